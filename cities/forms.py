@@ -1,0 +1,76 @@
+from typing import Any
+from uuid import uuid4
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template import loader
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import City, Department, Topic, User
+from cities.services.mail import email_queue
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Log-in with e-mail address and password. The address typed is kept when log-in fails."""
+
+    username = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "The e-mail address or the password is not correct. Please check both and try again. "
+            "The password is case-sensitive."
+        ),
+        "inactive": _("This account has been deactivated. Please contact the koopstadt coordination."),
+    }
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Send the reset link through the e-mail outbox, in the recipient's own language."""
+
+    def send_mail(  # type: ignore[override]
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        user: User = context["user"]
+        with translation.override(user.preferred_language):
+            subject = loader.render_to_string(subject_template_name, context)
+            body = loader.render_to_string(email_template_name, context)
+        email_queue(
+            key=f"password-reset:{user.pk}:{uuid4().hex}",
+            to_address=to_email,
+            subject=subject,
+            body=body,
+            recipient=user,
+            sensitive=True,
+        )
+
+
+class ExpertFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search term"),
+        required=False,
+        max_length=200,
+        help_text=_("Name, experience, position or department"),
+    )
+    topic = forms.ModelChoiceField(
+        label=_("Topic"), queryset=Topic.objects.active(), required=False, empty_label=_("All topics")
+    )
+    city = forms.ModelChoiceField(
+        label=_("City"), queryset=City.objects.active(), required=False, empty_label=_("All cities")
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.active().select_related("city"),
+        required=False,
+        empty_label=_("All departments"),
+    )
+    available = forms.BooleanField(label=_("Only experts available now"), required=False)

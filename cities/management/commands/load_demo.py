@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from cities.services.demo import demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo network (cities, departments, topics, people, expert pool). Safe to run again."
+
+    def handle(self, *args: object, **options: object) -> None:
+        counts = demo_load()
+        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data in place: {summary}. Password of every account: koopstadt-demo")
+        )

@@ -1,0 +1,35 @@
+from django.db.models import Exists, OuterRef, Q
+
+from cities.models import City, Department, ExpertProfile, ExpertTopic, Topic
+
+
+def expert_search(
+    *,
+    text: str = "",
+    topic: Topic | None = None,
+    city: City | None = None,
+    department: Department | None = None,
+    available_only: bool = False,
+):
+    """Experts of the pool matching all given filters, with what the directory shows."""
+    experts = ExpertProfile.objects.filter(user__is_active=True).with_directory_data()
+    if available_only:
+        experts = experts.filter(is_available=True)
+    if topic is not None:
+        experts = experts.filter(Exists(ExpertTopic.objects.filter(expert=OuterRef("pk"), topic=topic)))
+    if city is not None:
+        experts = experts.filter(user__home_city=city)
+    if department is not None:
+        experts = experts.filter(user__department=department)
+    for word in text.split()[:8]:
+        topic_match = ExpertTopic.objects.filter(expert=OuterRef("pk"), topic__name__icontains=word)
+        experts = experts.filter(
+            Q(user__display_name__icontains=word)
+            | Q(position__icontains=word)
+            | Q(experience__icontains=word)
+            | Q(user__department__name__icontains=word)
+            | Q(user__department__short_name__icontains=word)
+            | Q(user__home_city__name__icontains=word)
+            | Exists(topic_match)
+        )
+    return experts.order_by("user__display_name", "pk")

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from cities.forms import ExpertFilterForm
+from cities.models import ExpertProfile
+from cities.selectors import expert_search
+
+
+@login_required
+def expert_list(request: HttpRequest) -> HttpResponse:
+    form = ExpertFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    experts = expert_search(
+        text=filters.get("q") or "",
+        topic=filters.get("topic"),
+        city=filters.get("city"),
+        department=filters.get("department"),
+        available_only=bool(filters.get("available")),
+    )
+    page = Paginator(experts, settings.EXPERT_POOL_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cities/expert_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": bool(filters and any(filters.values())),
+        },
+    )
+
+
+@login_required
+def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    expert = get_object_or_404(
+        ExpertProfile.objects.filter(user__is_active=True).with_directory_data(), pk=pk
+    )
+    return render(
+        request,
+        "cities/expert_detail.html",
+        {"expert": expert, "show_contact": request.user.has_perm("cities.view_expert_contact")},
+    )

@@ -1,0 +1,33 @@
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+
+
+def navigation_for(user) -> list[NavItem]:  # type: ignore[no-untyped-def]
+    """The main navigation: each role sees the places it may work in."""
+    if not user.is_authenticated:
+        return []
+    items = [
+        NavItem(_("Start"), reverse("home")),
+        NavItem(_("Expert pool"), reverse("cities:expert_list")),
+    ]
+    if user.is_staff:
+        items.append(NavItem(_("Administration"), reverse("admin:index")))
+    return items
+
+
+def portal(request: HttpRequest) -> dict:
+    return {
+        "site_name": settings.SITE_NAME,
+        "nav_items": navigation_for(request.user) if hasattr(request, "user") else [],
+        "languages": settings.LANGUAGES,
+    }

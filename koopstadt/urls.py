@@ -1,0 +1,52 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from cities.forms import EmailAuthenticationForm, OutboxPasswordResetForm
+from koopstadt import health, views
+
+admin.site.site_header = _("koopstadt C+R administration")
+admin.site.site_title = _("koopstadt C+R")
+admin.site.index_title = _("Master data")
+
+account_patterns = [
+    path(
+        "anmelden/",
+        auth_views.LoginView.as_view(
+            authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("passwort/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("passwort/fertig/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "passwort-vergessen/",
+        auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
+        name="password_reset",
+    ),
+    path(
+        "passwort-vergessen/gesendet/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"
+    ),
+    path(
+        "passwort-neu/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "passwort-neu/fertig/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
+    path("profil/", views.profile, name="profile"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("konto/", include(account_patterns)),
+    path("sprache/", views.language_switch, name="language_switch"),
+    path("barrierefreiheit/", views.accessibility, name="accessibility"),
+    path("impressum-datenschutz/", views.imprint, name="imprint"),
+    path("healthz", health.healthz, name="healthz"),
+    path("expertenpool/", include("cities.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,46 @@
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+_axe = Axe()
+
+
+class PortalBrowser:
+    """A page that runs axe-core on every page it lands on and saves a screenshot of it."""
+
+    def __init__(self, page: Page, base_url: str, name: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.name = name
+        self.visited: list[str] = []
+
+    def check(self, label: str) -> None:
+        self.page.wait_for_load_state("load")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        slug = re.sub(r"[^a-z0-9]+", "-", f"{self.name}-{len(self.visited):02d}-{label}".lower())
+        self.page.screenshot(path=str(ARTIFACTS / f"{slug}.png"), full_page=True)
+        results = _axe.run(self.page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        assert results.violations_count == 0, f"{label} ({self.page.url}):\n{results.generate_report()}"
+        assert self.page.locator("h1").count() == 1, f"{label}: a page needs exactly one h1"
+        self.visited.append(self.page.url)
+
+    def goto(self, path: str, label: str) -> None:
+        self.page.goto(self.base_url + path)
+        self.check(label)
+
+    def log_in(self, email: str, password: str) -> None:
+        self.goto("/konto/anmelden/", "login")
+        self.page.get_by_label("E-Mail-Adresse").fill(email)
+        self.page.get_by_label("Passwort").fill(password)
+        self.page.get_by_role("button", name="Anmelden").click()
+        self.check("start")
+
+
+@pytest.fixture
+def portal(page: Page, live_server, request) -> PortalBrowser:  # type: ignore[no-untyped-def]
+    return PortalBrowser(page, live_server.url, request.node.name)

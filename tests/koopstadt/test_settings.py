@@ -1,0 +1,50 @@
+"""The settings module as an operator meets it: started in separate processes with real environments."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "x7!kq2@v9#m4p8$w1^z6&c3*b5(n0)r-t+y=u_i[o]a{s}d|f:g;h<j>k?l,q.w/e",
+    "ALLOWED_HOSTS": "cr.example.org",
+    "DATABASE_URL": "sqlite:////tmp/koopstadt-deploy-check.sqlite3",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    own = {"DJANGO_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in own}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_check_deploy_prints_no_warning():
+    result = manage("check", "--deploy", env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNING" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_its_secrets(missing):
+    env = {**PRODUCTION, missing: ""}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
+
+
+def test_a_wrong_environment_name_is_refused():
+    result = manage("check", env={"DJANGO_ENV": "prod"})
+    assert result.returncode != 0
+    assert "DJANGO_ENV must be" in result.stderr
