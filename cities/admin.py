@@ -27,7 +27,7 @@ class DepartmentInline(admin.TabularInline):
 
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
-    list_display = ["name", "federal_state", "is_network_member", "is_active", "department_count"]
+    list_display = ["name", "federal_state", "is_network_member", "is_active", "department_count", "contacts"]
     list_filter = ["federal_state", "is_network_member", "is_active"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -39,6 +39,10 @@ class CityAdmin(admin.ModelAdmin):
     @admin.display(description=_("departments"), ordering="_department_count")
     def department_count(self, obj: City) -> int:
         return obj._department_count  # type: ignore[attr-defined]
+
+    @admin.display(description=_("koopstadt contact persons"))
+    def contacts(self, obj: City) -> str:
+        return ", ".join(str(user) for user in User.objects.city_contacts(obj.pk)) or "–"
 
 
 class DepartmentKeywordInline(admin.TabularInline):
@@ -65,12 +69,16 @@ class MemberInline(admin.TabularInline):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "city", "email", "is_active"]
+    list_display = ["name", "short_name", "city", "email", "is_active", "liaisons"]
     list_filter = ["city", "is_active", "topics"]
     search_fields = ["name", "short_name", "parent_name", "keywords__term", "city__name"]
     list_select_related = ["city"]
     filter_horizontal = ["topics"]
     inlines = [DepartmentKeywordInline, MemberInline]
+
+    @admin.display(description=_("department liaisons"))
+    def liaisons(self, obj: Department) -> str:
+        return ", ".join(str(user) for user in User.objects.liaisons_of(obj.pk)) or "–"
 
 
 class TopicKeywordInline(admin.TabularInline):

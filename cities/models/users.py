@@ -19,6 +19,14 @@ class UserQuerySet(models.QuerySet):
     def with_role(self, role: Role) -> "UserQuerySet":
         return self.filter(groups__name=Role(role).value)
 
+    def city_contacts(self, city_id: int) -> "UserQuerySet":
+        """The koopstadt contact persons of a city: active people of that city with the role."""
+        return self.active().with_role(Role.CITY_CONTACT).filter(home_city_id=city_id)
+
+    def liaisons_of(self, department_id: int) -> "UserQuerySet":
+        """A department's liaisons: its active members with the liaison role (so always of its city)."""
+        return self.active().with_role(Role.DEPARTMENT_LIAISON).filter(department_id=department_id)
+
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     use_in_migrations = True

@@ -5,18 +5,27 @@ from urllib.parse import urlsplit
 
 
 def database(url: str) -> None:
+    """Reach the server through its maintenance database and create the named database if missing.
+
+    The test run creates its own ``test_<name>`` database; the named one is needed by management
+    commands such as ``makemigrations --check`` that look at the migration history.
+    """
     import psycopg
+    from psycopg import sql
 
     parts = urlsplit(url)
-    # Connect to the maintenance database: the test database is created by the test run itself.
-    psycopg.connect(
+    name = parts.path.lstrip("/") or "koopstadt"
+    with psycopg.connect(
         host=parts.hostname or "127.0.0.1",
         port=parts.port or 5432,
         user=parts.username or "postgres",
         password=parts.password or None,
         dbname="postgres",
         connect_timeout=3,
-    ).close()
+        autocommit=True,
+    ) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def redis(url: str) -> None:
