@@ -85,4 +85,6 @@ def test_contact_and_liaison_lookups(demo):
     assert list(User.objects.city_contacts(leipzig.pk).values_list("email", flat=True)) == [
         "kontakt.leipzig@example.org"
     ]
-    assert list(User.objects.liaisons_of(aws.pk).values_list("email", flat=True)) == ["ressort.leipzig@example.org"]
+    assert list(User.objects.liaisons_of(aws.pk).values_list("email", flat=True)) == [
+        "ressort.leipzig@example.org"
+    ]
