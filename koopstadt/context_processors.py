@@ -16,10 +16,15 @@ def navigation_for(user) -> list[NavItem]:  # type: ignore[no-untyped-def]
     """The main navigation: each role sees the places it may work in."""
     if not user.is_authenticated:
         return []
-    items = [
-        NavItem(_("Start"), reverse("home")),
-        NavItem(_("Expert pool"), reverse("cities:expert_list")),
-    ]
+    items = [NavItem(_("Start"), reverse("home"))]
+    if user.home_city_id:
+        items.append(NavItem(_("My requests"), reverse("exchanges:request_list")))
+    if user.has_perm("exchanges.city_inbox"):
+        items.append(NavItem(_("Inbox of my city"), reverse("exchanges:contact_inbox")))
+    if user.has_perm("exchanges.triage"):
+        items.append(NavItem(_("Triage"), reverse("exchanges:triage")))
+    items.append(NavItem(_("Expert pool"), reverse("cities:expert_list")))
+    items.append(NavItem(_("Notifications"), reverse("exchanges:notifications")))
     if user.is_staff:
         items.append(NavItem(_("Administration"), reverse("admin:index")))
     return items

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 import xstatic.pkg.bootstrap
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -202,7 +203,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 5,
 }
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# All periodic work in one list (times in Europe/Berlin).
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "remind-overdue-requests": {
+        "task": "exchanges.tasks.remind_overdue_requests_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "send-notification-digests": {
+        "task": "exchanges.tasks.send_digests_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # --- Security ------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -236,3 +247,8 @@ LOGGING = {
 
 # --- Portal rules --------------------------------------------------------------------------------
 EXPERT_POOL_PAGE_SIZE = 20
+LIST_PAGE_SIZE = 25
+# Largest uploaded file (attachments, receipts); the web server should refuse larger bodies too.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Working days the city contact has to accept or return a submitted request.
+CONTACT_DEADLINE_WORKING_DAYS = env_int("CONTACT_DEADLINE_WORKING_DAYS", 5)

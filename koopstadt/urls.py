@@ -48,5 +48,6 @@ urlpatterns = [
     path("impressum-datenschutz/", views.imprint, name="imprint"),
     path("healthz", health.healthz, name="healthz"),
     path("expertenpool/", include("cities.urls")),
+    path("", include("exchanges.urls")),
     path("admin/", admin.site.urls),
 ]

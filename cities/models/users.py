@@ -86,6 +86,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="de"
     )
+
+    class NotificationMode(models.TextChoices):
+        IMMEDIATE = "immediate", _("an e-mail for every notification")
+        DIGEST = "digest", _("one e-mail a day with everything new")
+
+    notification_mode = models.CharField(
+        _("e-mails about notifications"),
+        max_length=10,
+        choices=NotificationMode.choices,
+        default=NotificationMode.IMMEDIATE,
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("may use the administration"),

@@ -1,7 +1,10 @@
+import io
+
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core import serializers
+from django.core.management import call_command
 
 from cities.demo_data import DEMO_PASSWORD, DEPARTMENTS, EXPERTS, PEOPLE
 from cities.models import City, Department, ExpertProfile, User
@@ -11,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _snapshot() -> str:
-    models = list(apps.get_app_config("cities").get_models())
+    models = [*apps.get_app_config("cities").get_models(), *apps.get_app_config("exchanges").get_models()]
     return "".join(serializers.serialize("json", model.objects.order_by("pk")) for model in models)
 
 
@@ -38,10 +41,10 @@ def test_demo_loads_the_three_cities_with_their_real_departments():
 
 
 def test_running_the_demo_twice_changes_nothing():
-    demo_load()
+    call_command("load_demo", stdout=io.StringIO())
     before = _snapshot()
 
-    demo_load()
+    call_command("load_demo", stdout=io.StringIO())
 
     assert _snapshot() == before
 
@@ -60,3 +63,15 @@ def test_demo_roles_one_contact_per_city_and_a_coordinator():
     assert coordinator.is_coordinator and coordinator.is_staff
     assert User.objects.with_role("finance").count() == 1
     assert User.objects.with_role("department_liaison").count() >= 3
+
+
+def test_the_demo_has_requests_in_several_states_including_the_real_examples():
+    call_command("load_demo", stdout=io.StringIO())
+    from exchanges.models import ExchangeRequest
+
+    states = set(ExchangeRequest.objects.values_list("status", flat=True))
+    assert states >= {"draft", "submitted", "returned", "routing", "matching", "withdrawn"}
+    titles = set(ExchangeRequest.objects.values_list("title", flat=True))
+    assert "Akteurswerkstätten zum Wohnungspolitischen Konzept" in titles
+    assert "Erfahrungen mit Mobilitätsstationen im Quartier" in titles
+    assert "Quartiersschulen und Bildungszentren planen" in titles

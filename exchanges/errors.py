@@ -1,0 +1,11 @@
+class DomainError(Exception):
+    """A business rule refused an action. ``message`` is for the user; ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class TransitionNotAllowed(DomainError):
+    pass

@@ -1,0 +1,198 @@
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cities.models import City, Topic, User
+from cities.roles import Role
+from exchanges.models import ExchangeRequest, Status
+from exchanges.services.requests import DRAFT_FIELDS, request_period_errors
+
+DATE_WIDGET = forms.DateInput(
+    format="%d.%m.%Y", attrs={"placeholder": "TT.MM.JJJJ", "inputmode": "numeric", "autocomplete": "off"}
+)
+
+
+class RequestForm(forms.ModelForm):
+    """What a requester fills in. Only these fields: status, reference or requester are never taken from input."""
+
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"),
+        queryset=Topic.objects.active(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Choose every topic your question touches. They help us find the right department."),
+    )
+    preferred_partner_cities = forms.ModelMultipleChoiceField(
+        label=_("Preferred partner cities"),
+        queryset=City.objects.network_members(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave empty if any partner city is fine."),
+    )
+    new_attachment = forms.FileField(
+        label=_("Add a file"),
+        required=False,
+        help_text=_("PDF, office document or image, at most %(size)s. Add further files by saving again.")
+        % {"size": filesizeformat(settings.UPLOAD_MAX_BYTES)},
+    )
+    remove_attachments = forms.MultipleChoiceField(
+        label=_("Remove files"), required=False, widget=forms.CheckboxSelectMultiple, choices=()
+    )
+
+    class Meta:
+        model = ExchangeRequest
+        fields = [*DRAFT_FIELDS, "topics", "preferred_partner_cities"]
+        field_order = ["title", "topics", "need"]
+        widgets = {
+            "need": forms.Textarea(attrs={"rows": 6}),
+            "occasion": forms.RadioSelect,
+            "direction": forms.RadioSelect,
+            "occasion_date": DATE_WIDGET,
+            "earliest_date": DATE_WIDGET,
+            "latest_date": DATE_WIDGET,
+        }
+        help_texts = {
+            "title": _("A short title, e.g. 'Stakeholder workshop on our housing-policy concept'."),
+            "need": _(
+                "What is coming up, what do you want to discuss, and what kind of experience would help you?"
+            ),
+            "occasion_date": _("Only for a dated event. Format: TT.MM.JJJJ"),
+            "earliest_date": _("From when could the exchange take place? Format: TT.MM.JJJJ"),
+            "latest_date": _("Until when at the latest? Format: TT.MM.JJJJ"),
+            "travellers": _("How many people would travel, on both sides together?"),
+            "estimated_costs": _("A rough estimate in euros, e.g. 250,00. koopstadt pays the travel costs."),
+        }
+
+    def __init__(self, *args, requester: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.requester = requester
+        self.fields["preferred_partner_cities"].queryset = City.objects.network_members().exclude(
+            pk=requester.home_city_id
+        )
+        self.fields["estimated_costs"].localize = True
+        self.fields["estimated_costs"].widget.is_localized = True
+        self.fields["travellers"].min_value = 1
+        self.fields["travellers"].widget.attrs["min"] = 1
+        for name in ("occasion", "preferred_format", "direction"):
+            self.fields[name].choices = [choice for choice in self.fields[name].choices if choice[0] != ""]
+            self.fields[name].required = False
+        self.fields["preferred_format"].choices = [
+            ("", _("please choose")),
+            *self.fields["preferred_format"].choices,
+        ]
+        if self.instance.pk:
+            self.fields["remove_attachments"].choices = [
+                (str(a.pk), a.original_name) for a in self.instance.attachments.all()
+            ]
+        else:
+            del self.fields["remove_attachments"]
+
+    def clean_travellers(self) -> int | None:
+        travellers = self.cleaned_data.get("travellers")
+        if travellers is not None and not 1 <= travellers <= 50:
+            raise forms.ValidationError(_("Please give a number between 1 and 50."))
+        return travellers
+
+    def clean_estimated_costs(self):  # type: ignore[no-untyped-def]
+        costs = self.cleaned_data.get("estimated_costs")
+        if costs is not None and costs < 0:
+            raise forms.ValidationError(_("The costs cannot be negative."))
+        return costs
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for field, message in request_period_errors(cleaned, today=timezone.localdate()).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        if self.errors and self.files.get("new_attachment"):
+            # Browsers cannot keep a chosen file when the page comes back with errors.
+            self.add_error(
+                "new_attachment",
+                _("Please choose the file %(name)s again: it was not saved because of the errors above.")
+                % {"name": self.files["new_attachment"].name},
+            )
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # The service validates the model; a draft may still be incomplete here.
+        pass
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    expected_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
+
+    def __init__(self, *args, transition, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, prefix=transition.action, **kwargs)
+        self.transition = transition
+        if transition.comment_label:
+            self.fields["comment"].label = transition.comment_label
+            self.fields["comment"].required = transition.comment_required
+        else:
+            del self.fields["comment"]
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
+    )
+    is_internal = forms.BooleanField(
+        label=_("Internal: only for the coordination, not visible to the requester"), required=False
+    )
+
+
+class TriageFilterForm(forms.Form):
+    SORTS = [
+        ("oldest", _("oldest first")),
+        ("newest", _("newest first")),
+        ("reference", _("reference number")),
+        ("due", _("deadline of the city contact")),
+    ]
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("all open")), ("all", _("all")), *Status.choices],
+    )
+    requester_city = forms.ModelChoiceField(
+        label=_("Requester's city"), queryset=City.objects.active(), required=False, empty_label=_("all")
+    )
+    partner_city = forms.ModelChoiceField(
+        label=_("Partner city"), queryset=City.objects.active(), required=False, empty_label=_("all")
+    )
+    topic = forms.ModelChoiceField(
+        label=_("Topic"), queryset=Topic.objects.active(), required=False, empty_label=_("all")
+    )
+    min_age = forms.IntegerField(
+        label=_("Submitted at least … days ago"), required=False, min_value=0, max_value=3650
+    )
+    assignee = forms.ChoiceField(
+        label=_("Assigned to"),
+        required=False,
+        choices=[("", _("anyone or nobody")), ("me", _("me")), ("none", _("nobody"))],
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+
+
+class AssignForm(forms.Form):
+    requests = forms.ModelMultipleChoiceField(
+        queryset=ExchangeRequest.objects.all(), widget=forms.MultipleHiddenInput
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("nobody")
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.active().with_role(Role.COORDINATOR)
+
+
+class NotificationSettingsForm(forms.Form):
+    notification_mode = forms.ChoiceField(
+        label=_("E-mails about notifications"),
+        choices=User.NotificationMode.choices,
+        widget=forms.RadioSelect,
+    )

@@ -1,0 +1,209 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    """States of a C+R request. ``exchanges.workflow.TRANSITIONS`` says how one leads to another."""
+
+    DRAFT = "draft", _("Draft")  # being written by the requester; only they see it
+    SUBMITTED = "submitted", _("Submitted")  # waiting for the city contact of the requester's city
+    RETURNED = "returned", _("Returned for changes")  # the city contact asked a question; the requester edits
+    ROUTING = "routing", _("Being routed")  # accepted; the portal looks for the right departments
+    MATCHING = "matching", _("Finding experts")  # departments found; experts are proposed and asked
+    AGREED = "agreed", _("Expert agreed")  # an expert accepted; date and place to be set
+    SCHEDULED = "scheduled", _("Scheduled")  # date and place are set
+    HELD = "held", _("Held")  # the exchange took place; the reflection is due
+    COMPLETED = "completed", _("Completed")  # the requester's reflection is in
+    WITHDRAWN = "withdrawn", _("Withdrawn")  # closed by the requester
+    REJECTED = "rejected", _("Rejected")  # closed by the coordination, with a reason
+    CANCELLED = "cancelled", _("Cancelled")  # closed after acceptance, e.g. no expert available
+
+
+CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.WITHDRAWN, Status.REJECTED, Status.CANCELLED})
+EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
+
+
+class Format(models.TextChoices):
+    BILATERAL = "bilateral", _("Bilateral meeting")
+    WORKSHOP = "workshop", _("Workshop")
+    PUBLIC_EVENT = "public_event", _("Public event")
+    SITE_VISIT = "site_visit", _("Site visit")
+    VIDEO_CALL = "video_call", _("Video call")
+
+
+class Direction(models.TextChoices):
+    REQUESTER_TRAVELS = "requester_travels", _("I travel to the partner city")
+    EXPERT_TRAVELS = "expert_travels", _("The expert travels to us")
+    NO_TRAVEL = "no_travel", _("No travel (e.g. video call)")
+
+
+class Occasion(models.TextChoices):
+    EVENT = "event", _("A dated event (workshop, participation event, …)")
+    QUESTION = "question", _("An open question to discuss")
+
+
+class ExchangeRequestQuerySet(models.QuerySet):
+    def open(self) -> "ExchangeRequestQuerySet":
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def for_city(self, city_id: int) -> "ExchangeRequestQuerySet":
+        return self.filter(requester_city_id=city_id)
+
+    def visible_to(self, user) -> "ExchangeRequestQuerySet":  # type: ignore[no-untyped-def]
+        """The requests a person may see. Lists and detail pages both use exactly this."""
+        from cities.roles import Role
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.has_role(Role.COORDINATOR):
+            return self
+        visible = Q(requester_id=user.pk)
+        if user.has_role(Role.CITY_CONTACT) and user.home_city_id:
+            visible |= Q(requester_city_id=user.home_city_id) & ~Q(status=Status.DRAFT)
+        return self.filter(visible)
+
+    def with_list_data(self) -> "ExchangeRequestQuerySet":
+        return self.select_related(
+            "requester", "requester_city", "requester_department", "assignee"
+        ).prefetch_related("topics", "preferred_partner_cities")
+
+
+class ExchangeRequest(models.Model):
+    reference = models.CharField(_("reference number"), max_length=20, unique=True, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="exchange_requests",
+        verbose_name=_("requester"),
+    )
+    requester_city = models.ForeignKey(
+        "cities.City",
+        on_delete=models.PROTECT,
+        related_name="exchange_requests",
+        verbose_name=_("requester's city"),
+    )
+    requester_department = models.ForeignKey(
+        "cities.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exchange_requests",
+        verbose_name=_("requester's department"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    topics = models.ManyToManyField(
+        "cities.Topic", blank=True, related_name="exchange_requests", verbose_name=_("topics")
+    )
+    need = models.TextField(_("your need"), blank=True)
+    occasion = models.CharField(_("occasion"), max_length=20, choices=Occasion.choices, blank=True)
+    occasion_date = models.DateField(_("date of the event"), null=True, blank=True)
+    preferred_format = models.CharField(
+        _("preferred format"), max_length=20, choices=Format.choices, blank=True
+    )
+    direction = models.CharField(_("who travels"), max_length=20, choices=Direction.choices, blank=True)
+    preferred_partner_cities = models.ManyToManyField(
+        "cities.City", blank=True, related_name="+", verbose_name=_("preferred partner cities")
+    )
+    include_own_city = models.BooleanField(_("experts of my own city are welcome too"), default=False)
+    earliest_date = models.DateField(_("earliest date"), null=True, blank=True)
+    latest_date = models.DateField(_("latest date"), null=True, blank=True)
+    travellers = models.PositiveSmallIntegerField(_("number of travellers"), null=True, blank=True)
+    estimated_costs = models.DecimalField(
+        _("estimated travel costs (EUR)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+        verbose_name=_("assigned coordinator"),
+    )
+    contact_due_on = models.DateField(_("city contact to act by"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+
+    objects = ExchangeRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("C+R request")
+        verbose_name_plural = _("C+R requests")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="request_status_submitted_idx"),
+            models.Index(fields=["requester_city", "status"], name="request_city_status_idx"),
+            models.Index(fields=["requester", "status"], name="request_requester_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(earliest_date__isnull=True)
+                | Q(latest_date__isnull=True)
+                | Q(earliest_date__lte=models.F("latest_date")),
+                name="request_period_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.DRAFT) | Q(reference__isnull=False) | Q(status=Status.WITHDRAWN),
+                name="request_submitted_has_reference",
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_costs__gte=0) | Q(estimated_costs__isnull=True),
+                name="request_costs_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference or _('Draft')}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exchanges:request_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        """The city contact's deadline has passed without an answer."""
+        from django.utils import timezone
+
+        return (
+            self.status == Status.SUBMITTED
+            and bool(self.contact_due_on)
+            and self.contact_due_on < timezone.localdate()
+        )
+
+    @property
+    def next_step(self) -> str:
+        from exchanges.workflow import NEXT_STEP
+
+        return str(NEXT_STEP[Status(self.status)])
+
+    @property
+    def badge_class(self) -> str:
+        from exchanges.workflow import STATUS_BADGE
+
+        return STATUS_BADGE[Status(self.status)]
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number handed out in a year (row-locked while counting)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"

@@ -1,0 +1,70 @@
+"""Who is who for a request, and what that allows. Views, services and templates all ask here."""
+
+import rules
+
+from cities.models import User
+from cities.roles import Role
+from exchanges.models import ExchangeRequest, Status
+from exchanges.workflow import TRANSITIONS, Actor, Transition
+
+
+def actors_for(user: User, request: ExchangeRequest) -> frozenset[Actor]:
+    """The capacities in which ``user`` acts on ``request``."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    actors = set()
+    if request.requester_id == user.pk:
+        actors.add(Actor.REQUESTER)
+    if user.has_role(Role.CITY_CONTACT) and user.home_city_id == request.requester_city_id:
+        actors.add(Actor.CITY_CONTACT)
+    if user.is_superuser or user.has_role(Role.COORDINATOR):
+        actors.add(Actor.COORDINATOR)
+    return frozenset(actors)
+
+
+def is_coordination(user: User, request: ExchangeRequest) -> bool:
+    """Coordination side of a request: sees internal comments and the whole timeline."""
+    return bool(actors_for(user, request) & {Actor.CITY_CONTACT, Actor.COORDINATOR})
+
+
+def available_transitions(user: User, request: ExchangeRequest) -> list[Transition]:
+    actors = actors_for(user, request)
+    return [t for t in TRANSITIONS.values() if request.status in t.sources and actors & t.actors]
+
+
+@rules.predicate
+def can_edit_request(user: User, request: ExchangeRequest) -> bool:
+    return request.is_editable and request.requester_id == user.pk
+
+
+@rules.predicate
+def can_comment(user: User, request: ExchangeRequest) -> bool:
+    return request.status != Status.DRAFT and bool(actors_for(user, request))
+
+
+@rules.predicate
+def can_comment_internally(user: User, request: ExchangeRequest) -> bool:
+    return is_coordination(user, request)
+
+
+@rules.predicate
+def is_coordinator(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.COORDINATOR))
+
+
+@rules.predicate
+def is_city_contact(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.CITY_CONTACT) and user.home_city_id is not None
+
+
+@rules.predicate
+def may_request(user: User) -> bool:
+    return user.is_authenticated and user.home_city_id is not None
+
+
+rules.add_perm("exchanges.create_request", may_request)
+rules.add_perm("exchanges.edit_request", can_edit_request)
+rules.add_perm("exchanges.comment_request", can_comment)
+rules.add_perm("exchanges.comment_internally", can_comment_internally)
+rules.add_perm("exchanges.triage", is_coordinator)
+rules.add_perm("exchanges.city_inbox", is_city_contact)

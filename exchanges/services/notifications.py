@@ -1,0 +1,187 @@
+"""Tell people what they must act on: a notification in the portal and an e-mail in their language."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from cities.models import User
+from cities.roles import Role
+from cities.services.mail import email_queue
+from exchanges.models import Comment, ExchangeRequest, Notification, Status, TimelineEntry
+
+# Which timeline actions tell whom (see the requests issue: every step someone must act on).
+REQUESTER_EVENTS = {"return_for_changes", "reject", "cancel"}
+CONTACT_EVENTS = {"submit", "withdraw"}
+COORDINATOR_EVENTS = {"accept"}
+
+
+def _render(template: str, recipient: User, context: dict) -> tuple[str, str]:
+    with translation.override(recipient.preferred_language):
+        subject = render_to_string(f"exchanges/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"exchanges/email/{template}_body.txt", context)
+    return " ".join(subject.split()), body
+
+
+def notify(
+    *, key: str, recipients: Iterable[User], template: str, request: ExchangeRequest | None, context: dict
+) -> int:
+    """Create one notification per recipient for the event ``key`` (idempotent) and mail it now or in the digest.
+
+    Returns how many notifications were new.
+    """
+    created_count = 0
+    base = {"request": request, "site_url": settings.SITE_URL, **context}
+    for recipient in {user.pk: user for user in recipients if user.is_active}.values():
+        subject, body = _render(template, recipient, {**base, "recipient": recipient})
+        notification, created = Notification.objects.get_or_create(
+            key=f"{key}:{recipient.pk}",
+            defaults={"recipient": recipient, "request": request, "subject": subject, "body": body},
+        )
+        if not created:
+            continue
+        created_count += 1
+        if recipient.notification_mode == User.NotificationMode.IMMEDIATE:
+            email_queue(
+                key=f"notification:{notification.pk}",
+                to_address=recipient.email,
+                subject=subject,
+                body=body,
+                recipient=recipient,
+            )
+            Notification.objects.filter(pk=notification.pk).update(emailed=True)
+    return created_count
+
+
+def coordinators_for(request: ExchangeRequest) -> list[User]:
+    if request.assignee_id and request.assignee.is_active:
+        return [request.assignee]
+    return list(User.objects.active().with_role(Role.COORDINATOR))
+
+
+@transaction.atomic
+def notify_timeline_entry(*, entry_id: int) -> int:
+    entry = (
+        TimelineEntry.objects.select_related("request__requester", "request__assignee", "actor")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None:
+        return 0
+    request = entry.request
+    recipients: list[User] = []
+    if entry.action in REQUESTER_EVENTS:
+        recipients = [request.requester]
+    elif entry.action in CONTACT_EVENTS:
+        recipients = list(User.objects.city_contacts(request.requester_city_id))
+        if entry.action == "withdraw" and entry.from_status not in {
+            Status.DRAFT,
+            Status.SUBMITTED,
+            Status.RETURNED,
+        }:
+            recipients += coordinators_for(request)
+    elif entry.action in COORDINATOR_EVENTS:
+        recipients = coordinators_for(request)
+    recipients = [user for user in recipients if user.pk != entry.actor_id]
+    return notify(
+        key=f"timeline:{entry.pk}",
+        recipients=recipients,
+        template=f"status_{entry.action}",
+        request=request,
+        context={"entry": entry},
+    )
+
+
+@transaction.atomic
+def notify_comment(*, comment_id: int) -> int:
+    """A public comment tells the other side: the requester, or the coordination side."""
+    comment = (
+        Comment.objects.select_related("request__requester", "request__assignee", "author")
+        .filter(pk=comment_id)
+        .first()
+    )
+    if comment is None or comment.is_internal:
+        return 0
+    request = comment.request
+    if comment.author_id == request.requester_id:
+        recipients = list(User.objects.city_contacts(request.requester_city_id))
+        if request.status not in {Status.SUBMITTED, Status.RETURNED}:
+            recipients += coordinators_for(request)
+    else:
+        recipients = [request.requester]
+    recipients = [user for user in recipients if user.pk != comment.author_id]
+    return notify(
+        key=f"comment:{comment.pk}",
+        recipients=recipients,
+        template="comment",
+        request=request,
+        context={"comment": comment},
+    )
+
+
+def remind_overdue(*, today: date) -> int:
+    """Remind the city contacts of each submitted request past its deadline, once per request and deadline."""
+    sent = 0
+    overdue = ExchangeRequest.objects.filter(
+        status=Status.SUBMITTED, contact_due_on__lt=today
+    ).select_related("requester")
+    for request in overdue:
+        sent += notify(
+            key=f"overdue:{request.pk}:{request.contact_due_on.isoformat()}",
+            recipients=User.objects.city_contacts(request.requester_city_id),
+            template="overdue",
+            request=request,
+            context={},
+        )
+    return sent
+
+
+def send_digests(*, today: date) -> int:
+    """One e-mail per person in digest mode with everything not yet mailed (idempotent per day)."""
+    sent = 0
+    recipients = User.objects.filter(
+        notification_mode=User.NotificationMode.DIGEST, is_active=True, notifications__emailed=False
+    ).distinct()
+    for recipient in recipients:
+        with transaction.atomic():
+            pending = list(
+                Notification.objects.select_for_update()
+                .filter(recipient=recipient, emailed=False)
+                .order_by("created_at")
+            )
+            if not pending:
+                continue
+            subject, body = _render(
+                "digest",
+                recipient,
+                {"notifications": pending, "site_url": settings.SITE_URL, "recipient": recipient},
+            )
+            email_queue(
+                key=f"digest:{recipient.pk}:{today.isoformat()}:{pending[-1].pk}",
+                to_address=recipient.email,
+                subject=subject,
+                body=body,
+                recipient=recipient,
+            )
+            Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed=True)
+            sent += 1
+    return sent
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+def user_set_notification_mode(*, user: User, mode: str) -> User:
+    if mode not in User.NotificationMode.values:
+        raise ValueError(mode)
+    if user.notification_mode != mode:
+        user.notification_mode = mode
+        user.save(update_fields=["notification_mode"])
+    return user

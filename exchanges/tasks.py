@@ -1,0 +1,36 @@
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from exchanges.services import notifications
+
+TRANSIENT_ERRORS = (OperationalError,)
+RETRY = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 10,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 6,
+    "soft_time_limit": 120,
+    "time_limit": 180,
+}
+
+
+@shared_task(**RETRY)
+def notify_timeline_entry_task(entry_id: int) -> int:
+    return notifications.notify_timeline_entry(entry_id=entry_id)
+
+
+@shared_task(**RETRY)
+def notify_comment_task(comment_id: int) -> int:
+    return notifications.notify_comment(comment_id=comment_id)
+
+
+@shared_task(**RETRY)
+def remind_overdue_requests_task() -> int:
+    return notifications.remind_overdue(today=timezone.localdate())
+
+
+@shared_task(**RETRY)
+def send_digests_task() -> int:
+    return notifications.send_digests(today=timezone.localdate())

@@ -1,0 +1,227 @@
+"""The requester's pages and the request page everyone involved shares."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from exchanges.errors import DomainError
+from exchanges.forms import CommentForm, RequestForm, TransitionForm
+from exchanges.models import ExchangeRequest
+from exchanges.rules import available_transitions, is_coordination
+from exchanges.selectors import comments_for, my_requests, request_get_for_user, timeline_for
+from exchanges.services.requests import (
+    attachment_add,
+    attachment_remove,
+    comment_add,
+    request_save_draft,
+    request_transition,
+)
+from exchanges.workflow import TRANSITIONS
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(my_requests(user=request.user), settings.LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "exchanges/request_list.html", {"page": page})
+
+
+def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | None) -> HttpResponse:
+    user = http_request.user
+    form = RequestForm(
+        http_request.POST or None, http_request.FILES or None, instance=instance, requester=user
+    )
+    if http_request.method == "POST" and form.is_valid():
+        wants_submit = "submit" in http_request.POST
+        try:
+            with transaction.atomic():
+                saved = request_save_draft(
+                    requester=user,
+                    request=instance,
+                    data=form.cleaned_data,
+                    topics=form.cleaned_data["topics"],
+                    partner_cities=form.cleaned_data["preferred_partner_cities"],
+                )
+                for attachment in saved.attachments.filter(
+                    pk__in=form.cleaned_data.get("remove_attachments") or []
+                ):
+                    attachment_remove(attachment=attachment, actor=user)
+                if form.cleaned_data.get("new_attachment"):
+                    try:
+                        attachment_add(request=saved, upload=form.cleaned_data["new_attachment"], actor=user)
+                    except DomainError as error:
+                        raise DomainError(error.message, field="new_attachment") from error
+        except ValidationError as error:
+            _add_errors(form, error)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            if not wants_submit:
+                messages.success(http_request, _("Your draft has been saved. You can continue later."))
+                return redirect(saved)
+            try:
+                request_transition(
+                    request_id=saved.pk, action="submit", actor=user, expected_status=saved.status
+                )
+            except ValidationError as error:
+                # The draft is saved; show what is missing next to the fields, with everything typed.
+                _add_errors(form, error)
+                messages.warning(
+                    http_request, _("Your draft has been saved, but it cannot be submitted yet.")
+                )
+                return render(
+                    http_request, "exchanges/request_form.html", {"form": form, "exchange": saved}, status=200
+                )
+            except DomainError as error:
+                messages.error(http_request, error.message)
+                return redirect(saved)
+            messages.success(
+                http_request, _("Your request has been submitted to your city's koopstadt contact person.")
+            )
+            return redirect(saved)
+    return render(http_request, "exchanges/request_form.html", {"form": form, "exchange": instance})
+
+
+def _add_errors(form: RequestForm, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+@login_required
+def request_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("exchanges.create_request"):
+        raise PermissionDenied
+    return _save_request_form(request, None)
+
+
+@login_required
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange = request_get_for_user(user=request.user, pk=pk)
+    if not request.user.has_perm("exchanges.edit_request", exchange):
+        messages.error(request, _("This request can no longer be changed."))
+        return redirect(exchange)
+    return _save_request_form(request, exchange)
+
+
+def _detail(
+    http_request: HttpRequest,
+    exchange: ExchangeRequest,
+    *,
+    bound: TransitionForm | None = None,
+    comment_form: CommentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = http_request.user
+    transition_forms = []
+    for transition in available_transitions(user, exchange):
+        if bound is not None and bound.transition.action == transition.action:
+            transition_forms.append(bound)
+        else:
+            transition_forms.append(
+                TransitionForm(transition=transition, initial={"expected_status": exchange.status})
+            )
+    may_comment = user.has_perm("exchanges.comment_request", exchange)
+    if comment_form is None and may_comment:
+        comment_form = CommentForm()
+    if comment_form is not None and not user.has_perm("exchanges.comment_internally", exchange):
+        comment_form.fields.pop("is_internal", None)
+    context = {
+        "exchange": exchange,
+        "timeline": timeline_for(user=user, request=exchange),
+        "comments": comments_for(user=user, request=exchange),
+        "transition_forms": transition_forms,
+        "comment_form": comment_form if may_comment else None,
+        "may_edit": user.has_perm("exchanges.edit_request", exchange),
+        "coordination_view": is_coordination(user, exchange),
+    }
+    return render(http_request, "exchanges/request_detail.html", context, status=status)
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, request_get_for_user(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    exchange = request_get_for_user(user=request.user, pk=pk)
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404
+    form = TransitionForm(request.POST, transition=transition)
+    if not form.is_valid():
+        return _detail(request, exchange, bound=form)
+    try:
+        request_transition(
+            request_id=exchange.pk,
+            action=action,
+            actor=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+            expected_status=form.cleaned_data["expected_status"],
+        )
+    except ValidationError as error:
+        for messages_ in error.message_dict.values():
+            for message in messages_:
+                messages.error(request, message)
+        return redirect(exchange)
+    except DomainError as error:
+        if error.field and error.field in form.fields:
+            form.add_error(error.field, error.message)
+            return _detail(request, exchange, bound=form)
+        messages.error(request, error.message)
+        return redirect(exchange)
+    messages.success(request, _("Done: %(action)s.") % {"action": transition.label})
+    exchange = ExchangeRequest.objects.visible_to(request.user).filter(pk=pk).first()
+    if exchange is None:
+        return redirect("home")
+    return redirect(exchange)
+
+
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange = request_get_for_user(user=request.user, pk=pk)
+    form = CommentForm(request.POST)
+    if not request.user.has_perm("exchanges.comment_internally", exchange):
+        del form.fields["is_internal"]  # not theirs to set, whatever was posted
+    if form.is_valid():
+        try:
+            comment_add(
+                request=exchange,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                is_internal=form.cleaned_data.get("is_internal", False),
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Your comment has been saved."))
+            return redirect(exchange)
+    return _detail(request, exchange, comment_form=form)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    exchange = request_get_for_user(user=request.user, pk=pk)
+    attachment = exchange.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
