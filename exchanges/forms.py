@@ -82,10 +82,13 @@ class RequestForm(forms.ModelForm):
             ("", _("please choose")),
             *self.fields["preferred_format"].choices,
         ]
-        if self.instance.pk:
-            self.fields["remove_attachments"].choices = [
-                (str(a.pk), a.original_name) for a in self.instance.attachments.all()
-            ]
+        attachments = (
+            [(str(a.pk), a.original_name) for a in self.instance.attachments.all()]
+            if self.instance.pk
+            else []
+        )
+        if attachments:
+            self.fields["remove_attachments"].choices = attachments
         else:
             del self.fields["remove_attachments"]
 

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
 from cities.roles import Role
 
@@ -20,6 +21,10 @@ ROLE_MODEL_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "outgoingemail": ("view",),
     },
 }
+# Read-only views of the exchanges app in the administration.
+EXCHANGES_MODEL_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
+    Role.COORDINATOR: {"exchangerequest": ("view",), "notification": ("view",), "timelineentry": ("view",)},
+}
 
 
 @transaction.atomic
@@ -27,10 +32,18 @@ def role_permissions_sync() -> None:
     """Create any missing role group and give each role exactly the permissions of the table."""
     for role in Role:
         group, _created = Group.objects.get_or_create(name=role.value)
-        wanted = ROLE_MODEL_PERMISSIONS.get(role, {})
-        codenames = [f"{action}_{model}" for model, actions in wanted.items() for action in actions]
-        permissions = Permission.objects.filter(content_type__app_label="cities", codename__in=codenames)
-        if len(codenames) != permissions.count():
+        wanted = {
+            "cities": ROLE_MODEL_PERMISSIONS.get(role, {}),
+            "exchanges": EXCHANGES_MODEL_PERMISSIONS.get(role, {}),
+        }
+        query = Q(pk__in=[])
+        expected = 0
+        for app_label, models in wanted.items():
+            codenames = [f"{action}_{model}" for model, actions in models.items() for action in actions]
+            expected += len(codenames)
+            query |= Q(content_type__app_label=app_label, codename__in=codenames)
+        permissions = Permission.objects.filter(query)
+        if expected != permissions.count():
             # Permissions are created after the models' migration; the next migrate completes them.
             continue
         group.permissions.set(permissions)

@@ -1,4 +1,7 @@
+import io
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from cities.models import City, Department, ExpertProfile, Topic, TopicKeyword, User
@@ -9,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def coordinator_client(client, demo):
+def coordinator_client(client, db):
+    call_command("load_demo", stdout=io.StringIO())
     role_permissions_sync()
     client.force_login(User.objects.get(email="koordination@example.org"))
     return client
@@ -88,3 +92,19 @@ def test_contact_and_liaison_lookups(demo):
     assert list(User.objects.liaisons_of(aws.pk).values_list("email", flat=True)) == [
         "ressort.leipzig@example.org"
     ]
+
+
+def test_coordinators_see_requests_read_only_in_the_administration(coordinator_client):
+    from exchanges.models import ExchangeRequest
+
+    request = ExchangeRequest.objects.exclude(reference=None).first()
+    listing = coordinator_client.get(reverse("admin:exchanges_exchangerequest_changelist"))
+    detail = coordinator_client.get(reverse("admin:exchanges_exchangerequest_change", args=[request.pk]))
+    assert listing.status_code == 200 and request.reference in listing.content.decode()
+    assert detail.status_code == 200
+    assert (
+        coordinator_client.post(
+            reverse("admin:exchanges_exchangerequest_change", args=[request.pk]), {"status": "completed"}
+        ).status_code
+        == 403
+    )

@@ -332,3 +332,19 @@ def test_attachments_checked_by_content_and_downloaded_only_by_those_who_see_the
         client.get(reverse("exchanges:attachment_download", args=[request.pk, attachment.pk])).status_code
         == 404
     )
+
+
+def test_emails_are_written_in_the_recipients_language(
+    people, request_in, django_capture_on_commit_callbacks
+):
+    contact = people["contact"]
+    contact.preferred_language = "en"
+    contact.save(update_fields=["preferred_language"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = request_in(Status.SUBMITTED)
+
+    message = next(m for m in mail.outbox if m.to == [contact.email])
+    assert message.subject == f"New C+R request {request.reference}: {request.title}"
+    assert "Please accept it or return it with a question by" in message.body
+    assert request.get_absolute_url() in message.body
