@@ -4,9 +4,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cities.models import City, Topic, User
+from cities.models import City, Department, ExpertProfile, Topic, User
 from cities.roles import Role
-from exchanges.models import ExchangeRequest, Status
+from exchanges.models import ExchangeRequest, Format, Reflection, Status
 from exchanges.services.requests import DRAFT_FIELDS, request_period_errors
 
 DATE_WIDGET = forms.DateInput(
@@ -199,3 +199,133 @@ class NotificationSettingsForm(forms.Form):
         choices=User.NotificationMode.choices,
         widget=forms.RadioSelect,
     )
+
+
+DATETIME_WIDGET = forms.DateTimeInput(
+    format="%d.%m.%Y %H:%M", attrs={"placeholder": "TT.MM.JJJJ HH:MM", "autocomplete": "off"}
+)
+
+
+class RoutingCorrectionForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.active().select_related("city"),
+        empty_label=_("please choose"),
+    )
+    routed = forms.TypedChoiceField(
+        label=_("Correction"),
+        choices=[("1", _("route the request to this department")), ("0", _("remove this department"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        initial="1",
+    )
+    note = forms.CharField(label=_("Why?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ProposeExpertsForm(forms.Form):
+    experts = forms.ModelMultipleChoiceField(
+        label=_("Experts to ask"), queryset=ExpertProfile.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    message = forms.CharField(
+        label=_("Message to the experts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args, experts, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["experts"].queryset = ExpertProfile.objects.filter(pk__in=[e.pk for e in experts])
+        labels = {e.pk: f"{e.user.display_name} ({e.user.home_city})" for e in experts}
+        self.fields["experts"].label_from_instance = lambda obj: labels.get(obj.pk, str(obj))
+
+
+class InvitationAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[("accept", _("Yes, I take part")), ("decline", _("No, I cannot take part"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_("When accepting: when you are available. When declining: a short reason."),
+    )
+
+
+class MeetingForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Begins"), widget=DATETIME_WIDGET, help_text=_("Format: TT.MM.JJJJ HH:MM")
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"), widget=DATETIME_WIDGET, help_text=_("Format: TT.MM.JJJJ HH:MM")
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=Format.choices)
+    city = forms.ModelChoiceField(
+        label=_("City"), queryset=City.objects.active(), required=False, empty_label=_("none (video)")
+    )
+    address = forms.CharField(label=_("Address"), required=False, max_length=300)
+    video_link = forms.URLField(label=_("Video link"), required=False, max_length=200, assume_scheme="https")
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Who takes part"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    travellers = forms.ModelMultipleChoiceField(
+        label=_("Who travels"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, people, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        queryset = User.objects.filter(pk__in=[p.pk for p in people])
+        self.fields["participants"].queryset = queryset
+        self.fields["travellers"].queryset = queryset
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The end must be after the beginning."))
+        if starts and starts < timezone.now():
+            self.add_error("starts_at", _("The beginning lies in the past."))
+        if not (cleaned.get("video_link") or cleaned.get("address") or cleaned.get("city")):
+            self.add_error("address", _("Please give a place or a video link."))
+        return cleaned
+
+
+class ReflectionForm(forms.ModelForm):
+    class Meta:
+        model = Reflection
+        fields = [
+            "takeaway",
+            "question",
+            "learnt",
+            "worked",
+            "did_not_work",
+            "follow_ups",
+            "would_recommend",
+            "is_internal",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ["question", "learnt", "worked", "did_not_work", "follow_ups"]
+        }
+        help_texts = {
+            "takeaway": _(
+                "One sentence others can find in the knowledge base, e.g. 'Start the mobility station with the housing company'."
+            ),
+        }
+
+
+class KnowledgeFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search term"), required=False, max_length=200)
+    topic = forms.ModelChoiceField(
+        label=_("Topic"), queryset=Topic.objects.active(), required=False, empty_label=_("All topics")
+    )
+    city = forms.ModelChoiceField(
+        label=_("City"), queryset=City.objects.active(), required=False, empty_label=_("All cities")
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)

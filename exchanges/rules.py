@@ -22,6 +22,24 @@ def actors_for(user: User, request: ExchangeRequest) -> frozenset[Actor]:
     return frozenset(actors)
 
 
+def is_routed_liaison(user: User, request: ExchangeRequest) -> bool:
+    """A liaison of a department the request was routed to."""
+    return (
+        user.is_authenticated
+        and user.department_id is not None
+        and user.has_role(Role.DEPARTMENT_LIAISON)
+        and request.routing_decisions.filter(department_id=user.department_id, is_routed=True).exists()
+    )
+
+
+def can_propose_experts(user: User, request: ExchangeRequest) -> bool:
+    return Actor.COORDINATOR in actors_for(user, request) or is_routed_liaison(user, request)
+
+
+def can_see_routing(user: User, request: ExchangeRequest) -> bool:
+    return Actor.COORDINATOR in actors_for(user, request) or is_routed_liaison(user, request)
+
+
 def is_coordination(user: User, request: ExchangeRequest) -> bool:
     """Coordination side of a request: sees internal comments and the whole timeline."""
     return bool(actors_for(user, request) & {Actor.CITY_CONTACT, Actor.COORDINATOR})

@@ -1,15 +1,21 @@
 """Reads of requests, always scoped by ``ExchangeRequest.objects.visible_to`` so lists and pages agree."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cities.models import User
-from exchanges.models import Comment, ExchangeRequest, Status, TimelineEntry
+from cities.models import ExpertProfile, ExpertTopic, User
+from exchanges.models import Comment, ExchangeRequest, Invitation, Reflection, Status, TimelineEntry
 from exchanges.rules import is_coordination
+from exchanges.services.german_words import stems
 
 
 def request_get_for_user(*, user: User, pk: int) -> ExchangeRequest:
@@ -94,3 +100,137 @@ def timeline_for(*, user: User, request: ExchangeRequest) -> QuerySet[TimelineEn
 def comments_for(*, user: User, request: ExchangeRequest) -> QuerySet[Comment]:
     comments = request.comments.select_related("author")
     return comments if is_coordination(user, request) else comments.filter(is_internal=False)
+
+
+# --- matching -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    expert: ExpertProfile
+    score: int
+    reasons: list[str]
+
+
+def expert_suggestions(
+    *, request: ExchangeRequest, limit: int = 15
+) -> tuple[list[Suggestion], list[Suggestion]]:
+    """Experts ranked for a request: those of the routed departments, then the rest of the pool.
+
+    Everything the ranking needs is annotated in the database, so the list costs a fixed number of
+    queries whatever the size of the pool.
+    """
+    year = timezone.localdate().year
+    topic_ids = [topic.pk for topic in request.topics.all()]
+    routed = list(request.routing_decisions.filter(is_routed=True).values_list("department_id", flat=True))
+    asked = Invitation.objects.filter(request=request, status__in=["open", "accepted"]).values("expert_id")
+    level_sum = (
+        ExpertTopic.objects.filter(expert=OuterRef("pk"), topic_id__in=topic_ids)
+        .order_by()
+        .values("expert")
+        .annotate(total=Sum("level"))
+        .values("total")
+    )
+    load = (
+        Invitation.objects.filter(expert=OuterRef("pk"), status="accepted", answered_at__year=year)
+        .order_by()
+        .values("expert")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    past = (
+        Invitation.objects.filter(
+            expert=OuterRef("pk"),
+            status="accepted",
+            request__status=Status.COMPLETED,
+            request__topics__in=topic_ids,
+        )
+        .order_by()
+        .values("expert")
+        .annotate(n=Count("request", distinct=True))
+        .values("n")
+    )
+    experts = (
+        ExpertProfile.objects.filter(user__is_active=True)
+        .exclude(user_id=request.requester_id)
+        .exclude(pk__in=asked)
+        .annotate(
+            level_sum=Coalesce(Subquery(level_sum), 0),
+            load=Coalesce(Subquery(load), 0),
+            past=Coalesce(Subquery(past), 0),
+        )
+        .filter(Q(user__department_id__in=routed) | Q(level_sum__gt=0))
+        .select_related("user", "user__home_city", "user__department")
+        .prefetch_related(Prefetch("expert_topics", queryset=ExpertTopic.objects.select_related("topic")))
+    )
+    if not request.include_own_city:
+        experts = experts.exclude(user__home_city_id=request.requester_city_id)
+    experts = experts.order_by("-level_sum", "load", "user__display_name")[: limit * 3]
+
+    first, second = [], []
+    for expert in experts:
+        reasons = [
+            _("Topic %(topic)s (%(level)s)") % {"topic": et.topic.name, "level": et.get_level_display()}
+            for et in expert.expert_topics.all()
+            if et.topic_id in topic_ids
+        ]
+        reasons.append(
+            f"{expert.user.home_city}, {expert.user.department.name if expert.user.department else '–'}"
+        )
+        reasons.append(
+            _("%(load)d of at most %(max)d exchanges in %(year)d")
+            % {"load": expert.load, "max": expert.max_exchanges_per_year, "year": year}
+        )
+        score = expert.level_sum * 10 + expert.past * 3 - expert.load * 2
+        if expert.past:
+            reasons.append(_("%(count)d earlier exchanges on these topics") % {"count": expert.past})
+        if expert.load >= expert.max_exchanges_per_year:
+            score -= 100
+            reasons.append(_("yearly limit reached"))
+        if not expert.is_available:
+            score -= 50
+            reasons.append(_("not available at present"))
+        in_routed = expert.user.department_id in routed
+        if in_routed:
+            score += 20
+            reasons.insert(0, _("Department the request was routed to"))
+        (first if in_routed else second).append(Suggestion(expert, score, reasons))
+    first.sort(key=lambda s: (-s.score, s.expert.user.display_name))
+    second.sort(key=lambda s: (-s.score, s.expert.user.display_name))
+    return first[:limit], second[:limit]
+
+
+# --- knowledge base -------------------------------------------------------------------------------------
+
+
+REFLECTION_TEXT_FIELDS = ("takeaway", "question", "learnt", "worked", "did_not_work", "follow_ups")
+
+
+def knowledge_base(*, text: str = "", topic=None, city=None, year: int | None = None) -> QuerySet[Reflection]:  # type: ignore[no-untyped-def]
+    """Completed, not internal reflections; German full-text search on PostgreSQL, word stems elsewhere."""
+    reflections = Reflection.objects.filter(is_internal=False, request__status=Status.COMPLETED)
+    if topic is not None:
+        reflections = reflections.filter(request__topics=topic)
+    if city is not None:
+        reflections = reflections.filter(Q(request__requester_city=city) | Q(request__meeting__city=city))
+    if year is not None:
+        reflections = reflections.filter(created_at__year=year)
+    text = text.strip()
+    if text:
+        if connection.vendor == "postgresql":
+            vector = SearchVector(*REFLECTION_TEXT_FIELDS, "request__title", config="german")
+            reflections = reflections.annotate(search=vector).filter(
+                search=SearchQuery(text, config="german", search_type="websearch")
+            )
+        else:
+            for word in stems(text)[:8]:
+                match = Q(request__title__icontains=word)
+                for name in REFLECTION_TEXT_FIELDS:
+                    match |= Q(**{f"{name}__icontains": word})
+                reflections = reflections.filter(match)
+    return (
+        reflections.select_related("author", "request__requester", "request__requester_city")
+        .prefetch_related("request__topics")
+        .distinct()
+        .order_by("-created_at", "-pk")
+    )

@@ -34,3 +34,31 @@ def remind_overdue_requests_task() -> int:
 @shared_task(**RETRY)
 def send_digests_task() -> int:
     return notifications.send_digests(today=timezone.localdate())
+
+
+@shared_task(**RETRY)
+def route_request_task(request_id: int) -> bool:
+    from exchanges.services.routing import request_route
+
+    return request_route(request_id=request_id)
+
+
+@shared_task(**RETRY)
+def remind_open_invitations_task() -> int:
+    from exchanges.services.invitations import remind_open_invitations
+
+    return remind_open_invitations(today=timezone.localdate())
+
+
+@shared_task(**RETRY)
+def remind_held_task() -> int:
+    from exchanges.services.meetings import remind_held
+
+    return remind_held(today=timezone.localdate())
+
+
+@shared_task(**RETRY)
+def remind_reflections_task() -> int:
+    from exchanges.services.reflections import remind_reflections
+
+    return remind_reflections(today=timezone.localdate())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exchanges.views import inboxes, notifications, requests
+from exchanges.views import cycle, inboxes, notifications, requests
 
 app_name = "exchanges"
 
@@ -16,6 +16,20 @@ urlpatterns = [
         requests.attachment_download,
         name="attachment_download",
     ),
+    path("anfragen/<int:pk>/zuordnung/", cycle.routing_correction, name="routing_correction"),
+    path("anfragen/<int:pk>/vorschlagen/", cycle.propose_experts, name="propose_experts"),
+    path(
+        "anfragen/<int:pk>/einladungen-zurueckziehen/",
+        cycle.withdraw_open_invitations,
+        name="withdraw_invitations",
+    ),
+    path("anfragen/<int:pk>/termin/", cycle.meeting_edit, name="meeting_edit"),
+    path("anfragen/<int:pk>/termin.ics", cycle.meeting_calendar, name="meeting_calendar"),
+    path("anfragen/<int:pk>/reflexion/", cycle.reflection_create, name="reflection_create"),
+    path("einladungen/", cycle.my_invitations, name="my_invitations"),
+    path("einladungen/<int:invitation_pk>/", cycle.invitation_answer_in_portal, name="invitation_answer"),
+    path("einladung/<str:token>/", cycle.invitation_answer_by_link, name="invitation_answer_link"),
+    path("wissen/", cycle.knowledge_base_view, name="knowledge_base"),
     path("posteingang/", inboxes.contact_inbox, name="contact_inbox"),
     path("triage/", inboxes.triage_inbox, name="triage"),
     path("benachrichtigungen/", notifications.notification_list, name="notifications"),

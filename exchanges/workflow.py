@@ -32,6 +32,7 @@ class Transition:
     comment_required: bool = False
     public: bool = True  # the timeline entry is shown to the requester
     button_class: str = "btn-primary"
+    follow_up: str = ""  # a Celery task (dotted path) queued with the request's id after commit
 
 
 OPEN_BEFORE_ACCEPT = frozenset({Status.SUBMITTED, Status.RETURNED})
@@ -65,6 +66,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.ROUTING,
             frozenset({Actor.CITY_CONTACT, Actor.COORDINATOR}),
             comment_label=_("Note (optional)"),
+            follow_up="exchanges.tasks.route_request_task",
         ),
         Transition(
             "start_matching",
@@ -179,4 +181,11 @@ TIMELINE_TEXT = {
     "reject": _("rejected the request"),
     "cancel": _("cancelled the exchange"),
     "assign": _("assigned the request"),
+    "routing_failed": _("found no fitting department; the coordination completes the routing"),
+    "routing_added": _("added a department to the routing"),
+    "routing_removed": _("removed a department from the routing"),
+    "invite": _("proposed an expert"),
+    "invitation_withdrawn": _("withdrew an invitation"),
+    "invitation_accepted": _("accepted the invitation"),
+    "invitation_declined": _("declined the invitation"),
 }

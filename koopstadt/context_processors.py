@@ -23,7 +23,10 @@ def navigation_for(user) -> list[NavItem]:  # type: ignore[no-untyped-def]
         items.append(NavItem(_("Inbox of my city"), reverse("exchanges:contact_inbox")))
     if user.has_perm("exchanges.triage"):
         items.append(NavItem(_("Triage"), reverse("exchanges:triage")))
+    if hasattr(user, "expert_profile"):
+        items.append(NavItem(_("My invitations"), reverse("exchanges:my_invitations")))
     items.append(NavItem(_("Expert pool"), reverse("cities:expert_list")))
+    items.append(NavItem(_("Knowledge base"), reverse("exchanges:knowledge_base")))
     items.append(NavItem(_("Notifications"), reverse("exchanges:notifications")))
     if user.is_staff:
         items.append(NavItem(_("Administration"), reverse("admin:index")))

@@ -209,6 +209,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "exchanges.tasks.remind_overdue_requests_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    "remind-open-invitations": {
+        "task": "exchanges.tasks.remind_open_invitations_task",
+        "schedule": crontab(hour=8, minute=15),
+    },
+    "remind-held-exchanges": {
+        "task": "exchanges.tasks.remind_held_task",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "remind-reflections": {
+        "task": "exchanges.tasks.remind_reflections_task",
+        "schedule": crontab(hour=8, minute=45),
+    },
     "send-notification-digests": {
         "task": "exchanges.tasks.send_digests_task",
         "schedule": crontab(hour=7, minute=0),

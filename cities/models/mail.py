@@ -36,6 +36,9 @@ class OutgoingEmail(models.Model):
         default=False,
         help_text=_("The text is erased once sent (e.g. password reset links)."),
     )
+    attachment_name = models.CharField(_("attachment"), max_length=100, blank=True)
+    attachment_mimetype = models.CharField(max_length=100, blank=True)
+    attachment_content = models.TextField(blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)

@@ -20,6 +20,7 @@ def email_queue(
     body: str,
     recipient: User | None = None,
     sensitive: bool = False,
+    attachment: tuple[str, str, str] | None = None,
 ) -> OutgoingEmail:
     """Record an e-mail for the event ``key`` and have a worker send it after the commit.
 
@@ -35,6 +36,15 @@ def email_queue(
             "body": body,
             "recipient": recipient,
             "sensitive": sensitive,
+            **(
+                {
+                    "attachment_name": attachment[0],
+                    "attachment_content": attachment[1],
+                    "attachment_mimetype": attachment[2],
+                }
+                if attachment
+                else {}
+            ),
         },
     )
     if created:
@@ -53,7 +63,10 @@ def email_deliver(*, email_id: int) -> bool:
             email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
             if email is None or email.state != OutgoingEmail.State.PENDING:
                 return False
-            EmailMessage(subject=email.subject, body=email.body, to=[email.to_address]).send()
+            message = EmailMessage(subject=email.subject, body=email.body, to=[email.to_address])
+            if email.attachment_name:
+                message.attach(email.attachment_name, email.attachment_content, email.attachment_mimetype)
+            message.send()
             email.state = OutgoingEmail.State.SENT
             email.sent_at = timezone.now()
             email.attempts += 1

@@ -1,3 +1,4 @@
+from exchanges.models.cycle import Invitation, InvitationStatus, Meeting, Reflection, RoutingDecision
 from exchanges.models.requests import (
     CLOSED_STATUSES,
     EDITABLE_STATUSES,
@@ -18,9 +19,14 @@ __all__ = [
     "Direction",
     "ExchangeRequest",
     "Format",
+    "Invitation",
+    "InvitationStatus",
+    "Meeting",
     "Notification",
     "Occasion",
     "ReferenceCounter",
+    "Reflection",
+    "RoutingDecision",
     "Status",
     "TimelineEntry",
 ]

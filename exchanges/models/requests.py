@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -60,9 +60,19 @@ class ExchangeRequestQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser or user.has_role(Role.COORDINATOR):
             return self
+        from exchanges.models.cycle import Invitation, RoutingDecision
+
         visible = Q(requester_id=user.pk)
         if user.has_role(Role.CITY_CONTACT) and user.home_city_id:
             visible |= Q(requester_city_id=user.home_city_id) & ~Q(status=Status.DRAFT)
+        if user.has_role(Role.DEPARTMENT_LIAISON) and user.department_id:
+            visible |= Exists(
+                RoutingDecision.objects.filter(
+                    request=OuterRef("pk"), department_id=user.department_id, is_routed=True
+                )
+            )
+        # Experts see the requests they were asked for, whatever their role otherwise.
+        visible |= Exists(Invitation.objects.filter(request=OuterRef("pk"), expert__user_id=user.pk))
         return self.filter(visible)
 
     def with_list_data(self) -> "ExchangeRequestQuerySet":

@@ -92,7 +92,124 @@ DEMO_REQUESTS = [
             ("withdraw", "lukas.meyer@example.org", "Hat sich intern erledigt."),
         ],
     ),
+    (
+        "anna.schmidt@example.org",
+        "Genossenschaftliches Wohnen fördern",
+        ["wohnen"],
+        "Wie unterstützen Partnerstädte Wohnungsbaugenossenschaften bei Grundstücksvergabe und Förderung?",
+        "bilateral",
+        "requester_travels",
+        ["nuernberg"],
+        [
+            ("submit", "anna.schmidt@example.org", ""),
+            ("accept", "kontakt.leipzig@example.org", ""),
+            ("route", "", ""),
+            ("invite", "koordination@example.org", "birgit.koch@example.org"),
+            ("answer", "birgit.koch@example.org", "accept"),
+        ],
+    ),
+    (
+        "petra.neumann@example.org",
+        "Schulcampus und Ganztag",
+        ["bildung"],
+        "Erfahrungen mit Bildungscampus-Projekten und der Öffnung des Ganztags für das Quartier.",
+        "site_visit",
+        "requester_travels",
+        ["nuernberg"],
+        [
+            ("submit", "petra.neumann@example.org", ""),
+            ("accept", "kontakt.leipzig@example.org", ""),
+            ("route", "", ""),
+            ("invite", "koordination@example.org", "andreas.roth@example.org"),
+            ("answer", "andreas.roth@example.org", "accept"),
+            ("schedule", "koordination@example.org", "30"),
+        ],
+    ),
+    (
+        "jonas.fischer@example.org",
+        "Radverkehr und Mobilitätsstation am Bahnhof",
+        ["mobilitaet"],
+        "Wie wurde die erste Mobilitätsstation am Bahnhof geplant, und wie hat sich der Radverkehr entwickelt?",
+        "workshop",
+        "expert_travels",
+        ["leipzig"],
+        [
+            ("submit", "jonas.fischer@example.org", ""),
+            ("accept", "kontakt.bremen@example.org", ""),
+            ("route", "", ""),
+            ("invite", "koordination@example.org", "robert.schulze@example.org"),
+            ("answer", "robert.schulze@example.org", "accept"),
+            ("schedule", "koordination@example.org", "40"),
+            ("past", "", "-60"),
+            ("mark_held", "jonas.fischer@example.org", ""),
+            ("reflect", "jonas.fischer@example.org", ""),
+        ],
+    ),
 ]
+
+DEMO_REFLECTION = {
+    "takeaway": "Eine Mobilitätsstation wirkt nur mit guter Radabstellanlage und sichtbarer Beschilderung",
+    "question": "Wie planen wir eine Mobilitätsstation am Bahnhof, die wirklich genutzt wird?",
+    "learnt": "Leipzig hat die Station gemeinsam mit dem Verkehrsunternehmen geplant und früh Carsharing-Anbieter "
+    "eingebunden. Entscheidend waren sichere Radabstellplätze und eine klare Beschilderung.",
+    "worked": "Der Rundgang vor Ort und die offenen Zahlen zur Nutzung.",
+    "did_not_work": "Für die Frage der Finanzierung war zu wenig Zeit.",
+    "follow_ups": "Gegenbesuch der Leipziger Kollegen in Bremen im Frühjahr.",
+    "would_recommend": True,
+    "is_internal": False,
+}
+
+
+def _step(request: ExchangeRequest, action: str, actor_email: str, argument: str) -> None:
+    """One step of a demo request's history, always through the portal's own services."""
+    from cities.models import ExpertProfile
+    from exchanges.models import Invitation, Meeting
+    from exchanges.services.invitations import invitation_answer, invitations_propose
+    from exchanges.services.meetings import meeting_participant_choices, meeting_schedule
+    from exchanges.services.reflections import reflection_submit
+    from exchanges.services.routing import request_route
+
+    actor = User.objects.get(email=actor_email) if actor_email else None
+    if action == "route":
+        request_route(request_id=request.pk)
+    elif action == "invite":
+        invitations_propose(
+            request=request,
+            experts=[ExpertProfile.objects.get(user__email=argument)],
+            message="Hätten Sie Zeit für einen Austausch?",
+            actor=actor,
+        )
+    elif action == "answer":
+        invitation = Invitation.objects.get(request=request, expert__user=actor)
+        invitation_answer(invitation_id=invitation.pk, accept=argument == "accept", note="Gern.", actor=actor)
+    elif action == "schedule":
+        start = (timezone.localtime() + timedelta(days=int(argument))).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        )
+        people = meeting_participant_choices(request)
+        meeting_schedule(
+            request=request,
+            actor=actor,
+            starts_at=start,
+            ends_at=start + timedelta(hours=4),
+            format=request.preferred_format,
+            city=people[-1].home_city,
+            address="Rathaus, Raum 101",
+            video_link="",
+            participants=people,
+            travellers=people[1:],
+        )
+    elif action == "past":
+        # Demo history: the exchange took place some weeks ago (a meeting cannot be set in the past).
+        shift = timedelta(days=int(argument) - 40)
+        meeting = Meeting.objects.get(request=request)
+        Meeting.objects.filter(pk=meeting.pk).update(
+            starts_at=meeting.starts_at + shift, ends_at=meeting.ends_at + shift
+        )
+    elif action == "reflect":
+        reflection_submit(request=request, author=actor, data=DEMO_REFLECTION)
+    else:
+        request_transition(request_id=request.pk, action=action, actor=actor, comment=argument)
 
 
 @transaction.atomic
@@ -119,12 +236,7 @@ def demo_requests_load() -> int:
             topics=Topic.objects.filter(slug__in=topic_slugs),
             partner_cities=City.objects.filter(slug__in=partners),
         )
-        for action, actor_email, comment in steps:
-            request_transition(
-                request_id=request.pk,
-                action=action,
-                actor=User.objects.get(email=actor_email),
-                comment=comment,
-            )
+        for action, actor_email, argument in steps:
+            _step(request, action, actor_email, argument)
         created += 1
     return created

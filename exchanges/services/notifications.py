@@ -27,10 +27,18 @@ def _render(template: str, recipient: User, context: dict) -> tuple[str, str]:
 
 
 def notify(
-    *, key: str, recipients: Iterable[User], template: str, request: ExchangeRequest | None, context: dict
+    *,
+    key: str,
+    recipients: Iterable[User],
+    template: str,
+    request: ExchangeRequest | None,
+    context: dict,
+    attachment: tuple[str, str, str] | None = None,
+    immediate: bool = False,
 ) -> int:
     """Create one notification per recipient for the event ``key`` (idempotent) and mail it now or in the digest.
 
+    ``immediate`` mails even people in digest mode (calendar invitations, personal links).
     Returns how many notifications were new.
     """
     created_count = 0
@@ -44,13 +52,14 @@ def notify(
         if not created:
             continue
         created_count += 1
-        if recipient.notification_mode == User.NotificationMode.IMMEDIATE:
+        if immediate or recipient.notification_mode == User.NotificationMode.IMMEDIATE:
             email_queue(
                 key=f"notification:{notification.pk}",
                 to_address=recipient.email,
                 subject=subject,
                 body=body,
                 recipient=recipient,
+                attachment=attachment,
             )
             Notification.objects.filter(pk=notification.pk).update(emailed=True)
     return created_count
@@ -85,6 +94,10 @@ def notify_timeline_entry(*, entry_id: int) -> int:
             recipients += coordinators_for(request)
     elif entry.action in COORDINATOR_EVENTS:
         recipients = coordinators_for(request)
+    if entry.action == "cancel":
+        from exchanges.services.meetings import meeting_cancel
+
+        meeting_cancel(request=request)
     recipients = [user for user in recipients if user.pk != entry.actor_id]
     return notify(
         key=f"timeline:{entry.pk}",

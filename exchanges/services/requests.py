@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from cities.models import User
@@ -210,6 +211,9 @@ def request_transition(
         from exchanges.tasks import notify_timeline_entry_task
 
         transaction.on_commit(lambda: notify_timeline_entry_task.delay(entry.pk))
+        if transition.follow_up:
+            follow_up = import_string(transition.follow_up)
+            transaction.on_commit(lambda: follow_up.delay(request.pk))
     return request
 
 

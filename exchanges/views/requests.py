@@ -6,16 +6,37 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from exchanges.errors import DomainError
-from exchanges.forms import CommentForm, RequestForm, TransitionForm
-from exchanges.models import ExchangeRequest
-from exchanges.rules import available_transitions, is_coordination
-from exchanges.selectors import comments_for, my_requests, request_get_for_user, timeline_for
+from exchanges.forms import (
+    CommentForm,
+    ProposeExpertsForm,
+    RequestForm,
+    RoutingCorrectionForm,
+    TransitionForm,
+)
+from exchanges.models import ExchangeRequest, Meeting, Status
+from exchanges.rules import (
+    Actor,
+    actors_for,
+    available_transitions,
+    can_propose_experts,
+    can_see_routing,
+    is_coordination,
+)
+from exchanges.selectors import (
+    comments_for,
+    expert_suggestions,
+    my_requests,
+    request_get_for_user,
+    timeline_for,
+)
+from exchanges.services.reflections import reflection_side
 from exchanges.services.requests import (
     attachment_add,
     attachment_remove,
@@ -119,6 +140,8 @@ def _detail(
     *,
     bound: TransitionForm | None = None,
     comment_form: CommentForm | None = None,
+    routing_form: RoutingCorrectionForm | None = None,
+    propose_form: ProposeExpertsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = http_request.user
@@ -136,6 +159,7 @@ def _detail(
     if comment_form is not None and not user.has_perm("exchanges.comment_internally", exchange):
         comment_form.fields.pop("is_internal", None)
     context = {
+        **_cycle_context(user, exchange, routing_form=routing_form, propose_form=propose_form),
         "exchange": exchange,
         "timeline": timeline_for(user=user, request=exchange),
         "comments": comments_for(user=user, request=exchange),
@@ -145,6 +169,44 @@ def _detail(
         "coordination_view": is_coordination(user, exchange),
     }
     return render(http_request, "exchanges/request_detail.html", context, status=status)
+
+
+def _cycle_context(user, exchange: ExchangeRequest, *, routing_form, propose_form) -> dict:  # type: ignore[no-untyped-def]
+    """Routing, suggestions, invitations, meeting and reflections, as far as the user may see them."""
+    context: dict = {}
+    coordinator = Actor.COORDINATOR in actors_for(user, exchange)
+    if can_see_routing(user, exchange):
+        context["routing_decisions"] = exchange.routing_decisions.select_related("department__city")
+        context["invitations"] = exchange.invitations.select_related("expert__user__home_city", "proposed_by")
+    if coordinator and exchange.status in {Status.ROUTING, Status.MATCHING}:
+        context["routing_form"] = routing_form or RoutingCorrectionForm()
+    if can_propose_experts(user, exchange) and exchange.status in {Status.MATCHING, Status.AGREED}:
+        first, second = expert_suggestions(request=exchange)
+        context["suggestions"] = (first, second)
+        context["propose_form"] = propose_form or ProposeExpertsForm(
+            experts=[s.expert for s in first + second]
+        )
+    context["may_withdraw_invitations"] = coordinator and exchange.invitations.filter(status="open").exists()
+    meeting = (
+        Meeting.objects.filter(request=exchange)
+        .select_related("city")
+        .prefetch_related("participants")
+        .first()
+    )
+    context["meeting"] = meeting
+    context["may_schedule"] = exchange.status in {Status.AGREED, Status.SCHEDULED} and bool(
+        actors_for(user, exchange) & {Actor.REQUESTER, Actor.COORDINATOR}
+    )
+    side = reflection_side(user, exchange) if exchange.status in {Status.HELD, Status.COMPLETED} else None
+    own = exchange.reflections.filter(author=user).exists()
+    context["may_reflect"] = (
+        side is not None and not own and (side == "expert" or exchange.status == Status.HELD)
+    )
+    reflections = exchange.reflections.select_related("author")
+    if not is_coordination(user, exchange):
+        reflections = reflections.filter(Q(is_internal=False) | Q(author=user))
+    context["reflections"] = reflections
+    return context
 
 
 @login_required

@@ -1,0 +1,177 @@
+"""Routing, invitations, the meeting and the reflection: the C+R cycle after acceptance."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class RoutingDecision(models.Model):
+    """How well one department fits a request, why, and whether the request was routed to it."""
+
+    class Source(models.TextChoices):
+        AUTOMATIC = "automatic", _("automatic")
+        MANUAL = "manual", _("corrected by the coordination")
+
+    request = models.ForeignKey(
+        "exchanges.ExchangeRequest", on_delete=models.CASCADE, related_name="routing_decisions"
+    )
+    department = models.ForeignKey(
+        "cities.Department", on_delete=models.CASCADE, related_name="routing_decisions"
+    )
+    score = models.PositiveIntegerField(_("score"), default=0)
+    rank = models.PositiveIntegerField(_("rank"), default=0)
+    reasons = models.JSONField(_("reasons"), default=list)
+    is_routed = models.BooleanField(_("routed"), default=False)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.AUTOMATIC)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("routing decision")
+        verbose_name_plural = _("routing decisions")
+        ordering = ["rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "department"], name="routing_decision_unique")
+        ]
+        indexes = [models.Index(fields=["department", "is_routed"], name="routing_department_routed_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.department} ({self.score})"
+
+
+class InvitationStatus(models.TextChoices):
+    OPEN = "open", _("waiting for an answer")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Invitation(models.Model):
+    """An expert asked to take part in a request's exchange."""
+
+    request = models.ForeignKey(
+        "exchanges.ExchangeRequest", on_delete=models.CASCADE, related_name="invitations"
+    )
+    expert = models.ForeignKey("cities.ExpertProfile", on_delete=models.PROTECT, related_name="invitations")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    message = models.TextField(_("message to the expert"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.OPEN
+    )
+    answer_note = models.TextField(_("answer"), blank=True)
+    created_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # An expert is asked once per request while an invitation is open or accepted.
+            models.UniqueConstraint(
+                fields=["request", "expert"],
+                condition=Q(status__in=["open", "accepted"]),
+                name="invitation_one_active_per_expert",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="invitation_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.expert} – {self.get_status_display()}"
+
+
+class Meeting(models.Model):
+    """Date, place and participants of the exchange (one per request; changes update the calendar entry)."""
+
+    request = models.OneToOneField(
+        "exchanges.ExchangeRequest", on_delete=models.CASCADE, related_name="meeting"
+    )
+    starts_at = models.DateTimeField(_("begins"))
+    ends_at = models.DateTimeField(_("ends"))
+    city = models.ForeignKey(
+        "cities.City",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("city"),
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    video_link = models.URLField(_("video link"), blank=True)
+    format = models.CharField(_("format"), max_length=20)
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="meetings", verbose_name=_("participants")
+    )
+    travellers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="travels", blank=True, verbose_name=_("who travels")
+    )
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="iCalendar SEQUENCE: raised with every change"
+    )
+    is_cancelled = models.BooleanField(default=False)
+    held_reminder_sent = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} @ {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def calendar_uid(self) -> str:
+        return f"cr-request-{self.request_id}@koopstadt"
+
+
+class Reflection(models.Model):
+    """What was learnt: by the requester (completes the request) or by an expert."""
+
+    class Side(models.TextChoices):
+        REQUESTER = "requester", pgettext_lazy("side of a reflection", "requester")
+        EXPERT = "expert", pgettext_lazy("side of a reflection", "expert")
+
+    request = models.ForeignKey(
+        "exchanges.ExchangeRequest", on_delete=models.CASCADE, related_name="reflections"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="reflections"
+    )
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices)
+    takeaway = models.CharField(_("the takeaway in one line"), max_length=200)
+    question = models.TextField(_("what was the question"))
+    learnt = models.TextField(_("what we learnt"))
+    worked = models.TextField(_("what worked"), blank=True)
+    did_not_work = models.TextField(_("what did not work"), blank=True)
+    follow_ups = models.TextField(_("follow-ups"), blank=True)
+    would_recommend = models.BooleanField(_("I would recommend the format"), default=True)
+    is_internal = models.BooleanField(
+        _("internal"),
+        default=False,
+        help_text=_("Only the coordination sees it; it is not in the knowledge base."),
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reflection")
+        verbose_name_plural = _("reflections")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "author"], name="reflection_one_per_author")
+        ]
+
+    def __str__(self) -> str:
+        return self.takeaway
