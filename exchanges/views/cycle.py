@@ -20,7 +20,7 @@ from exchanges.forms import (
     RoutingCorrectionForm,
 )
 from exchanges.models import Invitation, InvitationStatus, Meeting
-from exchanges.rules import can_propose_experts
+from exchanges.rules import Actor, actors_for, can_propose_experts
 from exchanges.selectors import expert_suggestions, knowledge_base, request_get_for_user
 from exchanges.services.calendar import meeting_ics
 from exchanges.services.invitations import (
@@ -168,6 +168,9 @@ def invitation_answer_by_link(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = request_get_for_user(user=request.user, pk=pk)
+    if not actors_for(request.user, exchange) & {Actor.REQUESTER, Actor.COORDINATOR}:
+        messages.error(request, _("Only the requester or the coordination sets date and place."))
+        return redirect(exchange)
     people = meeting_participant_choices(exchange)
     meeting = Meeting.objects.filter(request=exchange).first()
     initial = {"format": exchange.preferred_format, "participants": [p.pk for p in people]}
