@@ -223,7 +223,7 @@ def knowledge_base(*, text: str = "", topic=None, city=None, year: int | None = 
                 search=SearchQuery(text, config="german", search_type="websearch")
             )
         else:
-            for word in stems(text)[:8]:
+            for word in stems(text, fold_umlauts=False)[:8]:
                 match = Q(request__title__icontains=word)
                 for name in REFLECTION_TEXT_FIELDS:
                     match |= Q(**{f"{name}__icontains": word})

@@ -47,9 +47,15 @@ def stem(word: str) -> str:
     return word
 
 
-def stems(text: str) -> list[str]:
-    """The stems of all words in ``text``."""
-    return [stem(word) for word in _WORD.findall(fold(text))]
+_WORD_UMLAUTS = re.compile(r"[a-z0-9äöüß]+")
+
+
+def stems(text: str, *, fold_umlauts: bool = True) -> list[str]:
+    """The stems of all words in ``text``; with ``fold_umlauts=False`` they keep ä, ö, ü, ß
+    (for matching stems against stored text with a plain substring search)."""
+    if fold_umlauts:
+        return [stem(word) for word in _WORD.findall(fold(text))]
+    return [stem(word) for word in _WORD_UMLAUTS.findall(text.casefold())]
 
 
 def term_in(term: str, text_stems: list[str]) -> bool:

@@ -137,3 +137,14 @@ def test_someone_elses_invitation_is_not_found(client, demo_all):
     invitation = Invitation.objects.filter(expert__user__email="andreas.roth@example.org").first()
     client.force_login(User.objects.get(email="henrik.brandt@example.org"))
     assert client.get(reverse("exchanges:invitation_answer", args=[invitation.pk])).status_code == 404
+
+
+def test_the_knowledge_base_finds_word_forms_without_postgresql_too(demo_all, monkeypatch):
+    from types import SimpleNamespace
+
+    from exchanges.selectors import knowledge_base
+
+    monkeypatch.setattr("exchanges.selectors.connection", SimpleNamespace(vendor="sqlite"))
+    assert knowledge_base(text="Mobilitätsstationen").count() == 1
+    assert knowledge_base(text="Radabstellanlagen").count() == 1
+    assert knowledge_base(text="Hitzeaktionsplan").count() == 0
