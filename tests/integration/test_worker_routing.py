@@ -9,41 +9,15 @@ from django.urls import reverse
 from cities.models import User
 from exchanges.models import ExchangeRequest, RoutingDecision, Status
 from tests.conftest import wait_for
-from tests.exchanges.services.test_routing import REAL_EXAMPLES
+from tests.exchanges.services.test_routing import REAL_EXAMPLES, submitted_request
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def _submitted(email: str, title: str, need: str, topic_slugs: list[str]) -> ExchangeRequest:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from cities.models import Topic
-    from exchanges.services.requests import request_save_draft, request_transition
-
-    requester = User.objects.get(email=email)
-    request = request_save_draft(
-        requester=requester,
-        data={
-            "title": title,
-            "need": need,
-            "occasion": "question",
-            "preferred_format": "workshop",
-            "direction": "expert_travels",
-            "earliest_date": timezone.localdate() + timedelta(days=10),
-            "latest_date": timezone.localdate() + timedelta(days=50),
-            "travellers": 1,
-        },
-        topics=Topic.objects.filter(slug__in=topic_slugs or ["stadtplanung"]),
-    )
-    return request_transition(request_id=request.pk, action="submit", actor=requester)
 
 
 def test_the_real_examples_are_routed_by_the_worker(client, celery_worker_process):
     call_command("load_demo", stdout=io.StringIO())
     for email, title, need, topics, expected in REAL_EXAMPLES:
-        request = _submitted(email, title, need, topics)
+        request = submitted_request(email, title, need, topics)
         contact = User.objects.city_contacts(request.requester_city_id).get()
         client.force_login(contact)
 

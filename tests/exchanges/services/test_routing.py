@@ -47,7 +47,7 @@ def demo_network(db):  # type: ignore[no-untyped-def]
     call_command("load_demo", stdout=io.StringIO())
 
 
-def accepted_request(email: str, title: str, need: str, topic_slugs: list[str]) -> ExchangeRequest:
+def submitted_request(email: str, title: str, need: str, topic_slugs: list[str]) -> ExchangeRequest:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -67,10 +67,13 @@ def accepted_request(email: str, title: str, need: str, topic_slugs: list[str]) 
         },
         topics=Topic.objects.filter(slug__in=topic_slugs or ["stadtplanung"]),
     )
-    request_transition(request_id=request.pk, action="submit", actor=requester)
-    contact = User.objects.city_contacts(requester.home_city_id).get()
-    request_transition(request_id=request.pk, action="accept", actor=contact)
-    return request
+    return request_transition(request_id=request.pk, action="submit", actor=requester)
+
+
+def accepted_request(email: str, title: str, need: str, topic_slugs: list[str]) -> ExchangeRequest:
+    request = submitted_request(email, title, need, topic_slugs)
+    contact = User.objects.city_contacts(request.requester_city_id).get()
+    return request_transition(request_id=request.pk, action="accept", actor=contact)
 
 
 def test_german_word_forms_meet():
