@@ -110,11 +110,11 @@ TOPICS = [
     ),
 ]
 
-# slug, name, federal state
+# slug, name, federal state, travel-expenses law (rate set code)
 CITIES = [
-    ("bremen", "Bremen", "HB"),
-    ("leipzig", "Leipzig", "SN"),
-    ("nuernberg", "Nürnberg", "BY"),
+    ("bremen", "Bremen", "HB", "HB"),
+    ("leipzig", "Leipzig", "SN", "SN"),
+    ("nuernberg", "Nürnberg", "BY", "BY"),
 ]
 
 # key, city slug, name, short name, part of, e-mail, topic slugs, extra keywords

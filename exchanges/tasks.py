@@ -62,3 +62,10 @@ def remind_reflections_task() -> int:
     from exchanges.services.reflections import remind_reflections
 
     return remind_reflections(today=timezone.localdate())
+
+
+@shared_task(**RETRY)
+def book_claim_task(claim_id: int) -> bool:
+    from exchanges.services.claims import claim_book
+
+    return claim_book(claim_id=claim_id)

@@ -264,3 +264,5 @@ LIST_PAGE_SIZE = 25
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # Working days the city contact has to accept or return a submitted request.
 CONTACT_DEADLINE_WORKING_DAYS = env_int("CONTACT_DEADLINE_WORKING_DAYS", 5)
+# Cost centre recorded on every booking of travel costs (the joint project's budget line).
+TRAVEL_COST_CENTRE = env_str("TRAVEL_COST_CENTRE", "KOOPSTADT-CR")

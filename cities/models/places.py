@@ -43,6 +43,12 @@ class City(models.Model):
         help_text=_("Member cities send and receive C+R requests."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    rate_code = models.CharField(
+        _("travel-expenses law"),
+        max_length=10,
+        default="BRKG",
+        help_text=_("The rate set its staff travel under: BRKG (federal default), SN, BY, HB, …"),
+    )
 
     objects = CityQuerySet.as_manager()
 

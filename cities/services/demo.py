@@ -71,8 +71,12 @@ def demo_load() -> dict[str, int]:
             _upsert(TopicKeyword, {"topic": topic, "term": term}, {"kind": TopicKeyword.Kind.SYNONYM})
 
     cities = {
-        slug: _upsert(City, {"slug": slug}, {"name": name, "federal_state": state, "is_network_member": True})
-        for slug, name, state in demo_data.CITIES
+        slug: _upsert(
+            City,
+            {"slug": slug},
+            {"name": name, "federal_state": state, "is_network_member": True, "rate_code": rate_code},
+        )
+        for slug, name, state, rate_code in demo_data.CITIES
     }
 
     departments = {}

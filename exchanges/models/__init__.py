@@ -10,11 +10,27 @@ from exchanges.models.requests import (
     Status,
 )
 from exchanges.models.timeline import Attachment, Comment, Notification, TimelineEntry
+from exchanges.models.travel import (
+    Booking,
+    BookingCounter,
+    Budget,
+    ClaimEvent,
+    ClaimItem,
+    ClaimStatus,
+    RateSet,
+    TravelClaim,
+)
 
 __all__ = [
     "CLOSED_STATUSES",
     "EDITABLE_STATUSES",
     "Attachment",
+    "Booking",
+    "BookingCounter",
+    "Budget",
+    "ClaimEvent",
+    "ClaimItem",
+    "ClaimStatus",
     "Comment",
     "Direction",
     "ExchangeRequest",
@@ -24,9 +40,11 @@ __all__ = [
     "Meeting",
     "Notification",
     "Occasion",
+    "RateSet",
     "ReferenceCounter",
     "Reflection",
     "RoutingDecision",
     "Status",
     "TimelineEntry",
+    "TravelClaim",
 ]

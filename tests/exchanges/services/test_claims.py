@@ -1,0 +1,187 @@
+"""Claims: the calculation from stored items, four eyes, exactly one booking, late claims, the budget."""
+
+import io
+import threading
+from datetime import datetime, timedelta
+from decimal import Decimal as D
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from cities.models import User
+from cities.roles import Role
+from exchanges.errors import DomainError, TransitionNotAllowed
+from exchanges.models import Booking, Budget, ClaimItem, ClaimStatus, ExchangeRequest, Status
+from exchanges.services.claims import (
+    BudgetExceeded,
+    claim_approve,
+    claim_book,
+    claim_calculate,
+    claim_create,
+    claim_is_late,
+    claim_item_reduce,
+    claim_return_or_reject,
+    claim_submit,
+)
+from exchanges.tasks import book_claim_task
+from tests.cities.factories import DepartmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def exchange(db):  # type: ignore[no-untyped-def]
+    call_command("load_demo", stdout=io.StringIO())
+    return ExchangeRequest.objects.get(status=Status.SCHEDULED)  # Leipzig → Nürnberg, Andreas Roth accepted
+
+
+@pytest.fixture
+def finance(db):  # type: ignore[no-untyped-def]
+    return User.objects.get(email="finanzen@example.org")
+
+
+def _claim_a(exchange, traveller=None):  # type: ignore[no-untyped-def]
+    """Worked example A, entered as a claim: one day, 06:30–19:45, rail 59,90 €, lunch provided."""
+    traveller = traveller or exchange.requester
+    day = timezone.localdate() - timedelta(days=3)
+    claim = claim_create(
+        exchange=exchange,
+        traveller=traveller,
+        actor=traveller,
+        data={
+            "trip_start": datetime(day.year, day.month, day.day, 6, 30, tzinfo=BERLIN),
+            "trip_end": datetime(day.year, day.month, day.day, 19, 45, tzinfo=BERLIN),
+            "origin": "Leipzig",
+            "destination": "Nürnberg",
+            "meals": {day.isoformat(): ["lunch"]},
+        },
+    )
+    ClaimItem.objects.create(claim=claim, kind="rail", amount=D("59.90"))
+    return claim
+
+
+def test_example_a_through_a_stored_claim_with_the_travellers_rate_set(exchange):
+    claim = _claim_a(exchange)
+    assert claim_calculate(claim).total == D("62.70")
+    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+    assert claim.rate_set.code == "SN"  # Petra Neumann works in Leipzig
+    assert claim.calculated_total == D("62.70")
+
+
+def test_only_participants_may_claim(exchange):
+    outsider = User.objects.get(email="anna.schmidt@example.org")
+    with pytest.raises(DomainError, match=r"participants|Teilnehmende"):
+        _claim_a(exchange, traveller=outsider)
+
+
+def test_four_eyes_nobody_decides_on_a_claim_they_travel_in_or_entered(exchange):
+    traveller = exchange.requester
+    colleague_in_finance = UserFactory(
+        department=DepartmentFactory(city=traveller.home_city), roles=[Role.FINANCE]
+    )
+    claim = _claim_a(exchange)
+    claim_submit(claim_id=claim.pk, actor=traveller)
+
+    from cities.services.users import user_set_roles
+
+    user_set_roles(user=traveller, roles=[Role.STAFF, Role.FINANCE])
+    with pytest.raises(TransitionNotAllowed, match=r"Four-eyes|Vier-Augen"):
+        claim_approve(claim_id=claim.pk, actor=traveller)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+    claim_approve(claim_id=claim.pk, actor=colleague_in_finance)
+    claim.refresh_from_db()
+    assert claim.status in {ClaimStatus.APPROVED, ClaimStatus.BOOKED}
+
+
+def test_book_claim_task_three_times_gives_one_booking(exchange, finance):
+    claim = _claim_a(exchange)
+    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    claim_approve(claim_id=claim.pk, actor=finance)  # on_commit not run inside the test transaction
+
+    results = [book_claim_task.apply(args=[claim.pk]).get() for _ in range(3)]
+
+    assert results == [True, False, False]
+    booking = Booking.objects.get(claim=claim)
+    assert booking.number == f"RK-{booking.budget_year}-00001"
+    assert booking.amount == D("62.70")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.BOOKED
+
+
+def test_return_reject_and_reduce_need_reasons_and_finance(exchange, finance):
+    claim = _claim_a(exchange)
+    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    item = claim.items.get()
+    with pytest.raises(DomainError, match=r"reason|Grund|Begründung"):
+        claim_item_reduce(item_id=item.pk, actor=finance, amount=D("40.00"), reason="")
+    claim_item_reduce(item_id=item.pk, actor=finance, amount=D("40.00"), reason="Sparpreis war verfügbar")
+    assert claim_calculate(claim).total == D("42.80")
+    claim_return_or_reject(claim_id=claim.pk, actor=finance, reject=False, reason="Bitte Beleg nachreichen")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.RETURNED
+    assert list(claim.events.values_list("action", flat=True)) == ["create", "submit", "reduce", "return"]
+    with pytest.raises(TransitionNotAllowed):
+        claim_approve(claim_id=claim.pk, actor=finance)
+
+
+def test_a_claim_after_the_deadline_is_flagged(exchange):
+    claim = _claim_a(exchange)
+    assert not claim_is_late(claim)
+    assert claim_is_late(claim, on=timezone.localdate() + timedelta(days=200))
+
+
+def test_approving_beyond_the_budget_needs_a_confirmation(exchange, finance):
+    Budget.objects.create(year=timezone.localdate().year, amount=D("50.00"))
+    claim = _claim_a(exchange)
+    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    with pytest.raises(BudgetExceeded):
+        claim_approve(claim_id=claim.pk, actor=finance)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+    claim_approve(claim_id=claim.pk, actor=finance, confirm_over_budget=True)
+    claim.refresh_from_db()
+    assert claim.budget_override is True
+    assert claim.events.get(action="approve").comment
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+def test_twenty_concurrent_approvals_give_one_approval_and_one_booking(exchange, finance):
+    claim = _claim_a(exchange)
+    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    from django.conf import settings
+
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
+    assert eager  # the booking runs right after each commit in this test
+    barrier = threading.Barrier(20)
+    results: list = []
+
+    def approve() -> None:
+        try:
+            barrier.wait()
+            results.append(claim_approve(claim_id=claim.pk, actor=finance))
+        except Exception as exc:  # collected and counted below
+            results.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sum(not isinstance(r, Exception) for r in results) == 1
+    assert sum(isinstance(r, TransitionNotAllowed) for r in results) == 19
+    assert Booking.objects.filter(claim=claim).count() == 1
+    assert claim.events.filter(action="approve").count() == 1
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.BOOKED
+    assert claim_book(claim_id=claim.pk) is False
