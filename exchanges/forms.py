@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -6,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Department, ExpertProfile, Topic, User
 from cities.roles import Role
-from exchanges.models import ExchangeRequest, Format, Reflection, Status
+from exchanges.models import ClaimItem, ClaimStatus, ExchangeRequest, Format, Reflection, Status, TravelClaim
 from exchanges.services.requests import DRAFT_FIELDS, request_period_errors
 
 DATE_WIDGET = forms.DateInput(
@@ -329,3 +331,157 @@ class KnowledgeFilterForm(forms.Form):
         label=_("City"), queryset=City.objects.active(), required=False, empty_label=_("All cities")
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+
+class ClaimForm(forms.ModelForm):
+    """The trip of a claim; amounts are items, the status is never taken from input."""
+
+    class Meta:
+        model = TravelClaim
+        fields = [
+            "trip_start",
+            "trip_end",
+            "origin",
+            "destination",
+            "purpose",
+            "flat_nights",
+            "car_km",
+            "car_interest_recorded_on",
+            "local_transport",
+        ]
+        widgets = {
+            "trip_start": DATETIME_WIDGET,
+            "trip_end": DATETIME_WIDGET,
+            "car_interest_recorded_on": DATE_WIDGET,
+        }
+        help_texts = {
+            "trip_start": _("Leaving home or office. Format: TT.MM.JJJJ HH:MM"),
+            "trip_end": _("Back home or at the office. Format: TT.MM.JJJJ HH:MM"),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for name in ("car_km", "local_transport"):
+            self.fields[name].localize = True
+            self.fields[name].widget.is_localized = True
+            self.fields[name].min_value = 0
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("trip_start"), cleaned.get("trip_end")
+        if start and end and end <= start:
+            self.add_error("trip_end", _("The trip must end after it begins."))
+        if start and start > timezone.now() + timedelta(days=1):
+            self.add_error("trip_start", _("A claim is filed after the trip."))
+        for name in ("car_km", "local_transport"):
+            value = cleaned.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, _("The amount cannot be negative."))
+        return cleaned
+
+    def _post_clean(self) -> None:
+        pass  # the service validates the model
+
+
+class ClaimItemForm(forms.ModelForm):
+    receipt = forms.FileField(
+        label=_("Receipt"), required=False, help_text=_("PDF, JPEG or PNG, at most 10 MB.")
+    )
+
+    class Meta:
+        model = ClaimItem
+        fields = [
+            "kind",
+            "amount",
+            "explanation",
+            "higher_class",
+            "scheduled_hours",
+            "breakfast_included",
+            "reason",
+        ]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, prefix="item", **kwargs)
+        for name in ("amount", "scheduled_hours"):
+            self.fields[name].localize = True
+            self.fields[name].widget.is_localized = True
+
+    def clean_amount(self):  # type: ignore[no-untyped-def]
+        amount = self.cleaned_data["amount"]
+        if amount < 0:
+            raise forms.ValidationError(_("The amount cannot be negative."))
+        if amount > 100000:
+            raise forms.ValidationError(_("Please check the amount."))
+        return amount
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class MealsForm(forms.Form):
+    """One checkbox per meal and day of the trip."""
+
+    MEALS = (("breakfast", _("breakfast")), ("lunch", _("lunch")), ("dinner", _("dinner")))
+
+    def __init__(self, *args, days, initial_meals: dict, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, prefix="meals", **kwargs)
+        self.days = days
+        for day in days:
+            for meal, label in self.MEALS:
+                self.fields[f"{day.isoformat()}_{meal}"] = forms.BooleanField(
+                    label=f"{label} ({day:%d.%m.%Y})",
+                    required=False,
+                    initial=meal in initial_meals.get(day.isoformat(), []),
+                )
+
+    def meals(self) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for day in self.days:
+            chosen = [
+                meal for meal, _label in self.MEALS if self.cleaned_data.get(f"{day.isoformat()}_{meal}")
+            ]
+            if chosen:
+                result[day.isoformat()] = chosen
+        return result
+
+
+class FinanceDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("approve")), ("return", _("return for changes")), ("reject", _("reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (for returning or rejecting)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+    confirm_over_budget = forms.BooleanField(label=_("I confirm approving beyond the budget"), required=False)
+
+
+class ItemReductionForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Reduce to (EUR)"), max_digits=9, decimal_places=2, min_value=0, localize=True
+    )
+    reason = forms.CharField(label=_("Reason for the reduction"), max_length=300)
+
+
+class FinanceQueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("submitted")), ("all", _("all")), *ClaimStatus.choices],
+    )
+    city = forms.ModelChoiceField(
+        label=_("Traveller's city"), queryset=City.objects.active(), required=False, empty_label=_("all")
+    )
+    reference = forms.CharField(label=_("Exchange (reference number)"), required=False, max_length=20)
+    min_amount = forms.DecimalField(
+        label=_("Amount at least (EUR)"), required=False, min_value=0, localize=True
+    )
+    min_age = forms.IntegerField(
+        label=_("Submitted at least … days ago"), required=False, min_value=0, max_value=3650
+    )
+    late = forms.BooleanField(label=_("Only claims filed after the deadline"), required=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exchanges.views import cycle, inboxes, notifications, requests
+from exchanges.views import cycle, inboxes, notifications, requests, travel
 
 app_name = "exchanges"
 
@@ -30,6 +30,25 @@ urlpatterns = [
     path("einladungen/<int:invitation_pk>/", cycle.invitation_answer_in_portal, name="invitation_answer"),
     path("einladung/<str:token>/", cycle.invitation_answer_by_link, name="invitation_answer_link"),
     path("wissen/", cycle.knowledge_base_view, name="knowledge_base"),
+    path("anfragen/<int:pk>/reisekosten/neu/", travel.claim_create_view, name="claim_create"),
+    path("reisekosten/", travel.my_claims, name="my_claims"),
+    path("reisekosten/<int:pk>/", travel.claim_detail, name="claim_detail"),
+    path("reisekosten/<int:pk>/bearbeiten/", travel.claim_edit, name="claim_edit"),
+    path("reisekosten/<int:pk>/position/", travel.claim_item_add_view, name="claim_item_add"),
+    path(
+        "reisekosten/<int:pk>/position/<int:item_pk>/entfernen/",
+        travel.claim_item_remove_view,
+        name="claim_item_remove",
+    ),
+    path(
+        "reisekosten/<int:pk>/position/<int:item_pk>/kuerzen/",
+        travel.claim_item_reduce_view,
+        name="claim_item_reduce",
+    ),
+    path("reisekosten/<int:pk>/einreichen/", travel.claim_submit_view, name="claim_submit"),
+    path("reisekosten/<int:pk>/entscheidung/", travel.claim_decide, name="claim_decide"),
+    path("reisekosten/<int:pk>/beleg/<int:receipt_pk>/", travel.receipt_download, name="receipt_download"),
+    path("finanzen/", travel.finance_queue, name="finance_queue"),
     path("posteingang/", inboxes.contact_inbox, name="contact_inbox"),
     path("triage/", inboxes.triage_inbox, name="triage"),
     path("benachrichtigungen/", notifications.notification_list, name="notifications"),

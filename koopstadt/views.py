@@ -81,6 +81,8 @@ def start_cards(user: User) -> list[StartCard]:
             StartCard(
                 _("Travel costs"),
                 _("You check and approve travel-cost claims against the rates and the budget."),
+                reverse("exchanges:finance_queue"),
+                _("Open the approval queue"),
             )
         )
     return cards

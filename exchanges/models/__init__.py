@@ -18,6 +18,7 @@ from exchanges.models.travel import (
     ClaimItem,
     ClaimStatus,
     RateSet,
+    Receipt,
     TravelClaim,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "Notification",
     "Occasion",
     "RateSet",
+    "Receipt",
     "ReferenceCounter",
     "Reflection",
     "RoutingDecision",

@@ -125,6 +125,18 @@ class ClaimStatus(models.TextChoices):
     PAID = "paid", _("Paid")  # in an export batch marked paid
 
 
+class TravelClaimQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "TravelClaimQuerySet":  # type: ignore[no-untyped-def]
+        """Claims a person may see: their own (as traveller or who entered it); all for finance and coordination."""
+        from cities.roles import Role
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.has_role(Role.FINANCE) or user.has_role(Role.COORDINATOR):
+            return self
+        return self.filter(Q(traveller_id=user.pk) | Q(submitted_by_id=user.pk))
+
+
 class TravelClaim(models.Model):
     """One traveller's claim for one exchange."""
 
@@ -166,6 +178,8 @@ class TravelClaim(models.Model):
     decided_by = models.ForeignKey(
         "cities.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    objects = TravelClaimQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("travel claim")
@@ -280,3 +294,31 @@ class Budget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.amount}"
+
+
+def receipt_path(instance: "Receipt", filename: str) -> str:
+    import uuid
+    from pathlib import PurePath
+
+    return f"receipts/{instance.claim_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:10]}"
+
+
+class Receipt(models.Model):
+    claim = models.ForeignKey(TravelClaim, on_delete=models.CASCADE, related_name="receipts")
+    item = models.ForeignKey(
+        ClaimItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="receipts"
+    )
+    file = models.FileField(_("file"), upload_to=receipt_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

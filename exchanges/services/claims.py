@@ -1,6 +1,7 @@
 """Travel claims: calculation, submission, the four-eyes decision and exactly-once booking."""
 
 import calendar
+import hashlib
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -297,3 +298,62 @@ def claim_book(*, claim_id: int) -> bool:
         claim.save(update_fields=["status"])
         _event(claim, None, "book", ClaimStatus.APPROVED)
     return True
+
+
+# --- the traveller's side: items and receipts --------------------------------------------------------
+
+
+def _editable_by(claim: TravelClaim, actor: User) -> None:
+    if actor.pk not in {claim.traveller_id, claim.submitted_by_id}:
+        raise TransitionNotAllowed(_("Only the traveller changes the claim."))
+    if claim.status not in {ClaimStatus.DRAFT, ClaimStatus.RETURNED}:
+        raise TransitionNotAllowed(_("A submitted claim can no longer be changed."))
+
+
+@transaction.atomic
+def claim_update(*, claim: TravelClaim, actor: User, data: dict[str, Any]) -> TravelClaim:
+    claim = TravelClaim.objects.select_for_update().get(pk=claim.pk)
+    _editable_by(claim, actor)
+    for name, value in data.items():
+        setattr(claim, name, value)
+    claim.full_clean()
+    claim.save()
+    return claim
+
+
+@transaction.atomic
+def claim_item_add(*, claim: TravelClaim, actor: User, data: dict[str, Any], upload=None) -> ClaimItem:  # type: ignore[no-untyped-def]
+    from django.core.files.base import ContentFile
+
+    from exchanges.models import Receipt
+    from exchanges.services.uploads import RECEIPT_KINDS, check_upload
+
+    claim = TravelClaim.objects.select_for_update().get(pk=claim.pk)
+    _editable_by(claim, actor)
+    item = ClaimItem(claim=claim, **data)
+    item.full_clean()
+    item.save()
+    if upload is not None:
+        content, kind = check_upload(upload, kinds=RECEIPT_KINDS)
+        receipt = Receipt(
+            claim=claim,
+            item=item,
+            original_name=upload.name[-255:],
+            content_type=kind.content_type,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        receipt.file.save(upload.name, ContentFile(content), save=False)
+        receipt.save()
+    return item
+
+
+@transaction.atomic
+def claim_item_remove(*, item: ClaimItem, actor: User) -> None:
+    claim = TravelClaim.objects.select_for_update().get(pk=item.claim_id)
+    _editable_by(claim, actor)
+    for receipt in item.receipts.all():
+        stored = receipt.file
+        receipt.delete()
+        transaction.on_commit(lambda stored=stored: stored.storage.delete(stored.name))
+    item.delete()

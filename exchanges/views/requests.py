@@ -194,6 +194,11 @@ def _cycle_context(user, exchange: ExchangeRequest, *, routing_form, propose_for
         .first()
     )
     context["meeting"] = meeting
+    context["may_claim"] = (
+        meeting is not None
+        and exchange.status in {Status.SCHEDULED, Status.HELD, Status.COMPLETED}
+        and (user.pk in {person.pk for person in meeting.participants.all()})
+    )
     context["may_schedule"] = exchange.status in {Status.AGREED, Status.SCHEDULED} and bool(
         actors_for(user, exchange) & {Actor.REQUESTER, Actor.COORDINATOR}
     )

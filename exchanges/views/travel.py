@@ -1,0 +1,325 @@
+"""Travel claims: the traveller's pages and the finance queue and decisions."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from exchanges.errors import DomainError
+from exchanges.forms import (
+    ClaimForm,
+    ClaimItemForm,
+    FinanceDecisionForm,
+    FinanceQueueFilterForm,
+    ItemReductionForm,
+    MealsForm,
+)
+from exchanges.models import ClaimStatus, Receipt, TravelClaim
+from exchanges.selectors import request_get_for_user
+from exchanges.services.claims import (
+    BudgetExceeded,
+    budget_position,
+    claim_approve,
+    claim_calculate,
+    claim_create,
+    claim_filing_deadline,
+    claim_is_late,
+    claim_item_add,
+    claim_item_reduce,
+    claim_item_remove,
+    claim_return_or_reject,
+    claim_submit,
+    claim_update,
+    participants_of,
+)
+
+
+def claim_get_for_user(*, user, pk: int) -> TravelClaim:  # type: ignore[no-untyped-def]
+    """The claim if ``user`` may see it; 404 for missing and forbidden alike."""
+    claim = (
+        TravelClaim.objects.visible_to(user)
+        .select_related("exchange", "traveller__home_city", "submitted_by", "rate_set", "decided_by")
+        .prefetch_related("items__receipts", "events__actor")
+        .filter(pk=pk)
+        .first()
+    )
+    if claim is None:
+        raise Http404
+    return claim
+
+
+@login_required
+def claim_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange = request_get_for_user(user=request.user, pk=pk)
+    if request.user.pk not in {user.pk for user in participants_of(exchange)}:
+        messages.error(request, _("Only participants of the exchange can claim travel costs."))
+        return redirect(exchange)
+    form = ClaimForm(request.POST or None, initial={"purpose": exchange.title})
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = claim_create(
+                exchange=exchange, traveller=request.user, actor=request.user, data=form.cleaned_data
+            )
+        except (DomainError, ValidationError) as error:
+            form.add_error(None, getattr(error, "message", None) or "; ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Your claim is saved as a draft. Add tickets, hotel nights and other costs.")
+            )
+            return redirect("exchanges:claim_detail", pk=claim.pk)
+    return render(request, "exchanges/claim_form.html", {"form": form, "exchange": exchange})
+
+
+def _trip_days(claim: TravelClaim) -> list:
+    start, end = timezone.localtime(claim.trip_start).date(), timezone.localtime(claim.trip_end).date()
+    return [start + timedelta(days=offset) for offset in range((end - start).days + 1)][:31]
+
+
+def _claim_page(request: HttpRequest, claim: TravelClaim, **forms) -> HttpResponse:  # type: ignore[no-untyped-def]
+    user = request.user
+    editable = claim.status in {ClaimStatus.DRAFT, ClaimStatus.RETURNED} and user.pk in {
+        claim.traveller_id,
+        claim.submitted_by_id,
+    }
+    deciding = (
+        claim.status == ClaimStatus.SUBMITTED
+        and user.has_perm("exchanges.finance")
+        and user.pk not in {claim.traveller_id, claim.submitted_by_id}
+    )
+    try:
+        calculation = claim_calculate(claim)
+    except (DomainError, ValueError) as error:
+        calculation, forms["calculation_error"] = None, str(error)
+    context = {
+        "claim": claim,
+        "calculation": calculation,
+        "late": claim_is_late(claim),
+        "deadline": claim_filing_deadline(claim),
+        "editable": editable,
+        "deciding": deciding,
+        "four_eyes_blocked": claim.status == ClaimStatus.SUBMITTED
+        and user.has_perm("exchanges.finance")
+        and not deciding,
+        **forms,
+    }
+    if editable:
+        context.setdefault("claim_form", ClaimForm(instance=claim))
+        context.setdefault("item_form", ClaimItemForm())
+        context.setdefault("meals_form", MealsForm(days=_trip_days(claim), initial_meals=claim.meals or {}))
+    if deciding:
+        context.setdefault("decision_form", FinanceDecisionForm())
+        context["budget"] = budget_position(year=timezone.localdate().year)
+    return render(request, "exchanges/claim_detail.html", context)
+
+
+@login_required
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _claim_page(request, claim_get_for_user(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = claim_get_for_user(user=request.user, pk=pk)
+    form = ClaimForm(request.POST, instance=claim)
+    meals = MealsForm(request.POST, days=_trip_days(claim), initial_meals=claim.meals or {})
+    if form.is_valid() and meals.is_valid():
+        try:
+            claim_update(claim=claim, actor=request.user, data={**form.cleaned_data, "meals": meals.meals()})
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Saved and recalculated."))
+            return redirect("exchanges:claim_detail", pk=claim.pk)
+    return _claim_page(request, claim, claim_form=form, meals_form=meals)
+
+
+@login_required
+@require_POST
+def claim_item_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = claim_get_for_user(user=request.user, pk=pk)
+    form = ClaimItemForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "receipt"}
+        try:
+            claim_item_add(
+                claim=claim, actor=request.user, data=data, upload=form.cleaned_data.get("receipt")
+            )
+        except DomainError as error:
+            form.add_error(
+                "receipt" if "file" in error.message.lower() or "datei" in error.message.lower() else None,
+                error.message,
+            )
+        else:
+            messages.success(request, _("The item has been added and the claim recalculated."))
+            return redirect("exchanges:claim_detail", pk=claim.pk)
+    elif request.FILES.get("item-receipt"):
+        form.add_error(
+            "receipt",
+            _("Please choose the file %(name)s again.") % {"name": request.FILES["item-receipt"].name},
+        )
+    return _claim_page(request, claim, item_form=form)
+
+
+@login_required
+@require_POST
+def claim_item_remove_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    claim = claim_get_for_user(user=request.user, pk=pk)
+    item = claim.items.filter(pk=item_pk).first()
+    if item is None:
+        raise Http404
+    try:
+        claim_item_remove(item=item, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("exchanges:claim_detail", pk=claim.pk)
+
+
+@login_required
+@require_POST
+def claim_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = claim_get_for_user(user=request.user, pk=pk)
+    try:
+        claim_submit(claim_id=claim.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your claim has been submitted to finance."))
+    return redirect("exchanges:claim_detail", pk=claim.pk)
+
+
+@login_required
+def receipt_download(request: HttpRequest, pk: int, receipt_pk: int) -> FileResponse:
+    claim = claim_get_for_user(user=request.user, pk=pk)
+    receipt = Receipt.objects.filter(claim=claim, pk=receipt_pk).first()
+    if receipt is None:
+        raise Http404
+    response = FileResponse(
+        receipt.file.open("rb"),
+        as_attachment=True,
+        filename=receipt.original_name,
+        content_type=receipt.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def my_claims(request: HttpRequest) -> HttpResponse:
+    claims = (
+        TravelClaim.objects.filter(Q(traveller=request.user) | Q(submitted_by=request.user))
+        .select_related("exchange")
+        .order_by("-created_at")
+    )
+    page = Paginator(claims, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "exchanges/claim_list.html", {"page": page})
+
+
+# --- finance ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("exchanges.finance", raise_exception=True)
+def finance_queue(request: HttpRequest) -> HttpResponse:
+    form = FinanceQueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    claims = TravelClaim.objects.visible_to(request.user).select_related(
+        "exchange", "traveller__home_city", "rate_set"
+    )
+    status = filters.get("status") or ""
+    if status == "":
+        claims = claims.filter(status=ClaimStatus.SUBMITTED)
+    elif status != "all":
+        claims = claims.filter(status=status)
+    if filters.get("city"):
+        claims = claims.filter(traveller__home_city=filters["city"])
+    if filters.get("reference"):
+        claims = claims.filter(exchange__reference__iexact=filters["reference"].strip())
+    if filters.get("min_amount") is not None:
+        claims = claims.filter(calculated_total__gte=filters["min_amount"])
+    if filters.get("min_age") is not None:
+        claims = claims.filter(submitted_at__lte=timezone.now() - timedelta(days=filters["min_age"]))
+    claims = claims.order_by("submitted_at", "pk")
+    page = Paginator(claims, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(claim, claim_is_late(claim)) for claim in page.object_list]
+    if filters.get("late"):
+        rows = [row for row in rows if row[1]]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "exchanges/finance_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "budget": budget_position(year=timezone.localdate().year),
+        },
+    )
+
+
+@login_required
+@require_POST
+def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = claim_get_for_user(user=request.user, pk=pk)
+    form = FinanceDecisionForm(request.POST)
+    if form.is_valid():
+        decision = form.cleaned_data["decision"]
+        try:
+            if decision == "approve":
+                claim_approve(
+                    claim_id=claim.pk,
+                    actor=request.user,
+                    confirm_over_budget=form.cleaned_data["confirm_over_budget"],
+                )
+            else:
+                claim_return_or_reject(
+                    claim_id=claim.pk,
+                    actor=request.user,
+                    reject=decision == "reject",
+                    reason=form.cleaned_data["reason"],
+                )
+        except BudgetExceeded as error:
+            form.add_error("confirm_over_budget", error.message)
+        except DomainError as error:
+            form.add_error("reason" if error.field == "reason" else None, error.message)
+        else:
+            messages.success(request, _("The decision has been recorded."))
+            return redirect("exchanges:claim_detail", pk=claim.pk)
+    return _claim_page(request, claim, decision_form=form)
+
+
+@login_required
+@require_POST
+def claim_item_reduce_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    claim = claim_get_for_user(user=request.user, pk=pk)
+    item = claim.items.filter(pk=item_pk).first()
+    if item is None:
+        raise Http404
+    form = ItemReductionForm(request.POST, prefix=f"reduce-{item.pk}")
+    if form.is_valid():
+        try:
+            claim_item_reduce(
+                item_id=item.pk,
+                actor=request.user,
+                amount=Decimal(form.cleaned_data["amount"]),
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The item has been reduced."))
+    else:
+        messages.error(request, _("Please give the reduced amount and a reason."))
+    return redirect("exchanges:claim_detail", pk=claim.pk)

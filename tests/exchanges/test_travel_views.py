@@ -1,0 +1,136 @@
+"""Travel claims through the pages: traveller → finance → booking; receipts by content and permission."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from cities.models import User
+from exchanges.models import Booking, ClaimStatus, ExchangeRequest, Status, TravelClaim
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scheduled(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo", stdout=io.StringIO())
+    return ExchangeRequest.objects.get(status=Status.SCHEDULED)
+
+
+def _trip(days_ago: int, start: str, end_days: int, end: str) -> dict:
+    day = timezone.localdate() - timedelta(days=days_ago)
+    return {
+        "trip_start": f"{day:%d.%m.%Y} {start}",
+        "trip_end": f"{day + timedelta(days=end_days):%d.%m.%Y} {end}",
+        "origin": "Leipzig",
+        "destination": "Nürnberg",
+        "purpose": "Ortsbesichtigung Schulcampus",
+        "flat_nights": "0",
+        "car_km": "0",
+        "local_transport": "0",
+    }
+
+
+def _item(client, claim, **data):  # type: ignore[no-untyped-def]
+    payload = {
+        f"item-{key}": value for key, value in {"scheduled_hours": "0", "explanation": "", **data}.items()
+    }
+    return client.post(reverse("exchanges:claim_item_add", args=[claim.pk]), payload)
+
+
+def test_example_b_through_the_pages_then_finance_approves_and_it_is_booked_once(
+    client, scheduled, django_capture_on_commit_callbacks
+):
+    traveller = User.objects.get(email="petra.neumann@example.org")
+    client.force_login(traveller)
+    page = client.get(scheduled.get_absolute_url()).content.decode()
+    assert reverse("exchanges:claim_create", args=[scheduled.pk]) in page
+
+    response = client.post(
+        reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(10, "07:00", 1, "18:00")
+    )
+    claim = TravelClaim.objects.get()
+    assert response["Location"] == reverse("exchanges:claim_detail", args=[claim.pk])
+    pdf = SimpleUploadedFile("fahrkarte.pdf", b"%PDF-1.4 ticket", content_type="application/pdf")
+    _item(client, claim, kind="rail", amount="89,00", receipt=pdf)
+    _item(client, claim, kind="rail", amount="89,00")
+    _item(client, claim, kind="hotel", amount="68,00", breakfast_included="on")
+
+    html = client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
+    assert "268,40 €" in html
+    assert "§ 6 SN" in html  # Leipzig's staff travel under the Saxon law
+    assert "fahrkarte.pdf" in html
+
+    client.post(reverse("exchanges:claim_submit", args=[claim.pk]))
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED and str(claim.calculated_total) == "268.40"
+
+    finance = User.objects.get(email="finanzen@example.org")
+    client.force_login(finance)
+    queue = client.get(reverse("exchanges:finance_queue")).content.decode()
+    assert "Petra Neumann" in queue
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("exchanges:claim_decide", args=[claim.pk]), {"decision": "approve"})
+        client.post(
+            reverse("exchanges:claim_decide", args=[claim.pk]), {"decision": "approve"}
+        )  # double click
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.BOOKED
+    assert Booking.objects.filter(claim=claim).count() == 1
+    assert (
+        Booking.objects.get(claim=claim).number
+        in client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
+    )
+
+
+def test_example_a_through_the_pages(client, scheduled):
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(5, "06:30", 0, "19:45"))
+    claim = TravelClaim.objects.get()
+    day = timezone.localtime(claim.trip_start).date().isoformat()
+    data = {**_trip(5, "06:30", 0, "19:45"), f"meals-{day}_lunch": "on"}
+    client.post(reverse("exchanges:claim_edit", args=[claim.pk]), data)
+    _item(client, claim, kind="rail", amount="59,90")
+    assert "62,70 €" in client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
+
+
+def test_a_receipt_that_is_html_renamed_to_pdf_is_refused(client, scheduled):
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(5, "06:30", 0, "19:45"))
+    claim = TravelClaim.objects.get()
+    fake = SimpleUploadedFile("beleg.pdf", b"<html><body>nope</body></html>", content_type="application/pdf")
+    response = _item(client, claim, kind="rail", amount="20,00", receipt=fake)
+    assert "passt nicht zu seinem Namen" in response.content.decode()
+    assert claim.items.count() == 0
+
+
+def test_receipts_of_another_persons_claim_answer_404(client, scheduled):
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(5, "06:30", 0, "19:45"))
+    claim = TravelClaim.objects.get()
+    _item(client, claim, kind="rail", amount="20,00", receipt=SimpleUploadedFile("t.pdf", b"%PDF-1.4 x"))
+    receipt = claim.receipts.get()
+    url = reverse("exchanges:receipt_download", args=[claim.pk, receipt.pk])
+    assert client.get(url).status_code == 200
+
+    for email in ["anna.schmidt@example.org", "andreas.roth@example.org", "kontakt.leipzig@example.org"]:
+        client.force_login(User.objects.get(email=email))
+        assert client.get(url).status_code == 404
+        assert client.get(reverse("exchanges:claim_detail", args=[claim.pk])).status_code == 404
+    client.force_login(User.objects.get(email="finanzen@example.org"))
+    assert client.get(url).status_code == 200
+
+
+def test_the_finance_queue_is_for_finance_only_and_bad_input_is_explained(client, scheduled):
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    assert client.get(reverse("exchanges:finance_queue")).status_code == 403
+    response = client.post(
+        reverse("exchanges:claim_create", args=[scheduled.pk]), {**_trip(5, "18:00", 0, "08:00")}
+    )
+    assert "Bitte korrigieren Sie" in response.content.decode()
+    assert TravelClaim.objects.count() == 0
