@@ -11,6 +11,13 @@ from cities.roles import Role
 from exchanges.models import ClaimItem, ClaimStatus, ExchangeRequest, Format, Reflection, Status, TravelClaim
 from exchanges.services.requests import DRAFT_FIELDS, request_period_errors
 
+def localize_decimal(field: forms.Field) -> None:
+    """German amounts are typed with a comma ("59,90"): a text input that Django reads localized."""
+    field.localize = True
+    field.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    field.widget.is_localized = True
+
+
 DATE_WIDGET = forms.DateInput(
     format="%d.%m.%Y", attrs={"placeholder": "TT.MM.JJJJ", "inputmode": "numeric", "autocomplete": "off"}
 )
@@ -73,8 +80,7 @@ class RequestForm(forms.ModelForm):
         self.fields["preferred_partner_cities"].queryset = City.objects.network_members().exclude(
             pk=requester.home_city_id
         )
-        self.fields["estimated_costs"].localize = True
-        self.fields["estimated_costs"].widget.is_localized = True
+        localize_decimal(self.fields["estimated_costs"])
         self.fields["travellers"].min_value = 1
         self.fields["travellers"].widget.attrs["min"] = 1
         for name in ("occasion", "preferred_format", "direction"):
@@ -362,9 +368,7 @@ class ClaimForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         for name in ("car_km", "local_transport"):
-            self.fields[name].localize = True
-            self.fields[name].widget.is_localized = True
-            self.fields[name].min_value = 0
+            localize_decimal(self.fields[name])
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -404,8 +408,7 @@ class ClaimItemForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, prefix="item", **kwargs)
         for name in ("amount", "scheduled_hours"):
-            self.fields[name].localize = True
-            self.fields[name].widget.is_localized = True
+            localize_decimal(self.fields[name])
 
     def clean_amount(self):  # type: ignore[no-untyped-def]
         amount = self.cleaned_data["amount"]

@@ -1,0 +1,63 @@
+"""Travel costs in Chromium: a traveller files example A, finance approves, the booking appears."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cities.demo_data import DEMO_PASSWORD
+from exchanges.models import Booking, ExchangeRequest, Status, TravelClaim
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_traveller_files_finance_approves_booking_appears(portal, demo, settings, tmp_path):
+    from exchanges.services.demo import demo_requests_load
+
+    settings.MEDIA_ROOT = tmp_path
+    demo_requests_load()
+    page = portal.page
+    exchange = ExchangeRequest.objects.get(status=Status.SCHEDULED)
+    day = timezone.localdate() - timedelta(days=4)
+
+    portal.log_in("petra.neumann@example.org", DEMO_PASSWORD)
+    page.goto(portal.base_url + exchange.get_absolute_url())
+    portal.check("exchange")
+    page.get_by_role("link", name="Reisekosten abrechnen").click()
+    portal.check("claim-new")
+    page.locator("#id_trip_start").fill(f"{day:%d.%m.%Y} 06:30")
+    page.locator("#id_trip_end").fill(f"{day:%d.%m.%Y} 19:45")
+    page.locator("#id_origin").fill("Leipzig")
+    page.locator("#id_destination").fill("Nürnberg")
+    page.get_by_role("button", name="Entwurf speichern").click()
+    portal.check("claim-draft")
+
+    page.locator(f"#id_meals-{day.isoformat()}_lunch").check()
+    page.get_by_role("button", name="Speichern und neu berechnen").click()
+    portal.check("claim-meals")
+    page.locator("#id_item-kind").select_option("rail")
+    page.locator("#id_item-amount").fill("59,90")
+    page.locator("#id_item-receipt").set_input_files(
+        files=[{"name": "fahrkarte.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 Fahrkarte"}]
+    )
+    page.get_by_role("button", name="Position hinzufügen").click()
+    portal.check("claim-item")
+    expect(page.get_by_role("table").get_by_text("62,70 €")).to_be_visible()
+    page.get_by_role("button", name="Abrechnung bei den Finanzen einreichen").click()
+    portal.check("claim-submitted")
+    page.get_by_role("button", name="Abmelden").click()
+
+    portal.log_in("finanzen@example.org", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Finanzen").click()
+    portal.check("finance-queue")
+    page.get_by_role("link", name="Petra Neumann").click()
+    portal.check("finance-claim")
+    page.get_by_label("genehmigen").check()
+    page.get_by_role("button", name="Entscheidung speichern").click()
+    portal.check("finance-approved")
+
+    claim = TravelClaim.objects.get()
+    booking = Booking.objects.get(claim=claim)
+    expect(page.get_by_text(f"Buchungsnummer {booking.number}")).to_be_visible()
+    assert str(booking.amount) == "62.70"
