@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Department, ExpertProfile, Topic, User
@@ -11,8 +12,29 @@ from cities.roles import Role
 from exchanges.models import ClaimItem, ClaimStatus, ExchangeRequest, Format, Reflection, Status, TravelClaim
 from exchanges.services.requests import DRAFT_FIELDS, request_period_errors
 
+
+class LocalizedDecimalField(forms.DecimalField):
+    """An amount as people type it in the active language: "5.000,00" or "59,90" in German."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(*args, localize=True, **kwargs)
+
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        if isinstance(value, str):
+            thousands, decimal = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
+            value = value.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
+            whole = value.split(decimal)[0]
+            groups = whole.split(thousands) if thousands else [whole]
+            if decimal in value or (len(groups) > 1 and all(len(group) == 3 for group in groups[1:])):
+                value = value.replace(thousands, "") if thousands else value
+            value = value.replace(decimal, ".")
+        return super().to_python(value)
+
+
 def localize_decimal(field: forms.Field) -> None:
-    """German amounts are typed with a comma ("59,90"): a text input that Django reads localized."""
+    """German amounts are typed with a comma ("59,90"): a text input that reads grouping and comma."""
+    field.__class__ = LocalizedDecimalField
     field.localize = True
     field.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
     field.widget.is_localized = True
@@ -465,9 +487,7 @@ class FinanceDecisionForm(forms.Form):
 
 
 class ItemReductionForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Reduce to (EUR)"), max_digits=9, decimal_places=2, min_value=0, localize=True
-    )
+    amount = LocalizedDecimalField(label=_("Reduce to (EUR)"), max_digits=9, decimal_places=2, min_value=0)
     reason = forms.CharField(label=_("Reason for the reduction"), max_length=300)
 
 
@@ -481,10 +501,13 @@ class FinanceQueueFilterForm(forms.Form):
         label=_("Traveller's city"), queryset=City.objects.active(), required=False, empty_label=_("all")
     )
     reference = forms.CharField(label=_("Exchange (reference number)"), required=False, max_length=20)
-    min_amount = forms.DecimalField(
-        label=_("Amount at least (EUR)"), required=False, min_value=0, localize=True
-    )
+    min_amount = LocalizedDecimalField(label=_("Amount at least (EUR)"), required=False, min_value=0)
     min_age = forms.IntegerField(
         label=_("Submitted at least … days ago"), required=False, min_value=0, max_value=3650
     )
     late = forms.BooleanField(label=_("Only claims filed after the deadline"), required=False)
+
+
+class BudgetForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    amount = LocalizedDecimalField(label=_("Budget (EUR)"), max_digits=11, decimal_places=2, min_value=0)

@@ -249,6 +249,30 @@ class ClaimEvent(models.Model):
         return f"{self.action}: {self.from_status} → {self.to_status}"
 
 
+class ExportBatch(models.Model):
+    """Booked claims handed to the accounting system together. Once exported it is frozen."""
+
+    number = models.CharField(_("batch number"), max_length=20, unique=True)
+    created_by = models.ForeignKey("cities.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    exported_at = models.DateTimeField(_("exported"), null=True, blank=True)
+    exported_by = models.ForeignKey(
+        "cities.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        "cities.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("export batch")
+        verbose_name_plural = _("export batches")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class Booking(models.Model):
     """The one reimbursement record of an approved claim. The one-to-one key makes a second impossible."""
 
@@ -259,6 +283,9 @@ class Booking(models.Model):
     payee = models.CharField(_("payee"), max_length=200)
     amount = models.DecimalField(_("amount"), **MONEY)
     created_at = models.DateTimeField(_("booked"), auto_now_add=True)
+    batch = models.ForeignKey(
+        ExportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="bookings"
+    )
 
     class Meta:
         verbose_name = _("booking")

@@ -357,3 +357,44 @@ def claim_item_remove(*, item: ClaimItem, actor: User) -> None:
         receipt.delete()
         transaction.on_commit(lambda stored=stored: stored.storage.delete(stored.name))
     item.delete()
+
+
+# --- budget ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def budget_set(*, year: int, amount: Decimal, actor: User) -> Budget:
+    if not (actor.is_superuser or actor.has_role(Role.FINANCE)):
+        raise TransitionNotAllowed(_("Only finance sets the budget."))
+    if amount < 0:
+        raise DomainError(_("The budget cannot be negative."), field="amount")
+    budget, _created = Budget.objects.update_or_create(
+        year=year, city=None, defaults={"amount": money(amount)}
+    )
+    return budget
+
+
+def budget_overview_figures(*, year: int) -> dict[str, Decimal | None]:
+    """Budget, approved, booked, paid, remaining, and the estimated costs of exchanges not yet claimed."""
+    sums = {
+        status: money(
+            TravelClaim.objects.filter(decided_at__year=year, status=status).aggregate(
+                total=Sum("calculated_total")
+            )["total"]
+            or 0
+        )
+        for status in COUNTED_STATUSES
+    }
+    budget = Budget.objects.filter(year=year, city__isnull=True).first()
+    committed = sum(sums.values(), Decimal("0"))
+    estimated = ExchangeRequest.objects.filter(
+        status__in=[Status.AGREED, Status.SCHEDULED, Status.HELD], claims__isnull=True
+    ).aggregate(total=Sum("estimated_costs"))["total"] or Decimal("0")
+    return {
+        "budget": budget.amount if budget else None,
+        "approved": sums[ClaimStatus.APPROVED],
+        "booked": sums[ClaimStatus.BOOKED],
+        "paid": sums[ClaimStatus.PAID],
+        "remaining": money(budget.amount - committed) if budget else None,
+        "estimated_open": money(estimated),
+    }

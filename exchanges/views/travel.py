@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from exchanges.errors import DomainError
 from exchanges.forms import (
+    BudgetForm,
     ClaimForm,
     ClaimItemForm,
     FinanceDecisionForm,
@@ -24,11 +25,13 @@ from exchanges.forms import (
     ItemReductionForm,
     MealsForm,
 )
-from exchanges.models import ClaimStatus, Receipt, TravelClaim
+from exchanges.models import Booking, ClaimStatus, ExportBatch, Receipt, TravelClaim
 from exchanges.selectors import request_get_for_user
 from exchanges.services.claims import (
     BudgetExceeded,
+    budget_overview_figures,
     budget_position,
+    budget_set,
     claim_approve,
     claim_calculate,
     claim_create,
@@ -41,6 +44,14 @@ from exchanges.services.claims import (
     claim_submit,
     claim_update,
     participants_of,
+)
+from exchanges.services.exports import (
+    batch_create,
+    batch_csv,
+    batch_mark_exported,
+    batch_mark_paid,
+    batch_rows,
+    batch_xlsx,
 )
 
 
@@ -323,3 +334,77 @@ def claim_item_reduce_view(request: HttpRequest, pk: int, item_pk: int) -> HttpR
     else:
         messages.error(request, _("Please give the reduced amount and a reason."))
     return redirect("exchanges:claim_detail", pk=claim.pk)
+
+
+# --- export batches and budget ---------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("exchanges.finance", raise_exception=True)
+def batch_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            batch = batch_create(actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Batch %(number)s has been created.") % {"number": batch.number})
+            return redirect("exchanges:batch_detail", pk=batch.pk)
+        return redirect("exchanges:batch_list")
+    batches = ExportBatch.objects.annotate(total=Sum("bookings__amount"), count=Count("bookings")).order_by(
+        "-created_at"
+    )
+    waiting = Booking.objects.filter(batch__isnull=True).aggregate(total=Sum("amount"), count=Count("pk"))
+    page = Paginator(batches, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "exchanges/batch_list.html", {"page": page, "waiting": waiting})
+
+
+@login_required
+@permission_required("exchanges.finance", raise_exception=True)
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = ExportBatch.objects.filter(pk=pk).first()
+    if batch is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            count = batch_mark_paid(batch=batch, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(count)d claims are marked paid.") % {"count": count})
+        return redirect("exchanges:batch_detail", pk=batch.pk)
+    return render(request, "exchanges/batch_detail.html", {"batch": batch, "rows": batch_rows(batch)})
+
+
+@login_required
+@permission_required("exchanges.finance", raise_exception=True)
+def batch_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    batch = ExportBatch.objects.filter(pk=pk).first()
+    if batch is None or kind not in {"csv", "xlsx"}:
+        raise Http404
+    batch = batch_mark_exported(batch=batch, actor=request.user)
+    if kind == "csv":
+        response = HttpResponse(batch_csv(batch), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            batch_xlsx(batch),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{batch.number}.{kind}"'
+    return response
+
+
+@login_required
+@permission_required("exchanges.finance", raise_exception=True)
+def budget_overview(request: HttpRequest) -> HttpResponse:
+    year = timezone.localdate().year
+    form = BudgetForm(request.POST or None, initial={"year": year})
+    if request.method == "POST" and form.is_valid():
+        budget_set(year=form.cleaned_data["year"], amount=form.cleaned_data["amount"], actor=request.user)
+        messages.success(request, _("The budget has been saved."))
+        return redirect("exchanges:budget")
+    return render(
+        request,
+        "exchanges/budget.html",
+        {"form": form, "overview": budget_overview_figures(year=year), "year": year},
+    )

@@ -134,3 +134,31 @@ def test_the_finance_queue_is_for_finance_only_and_bad_input_is_explained(client
     )
     assert "Bitte korrigieren Sie" in response.content.decode()
     assert TravelClaim.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("59,90", "59.90"),
+        ("5.000,00", "5000.00"),
+        ("5.000", "5000"),
+        ("1.234.567,89", "1234567.89"),
+        ("12", "12"),
+        (" 7,5 € ", "7.5"),
+    ],
+)
+def test_amounts_are_read_as_germans_type_them(typed, expected):
+    from decimal import Decimal
+
+    from exchanges.forms import LocalizedDecimalField
+
+    assert LocalizedDecimalField(max_digits=12, decimal_places=2).clean(typed) == Decimal(expected)
+
+
+def test_a_malformed_amount_is_explained():
+    from django.core.exceptions import ValidationError
+
+    from exchanges.forms import LocalizedDecimalField
+
+    with pytest.raises(ValidationError):
+        LocalizedDecimalField(max_digits=12, decimal_places=2).clean("zwölf")

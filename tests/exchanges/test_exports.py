@@ -1,0 +1,92 @@
+"""Export batches for accounting (CSV for German spreadsheets, XLSX), frozen once exported; the budget."""
+
+import csv
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from cities.models import User
+from exchanges.models import ClaimStatus, ExchangeRequest, Status, TravelClaim
+from exchanges.services.claims import claim_approve, claim_book, claim_submit
+from tests.exchanges.services.test_claims import _claim_a
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def booked(db):  # type: ignore[no-untyped-def]
+    call_command("load_demo", stdout=io.StringIO())
+    exchange = ExchangeRequest.objects.get(status=Status.SCHEDULED)
+    finance = User.objects.get(email="finanzen@example.org")
+    claim = _claim_a(exchange)
+    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    claim_approve(claim_id=claim.pk, actor=finance)
+    claim_book(claim_id=claim.pk)
+    return claim, finance
+
+
+def test_a_batch_exports_csv_and_xlsx_and_is_then_frozen(client, booked):
+    claim, finance = booked
+    client.force_login(finance)
+    response = client.post(reverse("exchanges:batch_list"))
+    batch_url = response["Location"]
+    batch_pk = int(batch_url.rstrip("/").rsplit("/", 1)[1])
+
+    raw = client.get(reverse("exchanges:batch_download", args=[batch_pk, "csv"])).content
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Buchungsnummer"
+    assert rows[1][4] == "62,70"
+    assert rows[1][5] == claim.exchange.reference
+
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("exchanges:batch_download", args=[batch_pk, "xlsx"])).content)
+    )
+    sheet = workbook.active
+    assert sheet["A2"].value == claim.booking.number
+    assert D(str(sheet["E2"].value)) == D("62.70")
+
+    # a new booking goes into a new batch, never into the exported one
+    second = _claim_a(claim.exchange, traveller=User.objects.get(email="andreas.roth@example.org"))
+    claim_submit(claim_id=second.pk, actor=second.traveller)
+    claim_approve(claim_id=second.pk, actor=finance)
+    claim_book(claim_id=second.pk)
+    client.post(reverse("exchanges:batch_list"))
+    again = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("exchanges:batch_download", args=[batch_pk, "csv"])).content.decode(
+                    "utf-8-sig"
+                )
+            ),
+            delimiter=";",
+        )
+    )
+    assert len(again) == 2
+
+    client.post(reverse("exchanges:batch_detail", args=[batch_pk]))
+    claim.refresh_from_db()
+    second.refresh_from_db()
+    assert claim.status == ClaimStatus.PAID
+    assert second.status == ClaimStatus.BOOKED
+
+
+def test_only_finance_sees_batches_and_the_budget(client, booked):
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    for name in ["exchanges:batch_list", "exchanges:budget"]:
+        assert client.get(reverse(name)).status_code == 403
+
+
+def test_the_budget_overview(client, booked):
+    claim, finance = booked
+    client.force_login(finance)
+    client.post(reverse("exchanges:budget"), {"year": timezone.localdate().year, "amount": "5.000,00"})
+    html = client.get(reverse("exchanges:budget")).content.decode()
+    assert "5.000,00 €" in html
+    assert "4.937,30 €" in html  # 5000 − 62.70 booked
+    assert TravelClaim.objects.get(pk=claim.pk).status == ClaimStatus.BOOKED
