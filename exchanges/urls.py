@@ -46,6 +46,7 @@ urlpatterns = [
         name="claim_item_reduce",
     ),
     path("reisekosten/<int:pk>/einreichen/", travel.claim_submit_view, name="claim_submit"),
+    path("reisekosten/<int:pk>/abrechnung.pdf", travel.claim_pdf_view, name="claim_pdf"),
     path("reisekosten/<int:pk>/entscheidung/", travel.claim_decide, name="claim_decide"),
     path("reisekosten/<int:pk>/beleg/<int:receipt_pk>/", travel.receipt_download, name="receipt_download"),
     path("finanzen/", travel.finance_queue, name="finance_queue"),

@@ -231,6 +231,18 @@ class ClaimItem(models.Model):
         return f"{self.get_kind_display()}: {self.amount}"
 
 
+CLAIM_ACTIONS = {
+    "create": _("created the claim"),
+    "submit": _("submitted the claim"),
+    "approve": _("approved the claim"),
+    "return": _("returned the claim for changes"),
+    "reject": _("rejected the claim"),
+    "reduce": _("reduced an item"),
+    "book": _("booked the claim"),
+    "paid": _("marked the claim paid"),
+}
+
+
 class ClaimEvent(models.Model):
     """The claim's timeline: appended, never edited."""
 
@@ -247,6 +259,10 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} → {self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        return str(CLAIM_ACTIONS.get(self.action, self.action))
 
 
 class ExportBatch(models.Model):

@@ -30,6 +30,11 @@ def money(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def de(value: Decimal) -> str:
+    """A number as written in German texts: 14,00 / 0,20 / 740."""
+    return f"{value}".replace(".", ",")
+
+
 @dataclass(frozen=True)
 class Rates:
     """The figures of one rate set (a row of ``exchanges.RateSet``, or test data)."""
@@ -118,7 +123,7 @@ def allowance_lines(trip: Trip, rates: Rates) -> list[Line]:
                 lines.append(
                     Line(
                         "allowance",
-                        f"{day:%d.%m.%Y}: eintägige Reise ({hours:.2f} h)",
+                        f"{day:%d.%m.%Y}: eintägige Reise ({de(hours.quantize(CENT))} h)",
                         f"§ 6 {rates.label}",
                         ZERO,
                         note=f"nicht mehr als {rates.min_hours_one_day} h",
@@ -140,9 +145,9 @@ def allowance_lines(trip: Trip, rates: Rates) -> list[Line]:
                 cuts.append((meal, money(rates.full_day * share)))
         amount = max(ZERO, money(base - sum((cut for _meal, cut in cuts), ZERO)))
         names = {"breakfast": "Frühstück", "lunch": "Mittagessen", "dinner": "Abendessen"}
-        note = ", ".join(f"− {cut} € {names[meal]}" for meal, cut in cuts)
+        note = ", ".join(f"− {de(cut)} € {names[meal]}" for meal, cut in cuts)
         lines.append(
-            Line("allowance", f"{day:%d.%m.%Y}: {what} ({base} €)", f"§ 6 {rates.label}", amount, note)
+            Line("allowance", f"{day:%d.%m.%Y}: {what} ({de(base)} €)", f"§ 6 {rates.label}", amount, note)
         )
     return lines
 
@@ -154,7 +159,7 @@ def car_line(trip: Trip, rates: Rates) -> Line | None:
         amount = money(trip.car_km * rates.km_rate_higher)
         return Line(
             "car",
-            f"Privat-Pkw {trip.car_km} km × {rates.km_rate_higher} €",
+            f"Privat-Pkw {de(trip.car_km)} km × {de(rates.km_rate_higher)} €",
             f"§ 5 Abs. 2 {rates.label}",
             amount,
             "erhebliches dienstliches Interesse vor Reiseantritt festgestellt",
@@ -162,10 +167,14 @@ def car_line(trip: Trip, rates: Rates) -> Line | None:
     amount = money(trip.car_km * rates.km_rate)
     note = ""
     if rates.km_cap is not None and amount > rates.km_cap:
-        note = f"{amount} € auf Höchstbetrag {rates.km_cap} € begrenzt"
+        note = f"{de(amount)} € auf Höchstbetrag {de(rates.km_cap)} € begrenzt"
         amount = rates.km_cap
     return Line(
-        "car", f"Privat-Pkw {trip.car_km} km × {rates.km_rate} €", f"§ 5 Abs. 1 {rates.label}", amount, note
+        "car",
+        f"Privat-Pkw {de(trip.car_km)} km × {de(rates.km_rate)} €",
+        f"§ 5 Abs. 1 {rates.label}",
+        amount,
+        note,
     )
 
 
@@ -197,7 +206,7 @@ def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
                     f"Übernachtung {number} laut Beleg",
                     f"§ 7 {rates.label}",
                     allowed,
-                    f"{cost} € über der Grenze von {rates.hotel_limit} € (ohne Frühstück); ohne Begründung gekürzt",
+                    f"{de(cost)} € über der Grenze von {de(rates.hotel_limit)} € (ohne Frühstück); ohne Begründung gekürzt",
                 )
             )
     return lines

@@ -27,6 +27,7 @@ from exchanges.forms import (
 )
 from exchanges.models import Booking, ClaimStatus, ExportBatch, Receipt, TravelClaim
 from exchanges.selectors import request_get_for_user
+from exchanges.services.claim_pdf import claim_pdf
 from exchanges.services.claims import (
     BudgetExceeded,
     budget_overview_figures,
@@ -408,3 +409,13 @@ def budget_overview(request: HttpRequest) -> HttpResponse:
         "exchanges/budget.html",
         {"form": form, "overview": budget_overview_figures(year=year), "year": year},
     )
+
+
+@login_required
+def claim_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = claim_get_for_user(user=request.user, pk=pk)
+    response = HttpResponse(claim_pdf(claim), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="Reisekostenabrechnung-{claim.exchange.reference}-{claim.pk}.pdf"'
+    )
+    return response

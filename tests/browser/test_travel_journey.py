@@ -61,3 +61,16 @@ def test_traveller_files_finance_approves_booking_appears(portal, demo, settings
     booking = Booking.objects.get(claim=claim)
     expect(page.get_by_text(f"Buchungsnummer {booking.number}")).to_be_visible()
     assert str(booking.amount) == "62.70"
+
+    # Finance gathers the booking into an export batch and downloads the CSV.
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Finanzen").click()
+    page.get_by_role("link", name="Exportstapel").first.click()
+    portal.check("batches")
+    page.get_by_role("button", name="Stapel aus allen neuen Buchungen bilden").click()
+    portal.check("batch")
+    expect(page.get_by_role("cell", name=booking.number)).to_be_visible()
+    csv_url = portal.base_url + page.get_by_role("link", name="CSV herunterladen").get_attribute("href")
+    csv_response = page.request.get(csv_url)
+    assert csv_response.ok and "62,70" in csv_response.text()
+    page.get_by_role("link", name="Budget").first.click()
+    portal.check("budget")

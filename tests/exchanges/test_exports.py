@@ -90,3 +90,25 @@ def test_the_budget_overview(client, booked):
     assert "5.000,00 €" in html
     assert "4.937,30 €" in html  # 5000 − 62.70 booked
     assert TravelClaim.objects.get(pk=claim.pk).status == ClaimStatus.BOOKED
+
+
+def test_the_claim_pdf_renders_with_lines_decisions_and_booking(client, booked, tmp_path):
+    import shutil
+    import subprocess
+
+    claim, _finance = booked
+    client.force_login(claim.traveller)
+    response = client.get(reverse("exchanges:claim_pdf", args=[claim.pk]))
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    assert shutil.which("pdftotext"), "poppler-utils is needed to read the PDF (./scripts/test installs it)"
+    path = tmp_path / "claim.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Reisekostenabrechnung" in text
+    assert claim.booking.number in text
+    assert "62,70 €" in text and "§ 6 SN" in text
+    client.force_login(User.objects.get(email="anna.schmidt@example.org"))
+    assert client.get(reverse("exchanges:claim_pdf", args=[claim.pk])).status_code == 404

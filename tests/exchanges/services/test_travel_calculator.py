@@ -62,7 +62,7 @@ def test_c_the_cap_is_shown():
         for line in calculate(Trip(at(10, 7), at(10, 20), car_km=D("740")), BRKG).lines
         if line.kind == "car"
     )
-    assert "148.00" in line.note and "130.00" in line.note
+    assert "148,00" in line.note and "130,00" in line.note
 
 
 def test_d_three_days_two_hotel_nights_and_a_dinner():
