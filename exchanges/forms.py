@@ -9,7 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Department, ExpertProfile, Topic, User
 from cities.roles import Role
-from exchanges.models import ClaimItem, ClaimStatus, ExchangeRequest, Format, Reflection, Status, TravelClaim
+from exchanges.models import (
+    ClaimItem,
+    ClaimStatus,
+    ExchangeRequest,
+    Format,
+    RateSet,
+    Reflection,
+    Status,
+    TravelClaim,
+)
 from exchanges.services.requests import DRAFT_FIELDS, request_period_errors
 
 
@@ -511,3 +520,38 @@ class FinanceQueueFilterForm(forms.Form):
 class BudgetForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     amount = LocalizedDecimalField(label=_("Budget (EUR)"), max_digits=11, decimal_places=2, min_value=0)
+
+
+class RateSetPeriodForm(forms.ModelForm):
+    """A new validity period of a rate set, prefilled with the current figures."""
+
+    class Meta:
+        model = RateSet
+        fields = [
+            "valid_from",
+            "legal_basis",
+            "to_be_confirmed",
+            "full_day",
+            "partial_day",
+            "min_hours_one_day",
+            "breakfast_share",
+            "lunch_share",
+            "dinner_share",
+            "km_rate",
+            "km_rate_higher",
+            "km_cap",
+            "overnight_flat",
+            "hotel_limit",
+            "higher_class_min_hours",
+            "filing_deadline_months",
+        ]
+        widgets = {"valid_from": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for _name, field in self.fields.items():
+            if isinstance(field, forms.DecimalField):
+                localize_decimal(field)
+
+    def _post_clean(self) -> None:
+        pass  # the service validates the new row

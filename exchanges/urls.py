@@ -54,6 +54,12 @@ urlpatterns = [
     path("finanzen/exporte/<int:pk>/", travel.batch_detail, name="batch_detail"),
     path("finanzen/exporte/<int:pk>/<slug:kind>/", travel.batch_download, name="batch_download"),
     path("finanzen/budget/", travel.budget_overview, name="budget"),
+    path("finanzen/saetze/", travel.rate_set_list, name="rate_sets"),
+    path(
+        "finanzen/saetze/<int:pk>/neuer-zeitraum/",
+        travel.rate_set_new_period_view,
+        name="rate_set_new_period",
+    ),
     path("posteingang/", inboxes.contact_inbox, name="contact_inbox"),
     path("triage/", inboxes.triage_inbox, name="triage"),
     path("benachrichtigungen/", notifications.notification_list, name="notifications"),

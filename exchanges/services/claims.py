@@ -120,8 +120,17 @@ def claim_is_late(claim: TravelClaim, *, on: date | None = None) -> bool:
     return filed > claim_filing_deadline(claim)
 
 
-def _event(claim: TravelClaim, actor: User | None, action: str, from_status: str, comment: str = "") -> None:
-    ClaimEvent.objects.create(
+# Steps the traveller is told about by e-mail (every decision of finance, the booking, the payment).
+DECISIONS_MAILED = {"approve", "return", "reject", "reduce", "book", "paid"}
+
+
+def claim_event_record(
+    claim: TravelClaim, actor: User | None, action: str, from_status: str, comment: str = ""
+) -> None:
+    """Append to the claim's timeline; decisions are also mailed to the traveller."""
+    from exchanges.services.notifications import notify
+
+    event = ClaimEvent.objects.create(
         claim=claim,
         actor=actor,
         action=action,
@@ -129,6 +138,14 @@ def _event(claim: TravelClaim, actor: User | None, action: str, from_status: str
         to_status=claim.status,
         comment=comment,
     )
+    if action in DECISIONS_MAILED:
+        notify(
+            key=f"claim-event:{event.pk}",
+            recipients=[claim.traveller],
+            template="claim_decision",
+            request=claim.exchange,
+            context={"claim": claim, "event": event},
+        )
 
 
 @transaction.atomic
@@ -151,7 +168,7 @@ def claim_create(
     )
     claim.full_clean()
     claim.save()
-    _event(claim, actor, "create", "")
+    claim_event_record(claim, actor, "create", "")
     return claim
 
 
@@ -170,7 +187,7 @@ def claim_submit(*, claim_id: int, actor: User) -> TravelClaim:
         claim.status = ClaimStatus.SUBMITTED
         claim.submitted_at = timezone.now()
         claim.save(update_fields=["rate_set", "calculated_total", "status", "submitted_at"])
-        _event(claim, actor, "submit", from_status)
+        claim_event_record(claim, actor, "submit", from_status)
     return claim
 
 
@@ -227,7 +244,7 @@ def claim_approve(*, claim_id: int, actor: User, confirm_over_budget: bool = Fal
         claim.save(
             update_fields=["calculated_total", "status", "budget_override", "decided_at", "decided_by"]
         )
-        _event(
+        claim_event_record(
             claim, actor, "approve", ClaimStatus.SUBMITTED, _("beyond the budget, confirmed") if over else ""
         )
         transaction.on_commit(lambda: book_claim_task.delay(claim.pk))
@@ -243,7 +260,7 @@ def claim_return_or_reject(*, claim_id: int, actor: User, reject: bool, reason: 
     claim.status = ClaimStatus.REJECTED if reject else ClaimStatus.RETURNED
     claim.decided_at, claim.decided_by = timezone.now(), actor
     claim.save(update_fields=["status", "decided_at", "decided_by"])
-    _event(claim, actor, "reject" if reject else "return", ClaimStatus.SUBMITTED, reason.strip())
+    claim_event_record(claim, actor, "reject" if reject else "return", ClaimStatus.SUBMITTED, reason.strip())
     return claim
 
 
@@ -258,7 +275,9 @@ def claim_item_reduce(*, item_id: int, actor: User, amount: Decimal, reason: str
         raise DomainError(_("The reduced amount must be between 0 and the claimed amount."), field="amount")
     item.reduced_to, item.reduction_reason = money(amount), reason.strip()
     item.save(update_fields=["reduced_to", "reduction_reason"])
-    _event(claim, actor, "reduce", claim.status, f"{item}: {item.reduced_to} € – {item.reduction_reason}")
+    claim_event_record(
+        claim, actor, "reduce", claim.status, f"{item}: {item.reduced_to} € – {item.reduction_reason}"
+    )
     return item
 
 
@@ -296,7 +315,7 @@ def claim_book(*, claim_id: int) -> bool:
         )
         claim.status = ClaimStatus.BOOKED
         claim.save(update_fields=["status"])
-        _event(claim, None, "book", ClaimStatus.APPROVED)
+        claim_event_record(claim, None, "book", ClaimStatus.APPROVED)
     return True
 
 

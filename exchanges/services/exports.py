@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from cities.models import User
 from cities.roles import Role
 from exchanges.errors import DomainError, TransitionNotAllowed
-from exchanges.models import Booking, ClaimEvent, ClaimStatus, ExportBatch, TravelClaim
+from exchanges.models import Booking, ClaimStatus, ExportBatch, TravelClaim
 
 COLUMNS = [
     "Buchungsnummer",
@@ -113,15 +113,10 @@ def batch_mark_paid(*, batch: ExportBatch, actor: User) -> int:
     claims = list(
         TravelClaim.objects.select_for_update().filter(booking__batch=batch, status=ClaimStatus.BOOKED)
     )
+    from exchanges.services.claims import claim_event_record
+
     for claim in claims:
         claim.status = ClaimStatus.PAID
         claim.save(update_fields=["status"])
-        ClaimEvent.objects.create(
-            claim=claim,
-            actor=actor,
-            action="paid",
-            from_status=ClaimStatus.BOOKED,
-            to_status=ClaimStatus.PAID,
-            comment=batch.number,
-        )
+        claim_event_record(claim, actor, "paid", ClaimStatus.BOOKED, batch.number)
     return len(claims)

@@ -24,8 +24,9 @@ from exchanges.forms import (
     FinanceQueueFilterForm,
     ItemReductionForm,
     MealsForm,
+    RateSetPeriodForm,
 )
-from exchanges.models import Booking, ClaimStatus, ExportBatch, Receipt, TravelClaim
+from exchanges.models import Booking, ClaimStatus, ExportBatch, RateSet, Receipt, TravelClaim
 from exchanges.selectors import request_get_for_user
 from exchanges.services.claim_pdf import claim_pdf
 from exchanges.services.claims import (
@@ -54,6 +55,7 @@ from exchanges.services.exports import (
     batch_rows,
     batch_xlsx,
 )
+from exchanges.services.rates import rate_set_new_period
 
 
 def claim_get_for_user(*, user, pk: int) -> TravelClaim:  # type: ignore[no-untyped-def]
@@ -419,3 +421,36 @@ def claim_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
         f'attachment; filename="Reisekostenabrechnung-{claim.exchange.reference}-{claim.pk}.pdf"'
     )
     return response
+
+
+@login_required
+@permission_required("exchanges.finance", raise_exception=True)
+def rate_set_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "exchanges/rate_sets.html", {"rate_sets": RateSet.objects.order_by("code", "-valid_from")}
+    )
+
+
+@login_required
+@permission_required("exchanges.finance", raise_exception=True)
+def rate_set_new_period_view(request: HttpRequest, pk: int) -> HttpResponse:
+    current = RateSet.objects.filter(pk=pk).first()
+    if current is None:
+        raise Http404
+    form = RateSetPeriodForm(request.POST or None, instance=RateSet.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: value for name, value in form.cleaned_data.items() if name != "valid_from"}
+        try:
+            rate_set_new_period(current=current, valid_from=form.cleaned_data["valid_from"], changes=changes)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(
+                request, _("The new period has been saved; the previous one ends the day before.")
+            )
+            return redirect("exchanges:rate_sets")
+    return render(request, "exchanges/rate_set_form.html", {"form": form, "current": current})

@@ -74,3 +74,37 @@ def test_traveller_files_finance_approves_booking_appears(portal, demo, settings
     assert csv_response.ok and "62,70" in csv_response.text()
     page.get_by_role("link", name="Budget").first.click()
     portal.check("budget")
+
+
+def test_example_b_through_the_browser_form(portal, demo, settings, tmp_path):
+    from exchanges.services.demo import demo_requests_load
+
+    settings.MEDIA_ROOT = tmp_path
+    demo_requests_load()
+    page = portal.page
+    exchange = ExchangeRequest.objects.get(status=Status.SCHEDULED)
+    day = timezone.localdate() - timedelta(days=8)
+
+    portal.log_in("andreas.roth@example.org", DEMO_PASSWORD)  # the expert travels too
+    page.goto(portal.base_url + exchange.get_absolute_url())
+    page.get_by_role("link", name="Reisekosten abrechnen").click()
+    page.locator("#id_trip_start").fill(f"{day:%d.%m.%Y} 07:00")
+    page.locator("#id_trip_end").fill(f"{day + timedelta(days=1):%d.%m.%Y} 18:00")
+    page.locator("#id_origin").fill("Nürnberg")
+    page.locator("#id_destination").fill("Leipzig")
+    page.get_by_role("button", name="Entwurf speichern").click()
+    portal.check("b-draft")
+    for kind, amount, breakfast in [
+        ("rail", "89,00", False),
+        ("rail", "89,00", False),
+        ("hotel", "68,00", True),
+    ]:
+        page.locator("#id_item-kind").select_option(kind)
+        page.locator("#id_item-amount").fill(amount)
+        if breakfast:
+            page.locator("#id_item-breakfast_included").check()
+        page.get_by_role("button", name="Position hinzufügen").click()
+    portal.check("b-items")
+    expect(page.get_by_role("table").get_by_text("268,40 €")).to_be_visible()
+    # Andreas Roth works in Nürnberg: the Bavarian law applies
+    expect(page.get_by_role("table").get_by_text("§ 6 BY").first).to_be_visible()

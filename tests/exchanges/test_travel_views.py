@@ -162,3 +162,46 @@ def test_a_malformed_amount_is_explained():
 
     with pytest.raises(ValidationError):
         LocalizedDecimalField(max_digits=12, decimal_places=2).clean("zwölf")
+
+
+def test_finance_edits_rate_sets_as_new_periods(client, scheduled):
+    from exchanges.models import RateSet
+
+    brkg = RateSet.objects.get(code="BRKG", valid_to__isnull=True)
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    assert client.get(reverse("exchanges:rate_sets")).status_code == 403
+    client.force_login(User.objects.get(email="finanzen@example.org"))
+    page = client.get(reverse("exchanges:rate_set_new_period", args=[brkg.pk]))
+    assert page.status_code == 200
+    data = {name: value for name, value in page.context["form"].initial.items() if value is not None}
+    data = {
+        k: (str(v).replace(".", ",") if k != "valid_from" else v)
+        for k, v in data.items()
+        if k in page.context["form"].fields
+    }
+    data.update({"valid_from": "01.01.2030", "km_rate": "0,25", "legal_basis": brkg.legal_basis})
+    data.pop("to_be_confirmed", None)
+    response = client.post(reverse("exchanges:rate_set_new_period", args=[brkg.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    brkg.refresh_from_db()
+    assert str(brkg.valid_to) == "2029-12-31"
+    assert str(RateSet.objects.get(code="BRKG", valid_from="2030-01-01").km_rate) == "0.25"
+
+
+def test_decisions_are_mailed_to_the_traveller(client, scheduled, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(5, "06:30", 0, "19:45"))
+    claim = TravelClaim.objects.get()
+    _item(client, claim, kind="rail", amount="59,90")
+    client.post(reverse("exchanges:claim_submit", args=[claim.pk]))
+    mail.outbox.clear()
+    client.force_login(User.objects.get(email="finanzen@example.org"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("exchanges:claim_decide", args=[claim.pk]),
+            {"decision": "return", "reason": "Beleg fehlt"},
+        )
+    assert [m.to for m in mail.outbox] == [["petra.neumann@example.org"]]
+    assert "Beleg fehlt" in mail.outbox[0].body
