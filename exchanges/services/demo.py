@@ -1,6 +1,7 @@
 """Demo requests, among them the three real examples of the network. Idempotent like ``demo_load``."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -239,4 +240,10 @@ def demo_requests_load() -> int:
         for action, actor_email, argument in steps:
             _step(request, action, actor_email, argument)
         created += 1
+    from exchanges.models import Budget
+    from exchanges.services.claims import budget_set
+
+    year = timezone.localdate().year
+    if not Budget.objects.filter(year=year, city__isnull=True).exists():
+        budget_set(year=year, amount=Decimal("15000.00"), actor=User.objects.get(email="finanzen@example.org"))
     return created
