@@ -245,5 +245,7 @@ def demo_requests_load() -> int:
 
     year = timezone.localdate().year
     if not Budget.objects.filter(year=year, city__isnull=True).exists():
-        budget_set(year=year, amount=Decimal("15000.00"), actor=User.objects.get(email="finanzen@example.org"))
+        budget_set(
+            year=year, amount=Decimal("15000.00"), actor=User.objects.get(email="finanzen@example.org")
+        )
     return created
