@@ -14,7 +14,7 @@ from django.utils import timezone
 from cities.models import User
 from cities.roles import Role
 from exchanges.errors import DomainError, TransitionNotAllowed
-from exchanges.models import Booking, Budget, ClaimItem, ClaimStatus, ExchangeRequest, Status
+from exchanges.models import Booking, ClaimItem, ClaimStatus, ExchangeRequest, Status
 from exchanges.services.claims import (
     BudgetExceeded,
     claim_approve,
@@ -138,7 +138,9 @@ def test_a_claim_after_the_deadline_is_flagged(exchange):
 
 
 def test_approving_beyond_the_budget_needs_a_confirmation(exchange, finance):
-    Budget.objects.create(year=timezone.localdate().year, amount=D("50.00"))
+    from exchanges.services.claims import budget_set
+
+    budget_set(year=timezone.localdate().year, amount=D("50.00"), actor=finance)
     claim = _claim_a(exchange)
     claim_submit(claim_id=claim.pk, actor=claim.traveller)
     with pytest.raises(BudgetExceeded):
