@@ -28,6 +28,7 @@ from exchanges.models import (
     TravelClaim,
 )
 from exchanges.services.rates import rate_set_for
+from exchanges.services.sequences import next_number
 from exchanges.services.travel_calculator import Calculation, Night, RailTicket, Trip, calculate, money
 
 CLAIMABLE_STATUSES = {Status.SCHEDULED, Status.HELD, Status.COMPLETED}
@@ -282,11 +283,7 @@ def claim_item_reduce(*, item_id: int, actor: User, amount: Decimal, reason: str
 
 
 def _next_booking_number(year: int) -> str:
-    BookingCounter.objects.bulk_create([BookingCounter(year=year)], ignore_conflicts=True)
-    counter = BookingCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"RK-{year}-{counter.last_number:05d}"
+    return f"RK-{year}-{next_number(BookingCounter, year):05d}"
 
 
 def claim_book(*, claim_id: int) -> bool:

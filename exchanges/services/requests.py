@@ -26,6 +26,7 @@ from exchanges.models import (
 )
 from exchanges.rules import actors_for, can_comment, can_comment_internally
 from exchanges.services.deadlines import add_working_days
+from exchanges.services.sequences import next_number
 from exchanges.services.uploads import ATTACHMENT_KINDS, check_upload
 from exchanges.workflow import TRANSITIONS, Actor
 
@@ -132,12 +133,7 @@ def request_save_draft(
 
 
 def _next_reference(year: int) -> str:
-    """The next number of the year. The counter row is locked until the submission commits."""
-    ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year)], ignore_conflicts=True)
-    counter = ReferenceCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"CR-{year}-{counter.last_number:04d}"
+    return f"CR-{year}-{next_number(ReferenceCounter, year):04d}"
 
 
 def request_transition(

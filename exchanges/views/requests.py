@@ -44,6 +44,7 @@ from exchanges.services.requests import (
     request_save_draft,
     request_transition,
 )
+from exchanges.views.downloads import protected_download
 from exchanges.workflow import TRANSITIONS
 
 
@@ -284,11 +285,6 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     attachment = exchange.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return protected_download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -56,6 +56,7 @@ from exchanges.services.exports import (
     batch_xlsx,
 )
 from exchanges.services.rates import rate_set_new_period
+from exchanges.views.downloads import protected_download
 
 
 def claim_get_for_user(*, user, pk: int) -> TravelClaim:  # type: ignore[no-untyped-def]
@@ -218,14 +219,7 @@ def receipt_download(request: HttpRequest, pk: int, receipt_pk: int) -> FileResp
     receipt = Receipt.objects.filter(claim=claim, pk=receipt_pk).first()
     if receipt is None:
         raise Http404
-    response = FileResponse(
-        receipt.file.open("rb"),
-        as_attachment=True,
-        filename=receipt.original_name,
-        content_type=receipt.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return protected_download(receipt.file, filename=receipt.original_name, content_type=receipt.content_type)
 
 
 @login_required
