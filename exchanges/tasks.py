@@ -69,3 +69,10 @@ def book_claim_task(claim_id: int) -> bool:
     from exchanges.services.claims import claim_book
 
     return claim_book(claim_id=claim_id)
+
+
+@shared_task(**RETRY)
+def sweep_lost_work_task() -> dict[str, int]:
+    from exchanges.services.sweeper import sweep
+
+    return sweep()

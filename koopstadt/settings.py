@@ -221,6 +221,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "exchanges.tasks.remind_reflections_task",
         "schedule": crontab(hour=8, minute=45),
     },
+    "sweep-lost-work": {
+        "task": "exchanges.tasks.sweep_lost_work_task",
+        "schedule": 60 * 5,
+    },
     "send-notification-digests": {
         "task": "exchanges.tasks.send_digests_task",
         "schedule": crontab(hour=7, minute=0),
@@ -264,5 +268,7 @@ LIST_PAGE_SIZE = 25
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # Working days the city contact has to accept or return a submitted request.
 CONTACT_DEADLINE_WORKING_DAYS = env_int("CONTACT_DEADLINE_WORKING_DAYS", 5)
+# Work recorded but not done after this many seconds is queued again by the sweeper (celery beat).
+SWEEPER_GRACE_SECONDS = env_int("SWEEPER_GRACE_SECONDS", 5 * 60)
 # Cost centre recorded on every booking of travel costs (the joint project's budget line).
 TRAVEL_COST_CENTRE = env_str("TRAVEL_COST_CENTRE", "KOOPSTADT-CR")

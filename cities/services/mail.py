@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from cities.models import OutgoingEmail, User
+from koopstadt.dispatch import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def email_queue(
         },
     )
     if created:
-        transaction.on_commit(lambda: send_email_task.delay(email.pk))
+        enqueue_after_commit(send_email_task, email.pk)
     return email
 
 

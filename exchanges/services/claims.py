@@ -30,6 +30,7 @@ from exchanges.models import (
 from exchanges.services.rates import rate_set_for
 from exchanges.services.sequences import next_number
 from exchanges.services.travel_calculator import Calculation, Night, RailTicket, Trip, calculate, money
+from koopstadt.dispatch import enqueue_after_commit
 
 CLAIMABLE_STATUSES = {Status.SCHEDULED, Status.HELD, Status.COMPLETED}
 COUNTED_STATUSES = [ClaimStatus.APPROVED, ClaimStatus.BOOKED, ClaimStatus.PAID]
@@ -248,7 +249,7 @@ def claim_approve(*, claim_id: int, actor: User, confirm_over_budget: bool = Fal
         claim_event_record(
             claim, actor, "approve", ClaimStatus.SUBMITTED, _("beyond the budget, confirmed") if over else ""
         )
-        transaction.on_commit(lambda: book_claim_task.delay(claim.pk))
+        enqueue_after_commit(book_claim_task, claim.pk)
     return claim
 
 

@@ -29,6 +29,7 @@ from exchanges.services.deadlines import add_working_days
 from exchanges.services.sequences import next_number
 from exchanges.services.uploads import ATTACHMENT_KINDS, check_upload
 from exchanges.workflow import TRANSITIONS, Actor
+from koopstadt.dispatch import enqueue_after_commit
 
 # The fields a requester fills in; nothing else (status, reference, requester, …) can be set through a form.
 DRAFT_FIELDS = (
@@ -206,10 +207,10 @@ def request_transition(
         )
         from exchanges.tasks import notify_timeline_entry_task
 
-        transaction.on_commit(lambda: notify_timeline_entry_task.delay(entry.pk))
+        enqueue_after_commit(notify_timeline_entry_task, entry.pk)
         if transition.follow_up:
             follow_up = import_string(transition.follow_up)
-            transaction.on_commit(lambda: follow_up.delay(request.pk))
+            enqueue_after_commit(follow_up, request.pk)
     return request
 
 
@@ -229,7 +230,7 @@ def comment_add(*, request: ExchangeRequest, author: User, body: str, is_interna
     comment.save()
     from exchanges.tasks import notify_comment_task
 
-    transaction.on_commit(lambda: notify_comment_task.delay(comment.pk))
+    enqueue_after_commit(notify_comment_task, comment.pk)
     return comment
 
 
