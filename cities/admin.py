@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +16,7 @@ from cities.models import (
     TopicKeyword,
     User,
 )
+from cities.roles import Role
 
 
 class DepartmentInline(admin.TabularInline):
@@ -34,7 +35,13 @@ class CityAdmin(admin.ModelAdmin):
     inlines = [DepartmentInline]
 
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
-        return super().get_queryset(request).annotate(_department_count=Count("departments"))
+        contacts = User.objects.active().with_role(Role.CITY_CONTACT).order_by("display_name")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_department_count=Count("departments"))
+            .prefetch_related(Prefetch("users", queryset=contacts, to_attr="contact_persons"))
+        )
 
     @admin.display(description=_("departments"), ordering="_department_count")
     def department_count(self, obj: City) -> int:
@@ -42,7 +49,7 @@ class CityAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("koopstadt contact persons"))
     def contacts(self, obj: City) -> str:
-        return ", ".join(str(user) for user in User.objects.city_contacts(obj.pk)) or "–"
+        return ", ".join(str(user) for user in obj.contact_persons) or "–"  # type: ignore[attr-defined]
 
 
 class DepartmentKeywordInline(admin.TabularInline):
@@ -76,9 +83,17 @@ class DepartmentAdmin(admin.ModelAdmin):
     filter_horizontal = ["topics"]
     inlines = [DepartmentKeywordInline, MemberInline]
 
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        liaisons = User.objects.active().with_role(Role.DEPARTMENT_LIAISON).order_by("display_name")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("members", queryset=liaisons, to_attr="liaison_list"))
+        )
+
     @admin.display(description=_("department liaisons"))
     def liaisons(self, obj: Department) -> str:
-        return ", ".join(str(user) for user in User.objects.liaisons_of(obj.pk)) or "–"
+        return ", ".join(str(user) for user in obj.liaison_list) or "–"  # type: ignore[attr-defined]
 
 
 class TopicKeywordInline(admin.TabularInline):

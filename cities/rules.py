@@ -16,4 +16,3 @@ def sees_contact_details(user) -> bool:  # type: ignore[no-untyped-def]
 
 
 rules.add_perm("cities.view_expert_contact", sees_contact_details)
-rules.add_perm("cities.use_expert_pool", rules.is_authenticated)

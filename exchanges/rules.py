@@ -88,15 +88,6 @@ rules.add_perm("exchanges.triage", is_coordinator)
 rules.add_perm("exchanges.city_inbox", is_city_contact)
 
 
-def can_see_claim(user: User, claim) -> bool:  # type: ignore[no-untyped-def]
-    return user.is_authenticated and (
-        user.pk in {claim.traveller_id, claim.submitted_by_id}
-        or user.is_superuser
-        or user.has_role(Role.FINANCE)
-        or user.has_role(Role.COORDINATOR)
-    )
-
-
 @rules.predicate
 def is_finance(user: User) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_role(Role.FINANCE))

@@ -172,6 +172,9 @@ class TravelClaim(models.Model):
     rate_set = models.ForeignKey(RateSet, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     calculated_total = models.DecimalField(_("calculated total"), **MONEY, null=True, blank=True)
     budget_override = models.BooleanField(_("approved beyond the budget"), default=False)
+    filed_late = models.BooleanField(
+        _("filed after the deadline"), default=False, help_text=_("Set when the claim is submitted.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)

@@ -188,7 +188,9 @@ def claim_submit(*, claim_id: int, actor: User) -> TravelClaim:
         claim.calculated_total = claim_calculate(claim).total
         claim.status = ClaimStatus.SUBMITTED
         claim.submitted_at = timezone.now()
-        claim.save(update_fields=["rate_set", "calculated_total", "status", "submitted_at"])
+        # Lateness is fixed at the moment of filing: stored, so finance filters on it in the database.
+        claim.filed_late = claim_is_late(claim)
+        claim.save(update_fields=["rate_set", "calculated_total", "status", "submitted_at", "filed_late"])
         claim_event_record(claim, actor, "submit", from_status)
     return claim
 
@@ -351,7 +353,7 @@ def claim_item_add(*, claim: TravelClaim, actor: User, data: dict[str, Any], upl
     item.full_clean()
     item.save()
     if upload is not None:
-        content, kind = check_upload(upload, kinds=RECEIPT_KINDS)
+        content, kind = check_upload(upload, kinds=RECEIPT_KINDS, field="receipt")
         receipt = Receipt(
             claim=claim,
             item=item,

@@ -238,7 +238,7 @@ def comment_add(*, request: ExchangeRequest, author: User, body: str, is_interna
 def attachment_add(*, request: ExchangeRequest, upload: UploadedFile, actor: User) -> Attachment:
     if request.requester_id != actor.pk or not request.is_editable:
         raise TransitionNotAllowed(_("Files can only be added while the requester edits the request."))
-    data, kind = check_upload(upload, kinds=ATTACHMENT_KINDS)
+    data, kind = check_upload(upload, kinds=ATTACHMENT_KINDS, field="new_attachment")
     attachment = Attachment(
         request=request,
         original_name=upload.name[-255:],

@@ -69,6 +69,12 @@ def score_departments(request: ExchangeRequest) -> list[Score]:
     return scores
 
 
+def _no_department_note() -> str:
+    # Stored once in the network's language, like the routing reasons.
+    with override("de"):
+        return _("No fitting department was found; please complete the routing by hand.")
+
+
 def _notify_liaisons(request: ExchangeRequest, departments: list[Department]) -> None:
     for department in departments:
         notify(
@@ -120,7 +126,7 @@ def request_route(*, request_id: int) -> bool:
                 from_status=request.status,
                 to_status=request.status,
                 is_public=False,
-                comment="Kein passendes Fachressort gefunden; bitte Zuordnung von Hand ergänzen.",
+                comment=_no_department_note(),
             )
             from exchanges.services.notifications import coordinators_for
 

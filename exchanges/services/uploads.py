@@ -71,20 +71,26 @@ def detect_kind(data: bytes) -> FileKind | None:
 
 
 def check_upload(
-    upload: UploadedFile, *, kinds: tuple[FileKind, ...], max_bytes: int | None = None
+    upload: UploadedFile,
+    *,
+    kinds: tuple[FileKind, ...],
+    max_bytes: int | None = None,
+    field: str | None = None,
 ) -> tuple[bytes, FileKind]:
-    """Read and check an upload; raise a DomainError the user understands when it is refused."""
+    """Read and check an upload; raise a DomainError the user understands (for form ``field``) when refused."""
     limit = max_bytes or settings.UPLOAD_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise DomainError(
             _("The file %(name)s is larger than %(limit)s.")
-            % {"name": upload.name, "limit": filesizeformat(limit)}
+            % {"name": upload.name, "limit": filesizeformat(limit)},
+            field=field,
         )
     data = upload.read(limit + 1)
     if len(data) > limit:
         raise DomainError(
             _("The file %(name)s is larger than %(limit)s.")
-            % {"name": upload.name, "limit": filesizeformat(limit)}
+            % {"name": upload.name, "limit": filesizeformat(limit)},
+            field=field,
         )
     kind = detect_kind(data)
     extension = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
@@ -94,6 +100,7 @@ def check_upload(
             _(
                 "The file %(name)s is not an accepted document, or its content does not match its name. Accepted: %(allowed)s."
             )
-            % {"name": upload.name, "allowed": allowed}
+            % {"name": upload.name, "allowed": allowed},
+            field=field,
         )
     return data, kind

@@ -77,10 +77,7 @@ def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | No
                 ):
                     attachment_remove(attachment=attachment, actor=user)
                 if form.cleaned_data.get("new_attachment"):
-                    try:
-                        attachment_add(request=saved, upload=form.cleaned_data["new_attachment"], actor=user)
-                    except DomainError as error:
-                        raise DomainError(error.message, field="new_attachment") from error
+                    attachment_add(request=saved, upload=form.cleaned_data["new_attachment"], actor=user)
         except ValidationError as error:
             _add_errors(form, error)
         except DomainError as error:

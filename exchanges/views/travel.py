@@ -171,10 +171,7 @@ def claim_item_add_view(request: HttpRequest, pk: int) -> HttpResponse:
                 claim=claim, actor=request.user, data=data, upload=form.cleaned_data.get("receipt")
             )
         except DomainError as error:
-            form.add_error(
-                "receipt" if "file" in error.message.lower() or "datei" in error.message.lower() else None,
-                error.message,
-            )
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("The item has been added and the claim recalculated."))
             return redirect("exchanges:claim_detail", pk=claim.pk)
@@ -257,11 +254,10 @@ def finance_queue(request: HttpRequest) -> HttpResponse:
         claims = claims.filter(calculated_total__gte=filters["min_amount"])
     if filters.get("min_age") is not None:
         claims = claims.filter(submitted_at__lte=timezone.now() - timedelta(days=filters["min_age"]))
+    if filters.get("late"):
+        claims = claims.filter(filed_late=True)
     claims = claims.order_by("submitted_at", "pk")
     page = Paginator(claims, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(claim, claim_is_late(claim)) for claim in page.object_list]
-    if filters.get("late"):
-        rows = [row for row in rows if row[1]]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -270,7 +266,6 @@ def finance_queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": rows,
             "query": query.urlencode(),
             "budget": budget_position(year=timezone.localdate().year),
         },

@@ -108,3 +108,25 @@ def test_coordinators_see_requests_read_only_in_the_administration(coordinator_c
         ).status_code
         == 403
     )
+
+
+def test_city_and_department_lists_need_no_query_per_row(coordinator_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.cities.factories import CityFactory, DepartmentFactory
+
+    def count(url: str) -> int:
+        coordinator_client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert coordinator_client.get(url).status_code == 200
+        return len(captured)
+
+    cities, departments = (
+        reverse("admin:cities_city_changelist"),
+        reverse("admin:cities_department_changelist"),
+    )
+    before = (count(cities), count(departments))
+    for _ in range(5):
+        DepartmentFactory(city=CityFactory())
+    assert (count(cities), count(departments)) == before

@@ -205,3 +205,22 @@ def test_decisions_are_mailed_to_the_traveller(client, scheduled, django_capture
         )
     assert [m.to for m in mail.outbox] == [["petra.neumann@example.org"]]
     assert "Beleg fehlt" in mail.outbox[0].body
+
+
+def test_the_late_filter_finds_late_claims_on_every_page(client, scheduled, settings):
+    settings.LIST_PAGE_SIZE = 2
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    for days_ago in (3, 4, 5, 250):  # the last trip ended more than six months ago
+        client.post(
+            reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(days_ago, "06:30", 0, "19:45")
+        )
+    for claim in TravelClaim.objects.all():
+        _item(client, claim, kind="rail", amount="10,00")
+        client.post(reverse("exchanges:claim_submit", args=[claim.pk]))
+    late = TravelClaim.objects.get(filed_late=True)
+    assert TravelClaim.objects.filter(filed_late=False).count() == 3
+
+    client.force_login(User.objects.get(email="finanzen@example.org"))
+    shown = client.get(reverse("exchanges:finance_queue"), {"late": "on"})
+    assert [c.pk for c in shown.context["page"].object_list] == [late.pk]
+    assert "verspätet" in shown.content.decode()
