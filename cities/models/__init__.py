@@ -1,3 +1,4 @@
+from cities.models.audit import AppendOnlyError, AuditEvent, FailedTask
 from cities.models.experts import ExpertProfile, ExpertTopic
 from cities.models.mail import OutgoingEmail
 from cities.models.places import City, Department, DepartmentKeyword, FederalState
@@ -5,11 +6,14 @@ from cities.models.topics import Topic, TopicKeyword
 from cities.models.users import User
 
 __all__ = [
+    "AppendOnlyError",
+    "AuditEvent",
     "City",
     "Department",
     "DepartmentKeyword",
     "ExpertProfile",
     "ExpertTopic",
+    "FailedTask",
     "FederalState",
     "OutgoingEmail",
     "Topic",

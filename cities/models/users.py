@@ -104,6 +104,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Coordinators and administrators maintain master data in the administration."),
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Set when the person's data were anonymised (data protection); the account cannot log in again.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     objects = UserManager()
 
