@@ -5,6 +5,8 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from cities import admin_audit  # noqa: F401  (registers the read-only audit log)
+from cities.admin_privacy import anonymise_persons
 from cities.models import (
     City,
     Department,
@@ -178,6 +180,10 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),
     )
     filter_horizontal = ["groups", "user_permissions"]
+    actions = [anonymise_persons]
+
+    def has_anonymise_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
 
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).prefetch_related("groups")

@@ -15,3 +15,25 @@ class CitiesConfig(AppConfig):
 
         # Permissions only exist after migrate has run; assign them to the roles afterwards.
         post_migrate.connect(_sync, dispatch_uid="cities.role_permissions_sync", weak=False)
+        self._connect_security_audit()
+
+    @staticmethod
+    def _connect_security_audit() -> None:
+        from axes.signals import user_locked_out
+        from django.contrib.auth import signals as auth_signals
+        from django.db.models.signals import m2m_changed, post_save, pre_save
+
+        from cities.models import User
+        from cities.services import account_audit, login_security
+
+        auth_signals.user_logged_in.connect(login_security.on_user_logged_in, dispatch_uid="audit-login")
+        auth_signals.user_login_failed.connect(
+            login_security.on_user_login_failed, dispatch_uid="audit-login-failed"
+        )
+        auth_signals.user_logged_out.connect(login_security.on_user_logged_out, dispatch_uid="audit-logout")
+        user_locked_out.connect(login_security.on_user_locked_out, dispatch_uid="audit-lockout")
+        m2m_changed.connect(
+            account_audit.on_groups_changed, sender=User.groups.through, dispatch_uid="audit-roles"
+        )
+        pre_save.connect(account_audit.on_user_pre_save, sender=User, dispatch_uid="audit-user-before")
+        post_save.connect(account_audit.on_user_post_save, sender=User, dispatch_uid="audit-user-after")

@@ -5,11 +5,13 @@ read from environment variables; docs/settings.md documents each of them. With n
 portal runs the "embedded default": SQLite, Celery tasks executed eagerly, e-mails on the console.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import xstatic.pkg.bootstrap
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -54,10 +56,15 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Refuses too large bodies (413) before anything reads them.
+    "koopstadt.security_middleware.RequestBodyLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "koopstadt.security_middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,7 +72,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "koopstadt.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "koopstadt.security_middleware.SessionExpiryMiddleware",
+    "koopstadt.security_middleware.ActingUserMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out log-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "koopstadt.urls"
@@ -105,6 +116,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Users and log-in ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "cities.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses log-ins of a locked-out e-mail address + IP address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -118,6 +131,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Log-in throttling (django-axes): locked per e-mail address AND IP address, never per IP alone.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "cities.services.login_security.login_username"
+AXES_CLIENT_IP_CALLABLE = "cities.services.audit.client_ip"
+AXES_LOCKOUT_CALLABLE = "koopstadt.account_views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Sessions end after inactivity and, at the latest, a fixed time after log-in.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 60 * 60 * 10)
 if DJANGO_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -125,7 +150,8 @@ if DJANGO_ENV == "test":
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-LANGUAGE_COOKIE_NAME = "koopstadt_language"
+# Production cookies carry the __Host- prefix: the browser only accepts them over HTTPS, for this host.
+LANGUAGE_COOKIE_NAME = "__Host-koopstadt_language" if PRODUCTION else "koopstadt_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Berlin"
@@ -196,9 +222,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+# First wait before a task retries after a transient error (doubles per retry, with jitter).
+TASK_RETRY_BACKOFF = env_int("CELERY_RETRY_BACKOFF", 10)
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 60 * 60,
+    # Seconds after which Redis hands an unacknowledged message (its worker died) to another worker.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60),
     "socket_timeout": 5,
     "socket_connect_timeout": 5,
 }
@@ -229,16 +258,45 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "exchanges.tasks.send_digests_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    "failed-tasks-digest": {
+        "task": "cities.tasks.failed_tasks_digest_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "apply-retention-periods": {
+        "task": "cities.tasks.retention_apply_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Security ------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 10)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", SESSION_ABSOLUTE_SECONDS)
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Strict policy: no inline script or style anywhere (templates keep scripts and styles in static/).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features the portal never uses (koopstadt.security_middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 if PRODUCTION:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -266,9 +324,32 @@ EXPERT_POOL_PAGE_SIZE = 20
 LIST_PAGE_SIZE = 25
 # Largest uploaded file (attachments, receipts); the web server should refuse larger bodies too.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# A request body may be one upload plus the rest of its form; larger ones are refused with 413
+# before Django reads them (koopstadt.security_middleware.RequestBodyLimitMiddleware).
+REQUEST_BODY_MAX_BYTES = UPLOAD_MAX_BYTES + 256 * 1024
+# Form fields without files stay small; uploads above 2.5 MB are streamed to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Virus scan of every upload through clamd (exchanges/services/virus_scan.py); off when neither is set.
+CLAMD_SOCKET = env_str("CLAMD_SOCKET") or ""
+CLAMD_HOST = env_str("CLAMD_HOST") or ""
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 30)
 # Working days the city contact has to accept or return a submitted request.
 CONTACT_DEADLINE_WORKING_DAYS = env_int("CONTACT_DEADLINE_WORKING_DAYS", 5)
 # Work recorded but not done after this many seconds is queued again by the sweeper (celery beat).
 SWEEPER_GRACE_SECONDS = env_int("SWEEPER_GRACE_SECONDS", 5 * 60)
 # Cost centre recorded on every booking of travel costs (the joint project's budget line).
 TRAVEL_COST_CENTRE = env_str("TRAVEL_COST_CENTRE", "KOOPSTADT-CR")
+
+# --- Data protection: retention periods (docs/data-protection.md) ----------------------------------
+# Closed requests (completed, withdrawn, rejected, cancelled): case texts and attachments go after this.
+RETENTION_CLOSED_REQUEST_YEARS = env_int("RETENTION_CLOSED_REQUEST_YEARS", 5)
+# Receipt files: full years after the end of the year of booking (§ 147 AO, state budget rules).
+RETENTION_RECEIPT_YEARS = env_int("RETENTION_RECEIPT_YEARS", 10)
+# Texts of sent (or failed) outbox e-mails.
+RETENTION_EMAIL_DAYS = env_int("RETENTION_EMAIL_DAYS", 90)
+# Security audit events.
+RETENTION_AUDIT_YEARS = env_int("RETENTION_AUDIT_YEARS", 3)
+# Accounts without a log-in for this long are anonymised.
+RETENTION_INACTIVE_ACCOUNT_YEARS = env_int("RETENTION_INACTIVE_ACCOUNT_YEARS", 3)

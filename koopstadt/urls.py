@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from cities.forms import EmailAuthenticationForm, OutboxPasswordResetForm
-from koopstadt import health, views
+from koopstadt import account_views, health, ops_views, views
 
 admin.site.site_header = _("koopstadt C+R administration")
 admin.site.site_title = _("koopstadt C+R")
@@ -19,7 +19,7 @@ account_patterns = [
         name="login",
     ),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
-    path("passwort/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("passwort/", account_views.AuditedPasswordChangeView.as_view(), name="password_change"),
     path("passwort/fertig/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path(
         "passwort-vergessen/",
@@ -31,13 +31,15 @@ account_patterns = [
     ),
     path(
         "passwort-neu/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        account_views.AuditedPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
         "passwort-neu/fertig/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
     path("profil/", views.profile, name="profile"),
+    path("profil/meine-daten.json", views.profile_data_json, name="profile_data_json"),
+    path("profil/meine-daten.html", views.profile_data_html, name="profile_data_html"),
 ]
 
 urlpatterns = [
@@ -47,6 +49,8 @@ urlpatterns = [
     path("barrierefreiheit/", views.accessibility, name="accessibility"),
     path("impressum-datenschutz/", views.imprint, name="imprint"),
     path("healthz", health.healthz, name="healthz"),
+    path("betrieb/aufgaben/", ops_views.failed_tasks, name="failed_tasks"),
+    path("betrieb/aufgaben/<int:pk>/<slug:action>/", ops_views.failed_task_action, name="failed_task_action"),
     path("expertenpool/", include("cities.urls")),
     path("", include("exchanges.urls")),
     path("admin/", admin.site.urls),

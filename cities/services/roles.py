@@ -19,6 +19,7 @@ ROLE_MODEL_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "experttopic": ("add", "change", "delete", "view"),
         "user": ("add", "change", "view"),
         "outgoingemail": ("view",),
+        "auditevent": ("view",),
     },
 }
 # Read-only views of the exchanges app in the administration.

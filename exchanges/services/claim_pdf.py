@@ -2,6 +2,7 @@
 the decisions and the booking number."""
 
 import io
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from reportlab.lib import colors
@@ -35,7 +36,10 @@ def claim_pdf(claim: TravelClaim) -> bytes:
     start, end = timezone.localtime(claim.trip_start), timezone.localtime(claim.trip_end)
     story = [
         Paragraph("Reisekostenabrechnung", styles["Title"]),
-        Paragraph(f"C+R-Austausch {claim.exchange.reference}: {claim.exchange.title}", styles["Heading3"]),
+        # Paragraph reads markup: everything people typed is escaped, or "<b" in a title breaks the PDF.
+        Paragraph(
+            escape(f"C+R-Austausch {claim.exchange.reference}: {claim.exchange.title}"), styles["Heading3"]
+        ),
         Spacer(1, 4 * mm),
     ]
     facts = [
@@ -63,14 +67,14 @@ def claim_pdf(claim: TravelClaim) -> bytes:
     lines = [["Position", "Rechtsgrundlage", "Betrag"]]
     for line in calculation.lines:
         text = line.text + (f" ({line.note})" if line.note else "")
-        lines.append([Paragraph(text, styles["BodyText"]), line.legal_basis, _euro(line.amount)])
+        lines.append([Paragraph(escape(text), styles["BodyText"]), line.legal_basis, _euro(line.amount)])
     lines.append(["Summe", "", _euro(calculation.total)])
     story.append(_table(lines, widths=[105 * mm, 35 * mm, 30 * mm], header=True, total=True))
     events = [
         [
             f"{timezone.localtime(e.created_at):%d.%m.%Y %H:%M}",
             e.actor.display_name if e.actor else "Portal",
-            Paragraph(f"{e.action_label} {e.comment}".strip(), styles["BodyText"]),
+            Paragraph(escape(f"{e.action_label} {e.comment}".strip()), styles["BodyText"]),
         ]
         for e in claim.events.select_related("actor")
     ]

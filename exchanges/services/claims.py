@@ -12,8 +12,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cities.models import User
+from cities.models import AuditEvent, User
 from cities.roles import Role
+from cities.services.audit import audit_record
 from exchanges.errors import DomainError, TransitionNotAllowed
 from exchanges.models import (
     Booking,
@@ -251,6 +252,15 @@ def claim_approve(*, claim_id: int, actor: User, confirm_over_budget: bool = Fal
         claim_event_record(
             claim, actor, "approve", ClaimStatus.SUBMITTED, _("beyond the budget, confirmed") if over else ""
         )
+        audit_record(
+            kind=AuditEvent.Kind.CLAIM_DECISION,
+            actor=actor,
+            subject=claim.traveller,
+            target=claim,
+            decision="approve",
+            amount=str(claim.calculated_total),
+            over_budget=over,
+        )
         enqueue_after_commit(book_claim_task, claim.pk)
     return claim
 
@@ -265,6 +275,13 @@ def claim_return_or_reject(*, claim_id: int, actor: User, reject: bool, reason: 
     claim.decided_at, claim.decided_by = timezone.now(), actor
     claim.save(update_fields=["status", "decided_at", "decided_by"])
     claim_event_record(claim, actor, "reject" if reject else "return", ClaimStatus.SUBMITTED, reason.strip())
+    audit_record(
+        kind=AuditEvent.Kind.CLAIM_DECISION,
+        actor=actor,
+        subject=claim.traveller,
+        target=claim,
+        decision="reject" if reject else "return",
+    )
     return claim
 
 
@@ -281,6 +298,15 @@ def claim_item_reduce(*, item_id: int, actor: User, amount: Decimal, reason: str
     item.save(update_fields=["reduced_to", "reduction_reason"])
     claim_event_record(
         claim, actor, "reduce", claim.status, f"{item}: {item.reduced_to} € – {item.reduction_reason}"
+    )
+    audit_record(
+        kind=AuditEvent.Kind.CLAIM_DECISION,
+        actor=actor,
+        subject=claim.traveller,
+        target=claim,
+        decision="reduce",
+        item=item.pk,
+        amount=str(item.reduced_to),
     )
     return item
 
@@ -316,6 +342,15 @@ def claim_book(*, claim_id: int) -> bool:
         claim.status = ClaimStatus.BOOKED
         claim.save(update_fields=["status"])
         claim_event_record(claim, None, "book", ClaimStatus.APPROVED)
+        # Booked by the background task after a person's approval: no person acts here.
+        audit_record(
+            kind=AuditEvent.Kind.CLAIM_DECISION,
+            actor=None,
+            subject=claim.traveller,
+            target=claim,
+            decision="book",
+            amount=str(claim.calculated_total),
+        )
     return True
 
 

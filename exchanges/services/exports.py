@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cities.models import User
+from cities.models import AuditEvent, User
 from cities.roles import Role
+from cities.services.audit import audit_record
 from exchanges.errors import DomainError, TransitionNotAllowed
 from exchanges.models import Booking, ClaimStatus, ExportBatch, TravelClaim
 
@@ -40,6 +41,9 @@ def batch_create(*, actor: User) -> ExportBatch:
     count = ExportBatch.objects.filter(number__startswith=f"EX-{year}-").count()
     batch = ExportBatch.objects.create(number=f"EX-{year}-{count + 1:04d}", created_by=actor)
     Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(batch=batch)
+    audit_record(
+        kind=AuditEvent.Kind.EXPORT, actor=actor, target=batch, action="batch_create", bookings=len(bookings)
+    )
     return batch
 
 
@@ -59,6 +63,17 @@ def batch_rows(batch: ExportBatch) -> list[list]:
     ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):  # type: ignore[no-untyped-def]
+    """Text that a spreadsheet would run as a formula (a payee named "=HYPERLINK(...)") gets a leading
+    apostrophe, so it is shown as typed (OWASP "CSV injection"). Numbers and dates stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _german_decimal(value: Decimal) -> str:
     return f"{value:.2f}".replace(".", ",")
 
@@ -69,7 +84,9 @@ def batch_csv(batch: ExportBatch) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in batch_rows(batch):
-        writer.writerow([_german_decimal(cell) if isinstance(cell, Decimal) else cell for cell in row])
+        writer.writerow(
+            [_german_decimal(cell) if isinstance(cell, Decimal) else spreadsheet_safe(cell) for cell in row]
+        )
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
@@ -81,7 +98,7 @@ def batch_xlsx(batch: ExportBatch) -> bytes:
     sheet.title = batch.number
     sheet.append(COLUMNS)
     for row in batch_rows(batch):
-        sheet.append(row)
+        sheet.append([spreadsheet_safe(cell) for cell in row])
     for cell in sheet["E"][1:]:
         cell.number_format = "#,##0.00"
     buffer = io.BytesIO()
@@ -90,13 +107,16 @@ def batch_xlsx(batch: ExportBatch) -> bytes:
 
 
 @transaction.atomic
-def batch_mark_exported(*, batch: ExportBatch, actor: User) -> ExportBatch:
-    """Freeze the batch: from now on its content never changes."""
+def batch_mark_exported(*, batch: ExportBatch, actor: User, file_format: str = "") -> ExportBatch:
+    """Freeze the batch: from now on its content never changes. Every download is audited."""
     _finance_only(actor)
     batch = ExportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.exported_at is None:
         batch.exported_at, batch.exported_by = timezone.now(), actor
         batch.save(update_fields=["exported_at", "exported_by"])
+    audit_record(
+        kind=AuditEvent.Kind.EXPORT, actor=actor, target=batch, action="batch_download", format=file_format
+    )
     return batch
 
 

@@ -1,6 +1,7 @@
 """Check uploaded files by their content, not by the name or type the browser claims."""
 
 import io
+import logging
 import zipfile
 from dataclasses import dataclass
 
@@ -10,6 +11,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from exchanges.errors import DomainError
+from exchanges.services import virus_scan
+
+log = logging.getLogger("koopstadt.security")
 
 
 @dataclass(frozen=True)
@@ -103,4 +107,28 @@ def check_upload(
             % {"name": upload.name, "allowed": allowed},
             field=field,
         )
+    _scan(data, name=upload.name, field=field)
     return data, kind
+
+
+def _scan(data: bytes, *, name: str, field: str | None) -> None:
+    """Refuse a file the virus scanner rejects, and any file while a configured scanner is unreachable."""
+    if not virus_scan.scanner_configured():
+        return
+    try:
+        result = virus_scan.scan_bytes(data)
+    except virus_scan.ScannerUnavailable as error:
+        log.error("Virus scanner unavailable, upload %r refused: %s", name, error)
+        raise DomainError(
+            _(
+                "The file %(name)s could not be checked for viruses just now, so it was not saved. Please try again later."
+            )
+            % {"name": name},
+            field=field,
+        ) from error
+    if not result.clean:
+        log.warning("Virus scan refused upload %r: %s", name, result.signature)
+        raise DomainError(
+            _("The file %(name)s was rejected by the virus check and has not been saved.") % {"name": name},
+            field=field,
+        )

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cities.models import AuditEvent
+from cities.services.audit import audit_record
 from exchanges.errors import DomainError
 from exchanges.forms import (
     BudgetForm,
@@ -374,7 +376,7 @@ def batch_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     batch = ExportBatch.objects.filter(pk=pk).first()
     if batch is None or kind not in {"csv", "xlsx"}:
         raise Http404
-    batch = batch_mark_exported(batch=batch, actor=request.user)
+    batch = batch_mark_exported(batch=batch, actor=request.user, file_format=kind)
     if kind == "csv":
         response = HttpResponse(batch_csv(batch), content_type="text/csv; charset=utf-8")
     else:
@@ -405,6 +407,9 @@ def budget_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def claim_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     claim = claim_get_for_user(user=request.user, pk=pk)
+    audit_record(
+        kind=AuditEvent.Kind.EXPORT, actor=request.user, target=claim, request=request, action="claim_pdf"
+    )
     response = HttpResponse(claim_pdf(claim), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="Reisekostenabrechnung-{claim.exchange.reference}-{claim.pk}.pdf"'
