@@ -16,3 +16,5 @@ def sees_contact_details(user) -> bool:  # type: ignore[no-untyped-def]
 
 
 rules.add_perm("cities.view_expert_contact", sees_contact_details)
+# The failed-task page (koopstadt/ops_views.py): coordinators and administrators.
+rules.add_perm("cities.handle_failed_tasks", is_coordinator)

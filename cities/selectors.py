@@ -33,3 +33,18 @@ def expert_search(
             | Exists(topic_match)
         )
     return experts.order_by("user__display_name", "pk")
+
+
+def failed_tasks_for_review():  # type: ignore[no-untyped-def]
+    """Failed tasks for the operations page: still open ones first, then the newest."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from cities.models import FailedTask
+
+    return FailedTask.objects.select_related("handled_by").order_by(
+        Case(
+            When(state=FailedTask.State.FAILED, then=Value(0)), default=Value(1), output_field=IntegerField()
+        ),
+        "-failed_at",
+        "-pk",
+    )

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -7,7 +8,7 @@ from exchanges.services import notifications
 TRANSIENT_ERRORS = (OperationalError,)
 RETRY = {
     "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": 10,
+    "retry_backoff": settings.TASK_RETRY_BACKOFF,
     "retry_backoff_max": 600,
     "retry_jitter": True,
     "max_retries": 6,

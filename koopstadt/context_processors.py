@@ -25,6 +25,8 @@ def navigation_for(user) -> list[NavItem]:  # type: ignore[no-untyped-def]
         items.append(NavItem(_("Triage"), reverse("exchanges:triage")))
     if hasattr(user, "expert_profile"):
         items.append(NavItem(_("My invitations"), reverse("exchanges:my_invitations")))
+    if user.has_perm("cities.handle_failed_tasks"):
+        items.append(NavItem(_("Failed tasks"), reverse("failed_tasks")))
     if user.has_perm("exchanges.finance"):
         items.append(NavItem(_("Finance"), reverse("exchanges:finance_queue")))
     items.append(NavItem(_("Travel costs"), reverse("exchanges:my_claims")))

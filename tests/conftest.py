@@ -72,51 +72,88 @@ def browser_context_args(browser_context_args):  # type: ignore[no-untyped-def]
 
 # --- a real Celery worker --------------------------------------------------------------------------
 class WorkerProcess:
-    def __init__(self, queue: str, log_path: Path, mail_dir: Path) -> None:
+    def __init__(
+        self, queue: str, log_path: Path, mail_dir: Path, process: subprocess.Popen | None = None
+    ) -> None:
         self.queue = queue
         self.log_path = log_path
         self.mail_dir = mail_dir
+        self.process = process
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def wait_until_ready(self, timeout: float = 60) -> "WorkerProcess":
+        deadline = time.monotonic() + timeout
+        while "ready." not in self.log():
+            if self.process is None or self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"The Celery worker did not start:\n{self.log()}")
+            time.sleep(0.2)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL, as the kernel's OOM killer or a crashing machine would: no clean-up at all."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=20)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def services_available() -> bool:
     return bool(settings.CELERY_BROKER_URL) and connection.vendor == "postgresql"
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[WorkerProcess]:  # type: ignore[no-untyped-def]
-    """Start ``celery worker`` as its own process on the test database and a queue of its own."""
-    if not services_available():
-        message = "needs PostgreSQL and Redis (CELERY_BROKER_URL)"
+def require_services(available: bool, message: str) -> None:
+    """Skip a test that needs real services, or fail it when ``KOOPSTADT_REQUIRE_SERVICES=1``."""
+    if not available:
         if REQUIRE_SERVICES:
             pytest.fail(message)
         pytest.skip(message)
 
-    from koopstadt.celery import app
 
-    queue = f"test-{uuid.uuid4().hex[:12]}"
+def worker_database_url() -> str:
     db = settings.DATABASES["default"]
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
+    credentials = f"{db['USER']}:{db['PASSWORD']}" if db.get("PASSWORD") else db["USER"]
+    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def start_worker(
+    *,
+    broker_url: str,
+    queue: str,
+    mail_dir: Path,
+    pool: str = "solo",
+    name: str = "",
+    extra_env: dict[str, str] | None = None,
+    wait: bool = True,
+) -> WorkerProcess:
+    """Start ``celery worker`` as its own process on the test database, consuming only ``queue``.
+
+    Its log goes to ``test-artifacts/worker-<name>.log``; e-mails are written as files to ``mail_dir``.
+    """
     env = {
         **os.environ,
         "DJANGO_ENV": "test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "DATABASE_URL": worker_database_url(),
+        "CELERY_BROKER_URL": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
+        **(extra_env or {}),
     }
-    if db.get("PASSWORD"):
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        )
+    name = name or queue
     ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / f"worker-{queue}.log"
-    name = f"{queue}@localhost"
+    log_path = ARTIFACTS / f"worker-{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
@@ -126,12 +163,12 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[WorkerPr
                 "-A",
                 "koopstadt",
                 "worker",
-                "--pool=solo",
+                f"--pool={pool}",
                 "--concurrency=1",
                 "-Q",
                 queue,
                 "-n",
-                name,
+                f"{name}@localhost",
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",
@@ -141,7 +178,27 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[WorkerPr
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    worker = WorkerProcess(queue, log_path, mail_dir)
+    worker = WorkerProcess(queue, log_path, mail_dir, process)
+    if wait:
+        try:
+            worker.wait_until_ready()
+        except BaseException:
+            worker.stop()
+            raise
+    return worker
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[WorkerProcess]:  # type: ignore[no-untyped-def]
+    """Start ``celery worker`` as its own process on the test database and a queue of its own."""
+    require_services(services_available(), "needs PostgreSQL and Redis (CELERY_BROKER_URL)")
+
+    from koopstadt.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    worker = start_worker(broker_url=settings.CELERY_BROKER_URL, queue=queue, mail_dir=mail_dir)
     previous = {
         "task_always_eager": app.conf.task_always_eager,
         "task_default_queue": app.conf.task_default_queue,
@@ -149,20 +206,10 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[WorkerPr
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
     try:
-        deadline = time.monotonic() + 60
-        while "ready." not in worker.log():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"The Celery worker did not start:\n{worker.log()}")
-            time.sleep(0.2)
         yield worker
     finally:
         app.conf.update(previous)
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        worker.stop()
 
 
 def wait_for(condition, timeout: float = 30.0, interval: float = 0.2):  # type: ignore[no-untyped-def]

@@ -91,3 +91,12 @@ def email_mark_failed(*, email_id: int, error: str) -> None:
     OutgoingEmail.objects.filter(pk=email_id, state=OutgoingEmail.State.PENDING).update(
         state=OutgoingEmail.State.FAILED, last_error=error[:2000]
     )
+
+
+def email_reopen(*, email_id: int) -> bool:
+    """Put an e-mail that ran out of retries back to pending, so that a retried task sends it."""
+    return bool(
+        OutgoingEmail.objects.filter(pk=email_id, state=OutgoingEmail.State.FAILED).update(
+            state=OutgoingEmail.State.PENDING
+        )
+    )
