@@ -27,3 +27,36 @@ def send_email_task(self, email_id: int) -> bool:  # type: ignore[no-untyped-def
         if self.request.retries >= self.max_retries:
             email_mark_failed(email_id=email_id, error=str(exc))
         raise
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=60,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=120,
+    time_limit=180,
+)
+def failed_tasks_digest_task() -> int:
+    from cities.services.failed_tasks import failed_tasks_digest
+
+    return failed_tasks_digest()
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=60,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=600,
+    time_limit=900,
+)
+def retention_apply_task() -> dict:
+    """Daily: anonymise or delete what is past its retention period (idempotent, no arguments)."""
+    from dataclasses import asdict
+
+    from django.utils import timezone
+
+    from cities.services.privacy import retention_apply
+
+    return asdict(retention_apply(today=timezone.localdate()))
