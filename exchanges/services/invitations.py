@@ -39,9 +39,15 @@ def invitation_from_token(token: str) -> Invitation:
         raise DomainError(
             _("This link is not valid. Please use the link from the e-mail or answer in the portal.")
         ) from error
+    invitation_id = data.get("invitation") if isinstance(data, dict) else None
+    if not isinstance(invitation_id, int):
+        # Signed by us but not in the shape we sign (an old or foreign format): as good as tampered.
+        raise DomainError(
+            _("This link is not valid. Please use the link from the e-mail or answer in the portal.")
+        )
     invitation = (
         Invitation.objects.select_related("request__requester_city", "expert__user")
-        .filter(pk=data.get("invitation"))
+        .filter(pk=invitation_id)
         .first()
     )
     if invitation is None:

@@ -25,6 +25,7 @@ from exchanges.rules import (
     Actor,
     actors_for,
     available_transitions,
+    can_edit_request,
     can_propose_experts,
     can_see_routing,
     is_coordination,
@@ -126,7 +127,8 @@ def request_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = request_get_for_user(user=request.user, pk=pk)
-    if not request.user.has_perm("exchanges.edit_request", exchange):
+    # The rule itself, not has_perm: superusers pass every has_perm, but only the requester edits.
+    if not can_edit_request(request.user, exchange):
         messages.error(request, _("This request can no longer be changed."))
         return redirect(exchange)
     return _save_request_form(request, exchange)
@@ -163,7 +165,7 @@ def _detail(
         "comments": comments_for(user=user, request=exchange),
         "transition_forms": transition_forms,
         "comment_form": comment_form if may_comment else None,
-        "may_edit": user.has_perm("exchanges.edit_request", exchange),
+        "may_edit": can_edit_request(user, exchange),
         "coordination_view": is_coordination(user, exchange),
     }
     return render(http_request, "exchanges/request_detail.html", context, status=status)
