@@ -28,11 +28,21 @@ class TimelineEntry(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     is_public = models.BooleanField(_("visible to the requester"), default=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # True from the commit until the notifications for this entry were created: the sweeper queues
+    # again what a broker outage lost (docs/reliability.md).
+    notification_pending = models.BooleanField(_("notification pending"), default=False)
 
     class Meta:
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline entries")
         ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(notification_pending=True),
+                name="timeline_notification_pending",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} → {self.to_status}"
@@ -63,11 +73,20 @@ class Comment(models.Model):
         help_text=_("Internal comments are seen by the coordination only, not by the requester."),
     )
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    # See TimelineEntry.notification_pending.
+    notification_pending = models.BooleanField(_("notification pending"), default=False)
 
     class Meta:
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(notification_pending=True),
+                name="comment_notification_pending",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.body[:60]

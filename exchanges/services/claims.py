@@ -342,10 +342,10 @@ def claim_book(*, claim_id: int) -> bool:
         claim.status = ClaimStatus.BOOKED
         claim.save(update_fields=["status"])
         claim_event_record(claim, None, "book", ClaimStatus.APPROVED)
-        # Booked by the background task after a person's approval: no person acts here.
+        # The background task books what a person approved: the approving person is the actor.
         audit_record(
             kind=AuditEvent.Kind.CLAIM_DECISION,
-            actor=None,
+            actor=claim.decided_by,
             subject=claim.traveller,
             target=claim,
             decision="book",

@@ -80,6 +80,7 @@ def notify_timeline_entry(*, entry_id: int) -> int:
     )
     if entry is None:
         return 0
+    TimelineEntry.objects.filter(pk=entry.pk).update(notification_pending=False)
     request = entry.request
     recipients: list[User] = []
     if entry.action in REQUESTER_EVENTS:
@@ -116,7 +117,10 @@ def notify_comment(*, comment_id: int) -> int:
         .filter(pk=comment_id)
         .first()
     )
-    if comment is None or comment.is_internal:
+    if comment is None:
+        return 0
+    Comment.objects.filter(pk=comment.pk).update(notification_pending=False)
+    if comment.is_internal:
         return 0
     request = comment.request
     if comment.author_id == request.requester_id:

@@ -204,6 +204,7 @@ def request_transition(
             to_status=transition.target,
             comment=comment,
             is_public=transition.public,
+            notification_pending=True,
         )
         from exchanges.tasks import notify_timeline_entry_task
 
@@ -225,7 +226,9 @@ def comment_add(*, request: ExchangeRequest, author: User, body: str, is_interna
         raise TransitionNotAllowed(
             _("Only the coordination may write internal comments."), field="is_internal"
         )
-    comment = Comment(request=request, author=author, body=body, is_internal=is_internal)
+    comment = Comment(
+        request=request, author=author, body=body, is_internal=is_internal, notification_pending=True
+    )
     comment.full_clean()
     comment.save()
     from exchanges.tasks import notify_comment_task

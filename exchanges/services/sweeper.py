@@ -13,7 +13,15 @@ from django.conf import settings
 from django.utils import timezone
 
 from cities.models import OutgoingEmail
-from exchanges.models import Booking, ClaimStatus, ExchangeRequest, Status, TravelClaim
+from exchanges.models import (
+    Booking,
+    ClaimStatus,
+    Comment,
+    ExchangeRequest,
+    Status,
+    TimelineEntry,
+    TravelClaim,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +29,12 @@ logger = logging.getLogger(__name__)
 def sweep(*, now=None) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Queue again what has waited longer than ``SWEEPER_GRACE_SECONDS``. Returns counts per kind."""
     from cities.tasks import send_email_task
-    from exchanges.tasks import book_claim_task, route_request_task
+    from exchanges.tasks import (
+        book_claim_task,
+        notify_comment_task,
+        notify_timeline_entry_task,
+        route_request_task,
+    )
 
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.SWEEPER_GRACE_SECONDS)
     unrouted = ExchangeRequest.objects.filter(
@@ -33,7 +46,13 @@ def sweep(*, now=None) -> dict[str, int]:  # type: ignore[no-untyped-def]
         .exclude(pk__in=Booking.objects.values("claim_id"))
         .values_list("pk", flat=True)
     )
-    counts = {"routing": 0, "emails": 0, "bookings": 0}
+    unnotified_entries = TimelineEntry.objects.filter(
+        notification_pending=True, created_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    unnotified_comments = Comment.objects.filter(
+        notification_pending=True, created_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    counts = {"routing": 0, "emails": 0, "bookings": 0, "notifications": 0}
     for pk in unrouted[:500]:
         route_request_task.delay(pk)
         counts["routing"] += 1
@@ -43,6 +62,12 @@ def sweep(*, now=None) -> dict[str, int]:  # type: ignore[no-untyped-def]
     for pk in unbooked[:500]:
         book_claim_task.delay(pk)
         counts["bookings"] += 1
+    for pk in unnotified_entries[:500]:
+        notify_timeline_entry_task.delay(pk)
+        counts["notifications"] += 1
+    for pk in unnotified_comments[:500]:
+        notify_comment_task.delay(pk)
+        counts["notifications"] += 1
     if any(counts.values()):
         logger.warning("Sweeper queued work that was never done: %s", counts)
     return counts

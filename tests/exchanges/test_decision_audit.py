@@ -16,7 +16,7 @@ booked = test_exports.booked  # a claim approved by finance and booked, from the
 Kind = AuditEvent.Kind
 
 
-def test_approval_and_booking_are_audited_with_the_deciding_person_and_no_person_for_the_task(booked):
+def test_approval_and_booking_are_audited_with_the_deciding_person(booked):
     claim, finance = booked
     claim.refresh_from_db()
     decisions = AuditEvent.objects.filter(
@@ -29,7 +29,8 @@ def test_approval_and_booking_are_audited_with_the_deciding_person_and_no_person
         "approve",
     )
     assert approve.details["amount"] == str(claim.calculated_total)
-    assert (book.actor, book.details["decision"]) == (None, "book")
+    # booked by the task, on behalf of the person who approved: never "system"
+    assert (book.actor, book.details["decision"]) == (finance, "book")
     # booking twice records nothing more
     assert claim_book(claim_id=claim.pk) is False
     assert decisions.count() == 2

@@ -97,3 +97,31 @@ def test_the_sweeper_books_approved_claims_exactly_once(db, broker_down, django_
         assert sweep(now=later())["bookings"] == 0
     assert Booking.objects.filter(claim=claim).count() == 1
     assert TravelClaim.objects.get(pk=claim.pk).status == ClaimStatus.BOOKED
+
+
+def test_notifications_lost_in_an_outage_are_sent_by_the_sweeper_once(
+    db, broker_down, django_capture_on_commit_callbacks
+):
+    from exchanges.models import Comment, Notification, TimelineEntry
+    from exchanges.services.requests import comment_add
+
+    call_command("load_demo", stdout=io.StringIO())
+    request = submitted_request(*REAL_EXAMPLES[0][:4])
+    contact = User.objects.city_contacts(request.requester_city_id).get()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_add(request=request, author=request.requester, body="Eine Frage zum Termin")
+    comment = Comment.objects.get(request=request)
+    submit = TimelineEntry.objects.get(request=request, action="submit")
+    # neither the submit notification nor the comment's reached the broker
+    assert submit.notification_pending and comment.notification_pending
+    assert not Notification.objects.filter(key=f"comment:{comment.pk}:{contact.pk}").exists()
+
+    broker_down.undo()  # Redis is back
+    assert sweep()["notifications"] == 0  # within the grace period: perhaps only slow
+    with django_capture_on_commit_callbacks(execute=True):
+        first = sweep(now=later())
+        second = sweep(now=later())
+    assert first["notifications"] >= 1 and second["notifications"] == 0
+    assert Notification.objects.filter(key=f"comment:{comment.pk}:{contact.pk}").count() == 1
+    assert [m.to for m in mail.outbox if "Eine Frage zum Termin" in m.body] == [[contact.email]]
+    assert not TimelineEntry.objects.filter(pk=submit.pk, notification_pending=True).exists()
