@@ -372,6 +372,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required("exchanges.finance", raise_exception=True)
+@require_POST  # the first download freezes the batch: a state change, so never on a plain link
 def batch_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     batch = ExportBatch.objects.filter(pk=pk).first()
     if batch is None or kind not in {"csv", "xlsx"}:

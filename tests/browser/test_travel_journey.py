@@ -1,6 +1,7 @@
 """Travel costs in Chromium: a traveller files example A, finance approves, the booking appears."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -69,9 +70,10 @@ def test_traveller_files_finance_approves_booking_appears(portal, demo, settings
     page.get_by_role("button", name="Stapel aus allen neuen Buchungen bilden").click()
     portal.check("batch")
     expect(page.get_by_role("cell", name=booking.number)).to_be_visible()
-    csv_url = portal.base_url + page.get_by_role("link", name="CSV herunterladen").get_attribute("href")
-    csv_response = page.request.get(csv_url)
-    assert csv_response.ok and "62,70" in csv_response.text()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="CSV herunterladen").click()
+    csv_path = download_info.value.path()
+    assert "62,70" in Path(csv_path).read_text(encoding="utf-8-sig")
     page.get_by_role("link", name="Budget").first.click()
     portal.check("budget")
 

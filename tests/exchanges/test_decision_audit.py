@@ -61,7 +61,7 @@ def test_batches_and_their_downloads_are_audited_and_sent_as_attachments(client,
     client.post(reverse("exchanges:batch_list"))
     batch = ExportBatch.objects.get()
     for kind in ("csv", "xlsx"):
-        response = client.get(reverse("exchanges:batch_download", args=[batch.pk, kind]))
+        response = client.post(reverse("exchanges:batch_download", args=[batch.pk, kind]))
         assert response["Content-Disposition"] == f'attachment; filename="{batch.number}.{kind}"'
         assert response["X-Content-Type-Options"] == "nosniff"
 

@@ -37,7 +37,7 @@ def test_a_batch_exports_csv_and_xlsx_and_is_then_frozen(client, booked):
     batch_url = response["Location"]
     batch_pk = int(batch_url.rstrip("/").rsplit("/", 1)[1])
 
-    raw = client.get(reverse("exchanges:batch_download", args=[batch_pk, "csv"])).content
+    raw = client.post(reverse("exchanges:batch_download", args=[batch_pk, "csv"])).content
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][0] == "Buchungsnummer"
@@ -45,7 +45,7 @@ def test_a_batch_exports_csv_and_xlsx_and_is_then_frozen(client, booked):
     assert rows[1][5] == claim.exchange.reference
 
     workbook = load_workbook(
-        io.BytesIO(client.get(reverse("exchanges:batch_download", args=[batch_pk, "xlsx"])).content)
+        io.BytesIO(client.post(reverse("exchanges:batch_download", args=[batch_pk, "xlsx"])).content)
     )
     sheet = workbook.active
     assert sheet["A2"].value == claim.booking.number
@@ -60,7 +60,7 @@ def test_a_batch_exports_csv_and_xlsx_and_is_then_frozen(client, booked):
     again = list(
         csv.reader(
             io.StringIO(
-                client.get(reverse("exchanges:batch_download", args=[batch_pk, "csv"])).content.decode(
+                client.post(reverse("exchanges:batch_download", args=[batch_pk, "csv"])).content.decode(
                     "utf-8-sig"
                 )
             ),

@@ -65,7 +65,8 @@ def _pages(world) -> list[tuple[User, str]]:  # type: ignore[no-untyped-def]
 def _fetch(user: User, url: str) -> str:
     client = Client()
     client.force_login(user)
-    response = client.get(url)
+    # export files are downloaded with POST (the first download freezes the batch)
+    response = client.post(url) if url.endswith(("/csv/", "/xlsx/")) else client.get(url)
     assert response.status_code == 200, url
     return response.content.decode("utf-8-sig")
 
@@ -73,7 +74,7 @@ def _fetch(user: User, url: str) -> str:
 def _xlsx_text(world) -> str:  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(world.finance)
-    raw = client.get(reverse("exchanges:batch_download", args=[world.batch.pk, "xlsx"])).content
+    raw = client.post(reverse("exchanges:batch_download", args=[world.batch.pk, "xlsx"])).content
     sheet = load_workbook(io.BytesIO(raw)).active
     return " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row)
 

@@ -185,7 +185,7 @@ SWAPS = [
     ),
     (
         "finance",
-        "get",
+        "post",
         "exchanges:batch_download",
         lambda w: {"pk": w.batch.pk, "kind": "csv"},
         lambda w: {"pk": w.batch.pk, "kind": "json"},
