@@ -331,10 +331,19 @@ def run_probed(
         else:
             response = client.post(url, {**data, "csrfmiddlewaretoken": token})
         content = body(response)
+        assert_security_headers(response, url)
         after = database_fingerprint() if probe else {}
         transaction.set_rollback(True)
     changed = sorted(table for table in before if before[table] != after.get(table))
     return answer(response), content, changed
+
+
+def assert_security_headers(response, url: str) -> None:  # type: ignore[no-untyped-def]
+    """Every answer of the portal, whatever its status, carries the protective headers."""
+    csp = response.headers.get("Content-Security-Policy", "")
+    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp, (url, csp)
+    assert response.headers.get("X-Content-Type-Options") == "nosniff", url
+    assert response.headers.get("Referrer-Policy") == "same-origin", url
 
 
 def database_fingerprint() -> dict[str, str]:
