@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cities.models import AuditEvent
+from cities.roles import Role
 from cities.services.audit import audit_record
 from exchanges.errors import DomainError
 from exchanges.forms import (
@@ -108,9 +109,11 @@ def _claim_page(request: HttpRequest, claim: TravelClaim, **forms) -> HttpRespon
         claim.traveller_id,
         claim.submitted_by_id,
     }
+    # Decisions are the finance role's own (claims service), not every superuser's.
+    is_finance = user.has_role(Role.FINANCE)
     deciding = (
         claim.status == ClaimStatus.SUBMITTED
-        and user.has_perm("exchanges.finance")
+        and is_finance
         and user.pk not in {claim.traveller_id, claim.submitted_by_id}
     )
     try:
@@ -124,9 +127,7 @@ def _claim_page(request: HttpRequest, claim: TravelClaim, **forms) -> HttpRespon
         "deadline": claim_filing_deadline(claim),
         "editable": editable,
         "deciding": deciding,
-        "four_eyes_blocked": claim.status == ClaimStatus.SUBMITTED
-        and user.has_perm("exchanges.finance")
-        and not deciding,
+        "four_eyes_blocked": claim.status == ClaimStatus.SUBMITTED and is_finance and not deciding,
         **forms,
     }
     if editable:

@@ -224,3 +224,20 @@ def test_the_late_filter_finds_late_claims_on_every_page(client, scheduled, sett
     shown = client.get(reverse("exchanges:finance_queue"), {"late": "on"})
     assert [c.pk for c in shown.context["page"].object_list] == [late.pk]
     assert "verspätet" in shown.content.decode()
+
+
+def test_only_finance_is_offered_the_decision_not_every_administrator(client, scheduled):
+    from tests.cities.factories import UserFactory
+
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(5, "06:30", 0, "19:45"))
+    claim = TravelClaim.objects.get()
+    _item(client, claim, kind="rail", amount="59,90")
+    client.post(reverse("exchanges:claim_submit", args=[claim.pk]))
+    url = reverse("exchanges:claim_detail", args=[claim.pk])
+
+    client.force_login(User.objects.get(email="finanzen@example.org"))
+    assert 'id="decision-heading"' in client.get(url).content.decode()
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page = client.get(url)
+    assert page.status_code == 200 and 'id="decision-heading"' not in page.content.decode()
