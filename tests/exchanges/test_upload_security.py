@@ -104,7 +104,7 @@ def test_an_infected_attachment_is_refused_with_a_field_error_and_not_stored(
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "The file bericht.pdf was rejected by the virus check and has not been saved." in html
+    assert "Die Datei bericht.pdf wurde von der Virenprüfung abgewiesen und nicht gespeichert." in html
     assert Attachment.objects.count() == 0
     assert not any(Path(settings.MEDIA_ROOT).rglob("*.pdf"))
 
@@ -124,7 +124,7 @@ def test_an_unreachable_scanner_refuses_the_upload_and_is_logged(settings, tmp_p
     with caplog.at_level(logging.ERROR, logger="koopstadt.security"), pytest.raises(DomainError) as refused:
         check_upload(_upload(b"%PDF-1.4 clean"), kinds=ATTACHMENT_KINDS, field="new_attachment")
     assert refused.value.field == "new_attachment"
-    assert "could not be checked for viruses" in refused.value.message
+    assert "konnte gerade nicht auf Viren geprüft werden" in refused.value.message
     assert "Virus scanner unavailable" in caplog.text
 
 

@@ -46,7 +46,10 @@ def test_a_session_ends_after_the_idle_time_with_a_message(client, staff_user, c
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next={reverse('exchanges:request_list')}"
     page = client.get(response["Location"])
-    assert "Your session has ended for your security. Please log in again." in page.content.decode()
+    # in the person's own language (German), as the message is made while they are still logged in
+    assert "Ihre Sitzung wurde zu Ihrer Sicherheit beendet. Bitte melden Sie sich erneut an." in (
+        page.content.decode()
+    )
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.LOGOUT, details__reason="idle").count() == 1
 
