@@ -164,7 +164,7 @@ DEMO_REFLECTION = {
 def _step(request: ExchangeRequest, action: str, actor_email: str, argument: str) -> None:
     """One step of a demo request's history, always through the portal's own services."""
     from cities.models import ExpertProfile
-    from exchanges.models import Invitation, Meeting
+    from exchanges.models import Invitation
     from exchanges.services.invitations import invitation_answer, invitations_propose
     from exchanges.services.meetings import meeting_participant_choices, meeting_schedule
     from exchanges.services.reflections import reflection_submit
@@ -202,15 +202,37 @@ def _step(request: ExchangeRequest, action: str, actor_email: str, argument: str
         )
     elif action == "past":
         # Demo history: the exchange took place some weeks ago (a meeting cannot be set in the past).
+        # The whole history before it moves back by the same amount, so that submission, routing and
+        # invitations still come before the meeting (the statistics measure these intervals).
         shift = timedelta(days=int(argument) - 40)
-        meeting = Meeting.objects.get(request=request)
-        Meeting.objects.filter(pk=meeting.pk).update(
-            starts_at=meeting.starts_at + shift, ends_at=meeting.ends_at + shift
-        )
+        _history_shift(request, shift)
     elif action == "reflect":
         reflection_submit(request=request, author=actor, data=DEMO_REFLECTION)
     else:
         request_transition(request_id=request.pk, action=action, actor=actor, comment=argument)
+
+
+def _history_shift(request: ExchangeRequest, shift: timedelta) -> None:
+    from django.db.models import F
+
+    from exchanges.models import Comment, Invitation, Meeting, RoutingDecision, TimelineEntry
+
+    due = ExchangeRequest.objects.values_list("contact_due_on", flat=True).get(pk=request.pk)
+    ExchangeRequest.objects.filter(pk=request.pk).update(
+        created_at=F("created_at") + shift,
+        submitted_at=F("submitted_at") + shift,
+        status_changed_at=F("status_changed_at") + shift,
+        contact_due_on=due + shift if due else None,
+    )
+    Meeting.objects.filter(request=request).update(
+        starts_at=F("starts_at") + shift, ends_at=F("ends_at") + shift
+    )
+    TimelineEntry.objects.filter(request=request).update(created_at=F("created_at") + shift)
+    Comment.objects.filter(request=request).update(created_at=F("created_at") + shift)
+    RoutingDecision.objects.filter(request=request).update(created_at=F("created_at") + shift)
+    Invitation.objects.filter(request=request).update(
+        created_at=F("created_at") + shift, answered_at=F("answered_at") + shift
+    )
 
 
 @transaction.atomic
