@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exchanges.views import cycle, inboxes, notifications, requests, travel
+from exchanges.views import cycle, inboxes, notifications, requests, statistics, travel
 
 app_name = "exchanges"
 
@@ -63,4 +63,13 @@ urlpatterns = [
     path("posteingang/", inboxes.contact_inbox, name="contact_inbox"),
     path("triage/", inboxes.triage_inbox, name="triage"),
     path("benachrichtigungen/", notifications.notification_list, name="notifications"),
+    path("statistik/", statistics.statistics_dashboard, name="statistics"),
+    path("statistik/staedte/", statistics.statistics_cities, name="statistics_cities"),
+    path("statistik/kosten/", statistics.statistics_costs, name="statistics_costs"),
+    path(
+        "statistik/export/<slug:key>.<slug:file_format>",
+        statistics.statistics_export,
+        name="statistics_export",
+    ),
+    path("statistik/jahresbilanz/<int:year>.pdf", statistics.statistics_report, name="statistics_report"),
 ]

@@ -5,6 +5,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from exchanges.statistics.figures import may_see_statistics
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -32,6 +34,8 @@ def navigation_for(user) -> list[NavItem]:  # type: ignore[no-untyped-def]
     items.append(NavItem(_("Travel costs"), reverse("exchanges:my_claims")))
     items.append(NavItem(_("Expert pool"), reverse("cities:expert_list")))
     items.append(NavItem(_("Knowledge base"), reverse("exchanges:knowledge_base")))
+    if may_see_statistics(user):
+        items.append(NavItem(_("Statistics"), reverse("exchanges:statistics")))
     items.append(NavItem(_("Notifications"), reverse("exchanges:notifications")))
     if user.is_staff:
         items.append(NavItem(_("Administration"), reverse("admin:index")))

@@ -94,6 +94,7 @@ def on_claim(claim: str, ok: object = 200) -> Rule:
 
 FINANCE = {"finance", "superuser"}
 COORDINATION = {"coordinator", "superuser"}
+STATISTICS = COORDINATION | {"contact"}
 
 
 def never(role: str, side: str) -> bool:
@@ -469,6 +470,37 @@ EXPECTATIONS: dict[str, list[Case]] = {
             post=signed_in(302),
             data=lambda world, side: {"mark_read": "1"},
             acts=only("staff"),  # marks only the person's own notifications read
+        )
+    ],
+    # --- statistics: the coordination sees the network, city contacts their own city (GET only: no POST
+    # expectation, as for the other read-only views; tests/statistics/test_pages.py checks POST → 405) -----
+    **{
+        name: [Case(get=roles(STATISTICS))]
+        for name in ("exchanges:statistics", "exchanges:statistics_cities", "exchanges:statistics_costs")
+    },
+    "exchanges:statistics_export": [
+        *[
+            Case(
+                kwargs=lambda world, side, kind=kind: (
+                    {"key": "requests_by_city", "file_format": kind} if side == "own" else None
+                ),
+                get=roles(STATISTICS),
+                label=kind,
+            )
+            for kind in ("csv", "xlsx")
+        ],
+        Case(
+            kwargs=lambda world, side: (
+                {"key": "no_such_table", "file_format": "csv"} if side == "own" else None
+            ),
+            get=signed_in(404),
+            label="unknown key",
+        ),
+    ],
+    "exchanges:statistics_report": [
+        Case(
+            kwargs=lambda world, side: {"year": 2026} if side == "own" else None,
+            get=roles(STATISTICS),
         )
     ],
 }

@@ -80,6 +80,8 @@ def pages(world) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
         ("finance", reverse("exchanges:batch_detail", args=[world.batch.pk])),
         ("finance", reverse("exchanges:rate_sets")),
         ("finance", reverse("exchanges:rate_set_new_period", args=[world.rate_set.pk])),
+        ("coordinator", reverse("exchanges:statistics")),  # city names in tables and charts
+        ("coordinator", reverse("exchanges:statistics_cities")),
         ("staff", reverse("home")),
         ("contact", reverse("home")),
         ("staff", reverse("profile")),

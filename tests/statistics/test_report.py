@@ -1,0 +1,196 @@
+"""The annual report renders as a PDF whose text a machine can read, and its first page as a picture."""
+
+import shutil
+import subprocess
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from exchanges.statistics.report import annual_report_pdf
+from exchanges.statistics.tables import Period, StatTable
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+
+
+def tables() -> dict[str, StatTable]:
+    return {
+        "key_figures": StatTable(
+            "key_figures",
+            "Kennzahlen",
+            ["Kennzahl", "Wert"],
+            [
+                ["Anfragen", 14],
+                ["Austausche abgehalten", 9],
+                ["Beteiligte Personen", 25],
+                ["Median bis Vereinbarung (Tage)", Decimal("12.5")],
+            ],
+            chart="none",
+        ),
+        "city_matrix_held": StatTable(
+            "city_matrix_held",
+            "Wer hat wen beraten: abgehaltene Austausche",
+            ["Anfragende Stadt", "Bremen", "Leipzig", "Nürnberg", "Summe"],
+            [["Bremen", 0, 2, 1, 3], ["Leipzig", 2, 0, 2, 4], ["Nürnberg", 1, 1, 0, 2]],
+            summary="Leipzig hat am häufigsten Expertise angefragt.",
+            chart="matrix",
+        ),
+        "city_balance": StatTable(
+            "city_balance",
+            "Geben und Nehmen",
+            ["Stadt", "Gegeben", "Erhalten"],
+            [["Bremen", 3, 3], ["Leipzig", 3, 4], ["Nürnberg", 3, 2]],
+            chart="stacked",
+        ),
+        "costs_by_city": StatTable(
+            "costs_by_city",
+            "Reisekosten nach Stadt",
+            ["Stadt", "Reisekosten"],
+            [["Leipzig", Decimal("1234.56")], ["Bremen <b>", Decimal("88.00")]],
+            money_columns=frozenset({1}),
+            totals=["Summe", Decimal("1322.56")],
+        ),
+        "costs_by_topic": StatTable(
+            "costs_by_topic",
+            "Reisekosten nach Thema",
+            ["Thema", "Reisekosten"],
+            [],
+            money_columns=frozenset({1}),
+        ),
+        "budget_use": StatTable(
+            "budget_use",
+            "Budgetnutzung",
+            ["Monat", "Genehmigt", "Gebucht", "Bezahlt", "Budget"],
+            [["März 2026", Decimal("100"), Decimal("80"), Decimal("50"), Decimal("5000")]],
+            chart="line",
+            money_columns=frozenset({1, 2, 3, 4}),
+        ),
+        "cost_per_exchange": StatTable(
+            "cost_per_exchange",
+            "Kosten je Austausch",
+            ["Format", "Austausche", "Reisekosten", "Durchschnitt"],
+            [["Werkstatt", 3, Decimal("900"), Decimal("300")]],
+            money_columns=frozenset({2, 3}),
+        ),
+    }
+
+
+EXCHANGES = [
+    {
+        "reference": "CR-2026-0007",
+        "title": "Wohnungspolitisches Konzept <Entwurf>",
+        "requester_city": "Leipzig",
+        "expert_cities": ["Bremen", "Nürnberg"],
+        "meeting_date": date(2026, 5, 12),
+        "takeaways": ["Früh die Wohnungswirtschaft einbinden & Mieterbeirat fragen"],
+    },
+    {
+        "reference": "CR-2026-0009",
+        "title": "Mobilitätsstationen",
+        "requester_city": "Nürnberg",
+        "expert_cities": ["Bremen"],
+        "meeting_date": date(2026, 6, 2),
+        "takeaways": [],
+    },
+]
+
+
+def render(**overrides) -> bytes:  # type: ignore[no-untyped-def]
+    arguments = {
+        "year": 2026,
+        "period": Period(date(2026, 1, 1), date(2026, 12, 31)),
+        "tables": tables(),
+        "exchanges": EXCHANGES,
+        "scope": "das ganze Netzwerk",
+        "created_at": datetime(2026, 11, 22, 9, 30, tzinfo=ZoneInfo("Europe/Berlin")),
+    }
+    return annual_report_pdf(**{**arguments, **overrides})
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "bilanz.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True, timeout=60
+    ).stdout
+
+
+def test_the_report_renders_as_pdf():
+    pdf = render()
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 2000
+
+
+@needs_poppler
+def test_the_report_text_has_title_figures_cities_and_takeaways(tmp_path):
+    text = pdf_text(render(), tmp_path)
+
+    assert "Jahresbilanz 2026" in text
+    assert "Zeitraum 01.01.2026 bis 31.12.2026" in text
+    assert "erstellt am 22.11.2026" in text
+    assert "Beteiligte Personen" in text and "25" in text  # a key figure
+    assert "Nürnberg" in text  # a city of the matrix
+    assert "1.234,56 €" in text and "1.322,56 €" in text  # costs in German notation, with the total
+    assert "Wohnungspolitisches Konzept <Entwurf>" in text  # typed text is escaped, shown as typed
+    assert "Früh die Wohnungswirtschaft einbinden & Mieterbeirat fragen" in text
+    assert "Expertise aus: Bremen, Nürnberg" in text
+    assert "Keine Kernaussage freigegeben." in text
+    assert "Keine Daten im Zeitraum." in text  # the empty costs-by-topic table says so
+
+
+@needs_poppler
+def test_the_report_without_completed_exchanges_says_so(tmp_path):
+    text = pdf_text(render(exchanges=[], scope="Leipzig"), tmp_path)
+    assert "Zahlen für Leipzig" in text
+    assert "Im Zeitraum wurde kein Austausch abgeschlossen." in text
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils")
+def test_the_first_page_renders_as_a_picture(tmp_path):
+    source = tmp_path / "bilanz.pdf"
+    source.write_bytes(render())
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / "jahresbilanz-seite-1"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(source), str(target)],
+        check=True,
+        timeout=60,
+    )
+    picture = target.with_suffix(".png")
+    assert picture.exists() and picture.stat().st_size > 5000
+    assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+@needs_poppler
+@pytest.mark.django_db
+def test_the_demo_networks_annual_report_names_its_cities_and_takeaways(client, demo, tmp_path):
+    """The report as a coordinator downloads it for the demo network, and its first page as a picture."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from cities.models import User
+    from exchanges.services.demo import demo_requests_load
+
+    demo_requests_load()
+    year = timezone.localdate().year
+    client.force_login(User.objects.get(email="koordination@example.org"))
+    response = client.get(reverse("exchanges:statistics_report", kwargs={"year": year}))
+    assert response.status_code == 200
+
+    text = pdf_text(response.content, tmp_path)
+    assert f"Jahresbilanz {year}" in text
+    assert "Zahlen für das ganze Netzwerk" in text
+    assert "Leipzig" in text and "Bremen" in text
+    assert "Eine Mobilitätsstation wirkt nur mit guter Radabstellanlage" in text
+    source = tmp_path / "demo.pdf"
+    source.write_bytes(response.content)
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / "jahresbilanz-demo-seite-1"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(source), str(target)],
+        check=True,
+        timeout=60,
+    )
+    assert target.with_suffix(".png").stat().st_size > 5000
