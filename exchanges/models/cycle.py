@@ -69,7 +69,7 @@ class Invitation(models.Model):
     )
     answer_note = models.TextField(_("answer"), blank=True)
     created_at = models.DateTimeField(_("proposed"), auto_now_add=True)
-    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("invitation")
@@ -95,7 +95,7 @@ class Meeting(models.Model):
     request = models.OneToOneField(
         "exchanges.ExchangeRequest", on_delete=models.CASCADE, related_name="meeting"
     )
-    starts_at = models.DateTimeField(_("begins"))
+    starts_at = models.DateTimeField(_("begins"), db_index=True)
     ends_at = models.DateTimeField(_("ends"))
     city = models.ForeignKey(
         "cities.City",

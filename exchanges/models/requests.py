@@ -136,7 +136,7 @@ class ExchangeRequest(models.Model):
     contact_due_on = models.DateField(_("city contact to act by"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, db_index=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
 
     objects = ExchangeRequestQuerySet.as_manager()

@@ -150,7 +150,7 @@ class TravelClaim(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT
     )
-    trip_start = models.DateTimeField(_("trip begins"))
+    trip_start = models.DateTimeField(_("trip begins"), db_index=True)
     trip_end = models.DateTimeField(_("trip ends"))
     origin = models.CharField(_("from"), max_length=200)
     destination = models.CharField(_("to"), max_length=200)
@@ -177,7 +177,7 @@ class TravelClaim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True, db_index=True)
     decided_by = models.ForeignKey(
         "cities.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
