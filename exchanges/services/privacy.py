@@ -39,6 +39,7 @@ from exchanges.models import (
     TimelineEntry,
     TravelClaim,
 )
+from exchanges.services.requests import DRAFT_FIELDS
 
 REFLECTION_TEXTS = ["takeaway", "question", "learnt", "worked", "did_not_work", "follow_ups"]
 CLAIM_TEXTS = ["origin", "destination", "purpose"]
@@ -85,17 +86,7 @@ def exchange_sections(*, person: User) -> list[Section]:
     request_fields = (
         "reference",
         "status",
-        "title",
-        "need",
-        "occasion",
-        "occasion_date",
-        "preferred_format",
-        "direction",
-        "include_own_city",
-        "earliest_date",
-        "latest_date",
-        "travellers",
-        "estimated_costs",
+        *DRAFT_FIELDS,
         "created_at",
         "submitted_at",
     )
