@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Department, Topic, User
 from cities.services.mail import email_queue
+from koopstadt.formfields import ModelChoiceField
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -61,13 +62,13 @@ class ExpertFilterForm(forms.Form):
         max_length=200,
         help_text=_("Name, experience, position or department"),
     )
-    topic = forms.ModelChoiceField(
+    topic = ModelChoiceField(
         label=_("Topic"), queryset=Topic.objects.active(), required=False, empty_label=_("All topics")
     )
-    city = forms.ModelChoiceField(
+    city = ModelChoiceField(
         label=_("City"), queryset=City.objects.active(), required=False, empty_label=_("All cities")
     )
-    department = forms.ModelChoiceField(
+    department = ModelChoiceField(
         label=_("Department"),
         queryset=Department.objects.active().select_related("city"),
         required=False,

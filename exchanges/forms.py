@@ -20,6 +20,7 @@ from exchanges.models import (
     TravelClaim,
 )
 from exchanges.services.requests import DRAFT_FIELDS, request_period_errors
+from koopstadt.formfields import ModelChoiceField, ModelMultipleChoiceField
 
 
 class LocalizedDecimalField(forms.DecimalField):
@@ -57,14 +58,14 @@ DATE_WIDGET = forms.DateInput(
 class RequestForm(forms.ModelForm):
     """What a requester fills in. Only these fields: status, reference or requester are never taken from input."""
 
-    topics = forms.ModelMultipleChoiceField(
+    topics = ModelMultipleChoiceField(
         label=_("Topics"),
         queryset=Topic.objects.active(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("Choose every topic your question touches. They help us find the right department."),
     )
-    preferred_partner_cities = forms.ModelMultipleChoiceField(
+    preferred_partner_cities = ModelMultipleChoiceField(
         label=_("Preferred partner cities"),
         queryset=City.objects.network_members(),
         widget=forms.CheckboxSelectMultiple,
@@ -199,13 +200,13 @@ class TriageFilterForm(forms.Form):
         required=False,
         choices=[("", _("all open")), ("all", _("all")), *Status.choices],
     )
-    requester_city = forms.ModelChoiceField(
+    requester_city = ModelChoiceField(
         label=_("Requester's city"), queryset=City.objects.active(), required=False, empty_label=_("all")
     )
-    partner_city = forms.ModelChoiceField(
+    partner_city = ModelChoiceField(
         label=_("Partner city"), queryset=City.objects.active(), required=False, empty_label=_("all")
     )
-    topic = forms.ModelChoiceField(
+    topic = ModelChoiceField(
         label=_("Topic"), queryset=Topic.objects.active(), required=False, empty_label=_("all")
     )
     min_age = forms.IntegerField(
@@ -220,10 +221,10 @@ class TriageFilterForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    requests = forms.ModelMultipleChoiceField(
+    requests = ModelMultipleChoiceField(
         queryset=ExchangeRequest.objects.all(), widget=forms.MultipleHiddenInput
     )
-    assignee = forms.ModelChoiceField(
+    assignee = ModelChoiceField(
         label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("nobody")
     )
 
@@ -246,7 +247,7 @@ DATETIME_WIDGET = forms.DateTimeInput(
 
 
 class RoutingCorrectionForm(forms.Form):
-    department = forms.ModelChoiceField(
+    department = ModelChoiceField(
         label=_("Department"),
         queryset=Department.objects.active().select_related("city"),
         empty_label=_("please choose"),
@@ -262,7 +263,7 @@ class RoutingCorrectionForm(forms.Form):
 
 
 class ProposeExpertsForm(forms.Form):
-    experts = forms.ModelMultipleChoiceField(
+    experts = ModelMultipleChoiceField(
         label=_("Experts to ask"), queryset=ExpertProfile.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     message = forms.CharField(
@@ -302,15 +303,15 @@ class MeetingForm(forms.Form):
         label=_("Ends"), widget=DATETIME_WIDGET, help_text=_("Format: TT.MM.JJJJ HH:MM")
     )
     format = forms.ChoiceField(label=_("Format"), choices=Format.choices)
-    city = forms.ModelChoiceField(
+    city = ModelChoiceField(
         label=_("City"), queryset=City.objects.active(), required=False, empty_label=_("none (video)")
     )
     address = forms.CharField(label=_("Address"), required=False, max_length=300)
     video_link = forms.URLField(label=_("Video link"), required=False, max_length=200, assume_scheme="https")
-    participants = forms.ModelMultipleChoiceField(
+    participants = ModelMultipleChoiceField(
         label=_("Who takes part"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    travellers = forms.ModelMultipleChoiceField(
+    travellers = ModelMultipleChoiceField(
         label=_("Who travels"),
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -361,10 +362,10 @@ class ReflectionForm(forms.ModelForm):
 
 class KnowledgeFilterForm(forms.Form):
     q = forms.CharField(label=_("Search term"), required=False, max_length=200)
-    topic = forms.ModelChoiceField(
+    topic = ModelChoiceField(
         label=_("Topic"), queryset=Topic.objects.active(), required=False, empty_label=_("All topics")
     )
-    city = forms.ModelChoiceField(
+    city = ModelChoiceField(
         label=_("City"), queryset=City.objects.active(), required=False, empty_label=_("All cities")
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
@@ -506,7 +507,7 @@ class FinanceQueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("submitted")), ("all", _("all")), *ClaimStatus.choices],
     )
-    city = forms.ModelChoiceField(
+    city = ModelChoiceField(
         label=_("Traveller's city"), queryset=City.objects.active(), required=False, empty_label=_("all")
     )
     reference = forms.CharField(label=_("Exchange (reference number)"), required=False, max_length=20)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City
 from exchanges.statistics.tables import Period
+from koopstadt.formfields import ModelChoiceField
 
 DATE_INPUT_FORMATS = ["%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d"]
 YEARS_BACK = 10  # the seeds look back on nine years of the network
@@ -27,7 +28,7 @@ class StatisticsFilterForm(forms.Form):
         widget=forms.DateInput(format="%d.%m.%Y", attrs={"autocomplete": "off"}),
         help_text=_("A period given by dates takes precedence over the year."),
     )
-    city = forms.ModelChoiceField(
+    city = ModelChoiceField(
         label=_("City"),
         queryset=City.objects.order_by("name"),
         required=False,

@@ -5,6 +5,7 @@ meetings, reflections, claims with items and receipts, bookings in an export bat
 The attack modules import the fixture ``world`` from here and walk the URL conf with ``url_names``.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -354,10 +355,15 @@ def database_fingerprint() -> dict[str, str]:
             if table == "django_session" or table.startswith("axes_"):
                 continue
             quoted = connection.ops.quote_name(table)
-            cursor.execute(
-                f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {quoted} t"
-            )
-            fingerprint[table] = cursor.fetchone()[0]
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {quoted} t"
+                )
+                fingerprint[table] = cursor.fetchone()[0]
+            else:  # the embedded SQLite default: small test tables, hashed in Python
+                cursor.execute(f"SELECT * FROM {quoted}")
+                rows = sorted(repr(row) for row in cursor.fetchall())
+                fingerprint[table] = hashlib.sha256("|".join(rows).encode()).hexdigest()
     return fingerprint
 
 

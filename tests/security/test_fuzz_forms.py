@@ -410,3 +410,12 @@ def test_fuzzed_post_views_never_answer_500(world, view):
                 assert escape(MARK) in page, f"{view}: what was typed into {echo} is lost"
 
     check()
+
+
+def test_an_id_beyond_any_database_integer_is_an_unknown_choice_not_a_crash(db):
+    """SQLite (the embedded default) raises OverflowError for such ids inside the query."""
+    from exchanges.forms import AssignForm
+
+    form = AssignForm(data={"requests": ["9223372036854775808"], "assignee": "-99999999999999999999"})
+    assert not form.is_valid()
+    assert set(form.errors) == {"requests", "assignee"}
