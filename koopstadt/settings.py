@@ -80,6 +80,11 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "koopstadt.urls"
+# ./scripts/bench only: counts queries per request and adds two baseline views (koopstadt/bench.py).
+BENCH_INSTRUMENTATION = env_bool("KOOPSTADT_BENCH", False)
+if BENCH_INSTRUMENTATION:
+    MIDDLEWARE.insert(0, "koopstadt.bench.QueryCountMiddleware")
+    ROOT_URLCONF = "koopstadt.bench_urls"
 WSGI_APPLICATION = "koopstadt.wsgi.application"
 
 TEMPLATES = [
@@ -205,6 +210,18 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(BASE_DIR / "var" / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "koopstadt C+R <cr-portal@example.org>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Administrators", addr) for addr in env_list("ADMIN_EMAILS")]
+
+# --- Cache ---------------------------------------------------------------------------------------
+# Shared by all web processes when CACHE_URL points at Redis (production, benchmark); otherwise
+# each process keeps its own small memory cache (development, tests).
+CACHE_URL = env_str("CACHE_URL") or ""
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "TIMEOUT": 300}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 300}
+    )
+}
 
 # --- Celery --------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or ""
