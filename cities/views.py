@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from cities.forms import ExpertFilterForm
 from cities.models import ExpertProfile
 from cities.selectors import expert_search
+from koopstadt.pagination import CappedPaginator
 
 
 @login_required
@@ -20,7 +20,7 @@ def expert_list(request: HttpRequest) -> HttpResponse:
         department=filters.get("department"),
         available_only=bool(filters.get("available")),
     )
-    page = Paginator(experts, settings.EXPERT_POOL_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(experts, settings.EXPERT_POOL_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cities.models import ExpertProfile, ExpertTopic, User
 from exchanges.models import Comment, ExchangeRequest, Invitation, Reflection, Status, TimelineEntry
+from exchanges.models.requests import TRIAGE_STATUSES
 from exchanges.rules import is_coordination
 from exchanges.services.german_words import stems
 
@@ -66,12 +67,14 @@ SORT_ORDER = {
 
 
 def triage(*, user: User, filters: dict[str, Any]) -> QuerySet[ExchangeRequest]:
-    requests = ExchangeRequest.objects.visible_to(user).exclude(status=Status.DRAFT)
+    requests = ExchangeRequest.objects.visible_to(user)
     status = filters.get("status") or ""
     if status == "":
-        requests = requests.open()
-    elif status != "all":
-        requests = requests.filter(status=status)
+        requests = requests.filter(status__in=TRIAGE_STATUSES)
+    else:
+        requests = requests.exclude(status=Status.DRAFT)
+        if status != "all":
+            requests = requests.filter(status=status)
     if filters.get("requester_city"):
         requests = requests.filter(requester_city=filters["requester_city"])
     if filters.get("partner_city"):

@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "koopstadt.context_processors.portal",
             ],
+            "libraries": {"fast_forms": "koopstadt.templatetags.fast_forms"},
         },
     },
 ]
@@ -116,6 +117,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Select fields iterate their choices with .iterator(); a server-side cursor costs three round
+    # trips (DECLARE, FETCH, CLOSE) for a few dozen rows, and breaks behind PgBouncer's transaction pooling.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and log-in ----------------------------------------------------------------------------
@@ -124,7 +129,7 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses log-ins of a locked-out e-mail address + IP address before the password is checked.
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "cities.backends.PortalModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -339,6 +344,8 @@ LOGGING = {
 # --- Portal rules --------------------------------------------------------------------------------
 EXPERT_POOL_PAGE_SIZE = 20
 LIST_PAGE_SIZE = 25
+# Long lists count at most this many rows and list those (koopstadt/pagination.py).
+LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 1000)
 # Largest uploaded file (attachments, receipts); the web server should refuse larger bodies too.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # A request body may be one upload plus the rest of its form; larger ones are refused with 413

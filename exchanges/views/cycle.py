@@ -33,6 +33,7 @@ from exchanges.services.meetings import meeting_participant_choices, meeting_sch
 from exchanges.services.reflections import reflection_side, reflection_submit
 from exchanges.services.routing import routing_correct
 from exchanges.views.requests import _detail
+from koopstadt.pagination import CappedPaginator
 
 
 @login_required
@@ -241,7 +242,7 @@ def knowledge_base_view(request: HttpRequest) -> HttpResponse:
         city=filters.get("city"),
         year=filters.get("year"),
     )
-    page = Paginator(reflections, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(reflections, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -13,6 +13,7 @@ from exchanges.errors import DomainError
 from exchanges.forms import AssignForm, TriageFilterForm
 from exchanges.selectors import city_inbox, city_requests, triage
 from exchanges.services.requests import requests_assign
+from koopstadt.pagination import CappedPaginator
 
 
 @login_required
@@ -51,7 +52,7 @@ def triage_inbox(request: HttpRequest) -> HttpResponse:
 
     form = TriageFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(triage(user=request.user, filters=filters), settings.LIST_PAGE_SIZE).get_page(
+    page = CappedPaginator(triage(user=request.user, filters=filters), settings.LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()

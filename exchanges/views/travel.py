@@ -60,6 +60,7 @@ from exchanges.services.exports import (
 )
 from exchanges.services.rates import rate_set_new_period
 from exchanges.views.downloads import protected_download
+from koopstadt.pagination import CappedPaginator
 
 
 def claim_get_for_user(*, user, pk: int) -> TravelClaim:  # type: ignore[no-untyped-def]
@@ -260,7 +261,7 @@ def finance_queue(request: HttpRequest) -> HttpResponse:
     if filters.get("late"):
         claims = claims.filter(filed_late=True)
     claims = claims.order_by("submitted_at", "pk")
-    page = Paginator(claims, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(claims, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
