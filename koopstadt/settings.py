@@ -344,6 +344,8 @@ LOGGING = {
 # --- Portal rules --------------------------------------------------------------------------------
 EXPERT_POOL_PAGE_SIZE = 20
 LIST_PAGE_SIZE = 25
+# The statistics pages share their computed figures this long (exchanges.statistics.figures).
+STATISTICS_CACHE_SECONDS = env_int("STATISTICS_CACHE_SECONDS", 0 if DJANGO_ENV == "test" else 300)
 # Long lists count at most this many rows and list those (koopstadt/pagination.py).
 LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 1000)
 # Largest uploaded file (attachments, receipts); the web server should refuse larger bodies too.

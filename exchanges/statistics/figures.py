@@ -11,6 +11,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import (
@@ -29,7 +31,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
@@ -663,6 +665,43 @@ def statistics_for(*, user, period: Period, city_id: int | None = None) -> dict[
     # --- costs ------------------------------------------------------------------------------------------
     tables.update(_cost_tables(sets, period))
     return {key: tables[key] for key in TABLE_KEYS}
+
+
+@dataclass(frozen=True)
+class CachedFigures:
+    tables: dict[str, StatTable]
+    computed_at: datetime
+
+
+def cached_statistics_for(*, user, period: Period, city_id: int | None = None) -> CachedFigures:  # type: ignore[no-untyped-def]
+    """``statistics_for``, computed once and shared for ``STATISTICS_CACHE_SECONDS``.
+
+    The aggregates read every request and claim of the period, so their cost grows with the network
+    (about a second for 100,000 requests). Everyone asking for the same figures – same scope (network
+    or one city, never wider than the person may see), period, language and day – gets the same
+    stored result; the pages say when it was computed. With ``STATISTICS_CACHE_SECONDS = 0`` every
+    call computes afresh (the test settings do that unless a test asks for the cache).
+    """
+    city_id = _scoped_city_id(user, city_id)
+    seconds = settings.STATISTICS_CACHE_SECONDS
+    if seconds <= 0:
+        return CachedFigures(statistics_for(user=user, period=period, city_id=city_id), timezone.now())
+    key = ":".join(
+        [
+            "statistics",
+            "v1",
+            translation.get_language() or settings.LANGUAGE_CODE,
+            timezone.localdate().isoformat(),
+            str(city_id or "network"),
+            period.start.isoformat(),
+            period.end.isoformat(),
+        ]
+    )
+    figures = cache.get(key)
+    if figures is None:
+        figures = CachedFigures(statistics_for(user=user, period=period, city_id=city_id), timezone.now())
+        cache.set(key, figures, seconds)
+    return figures
 
 
 def _cost_tables(sets: _Sets, period: Period) -> dict[str, StatTable]:

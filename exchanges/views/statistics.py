@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from cities.models import AuditEvent, City
@@ -125,9 +129,37 @@ def _section(table: StatTable, query: str) -> Section:
     )
 
 
+def _sections_html(page: str, computed: figures.CachedFigures, selection: Selection, query: str) -> str:
+    """The page's charts and tables, rendered once per computed set of figures (and then shared)."""
+
+    def render_sections() -> str:
+        sections = [_section(computed.tables[key], query) for key in PAGES[page] if key in computed.tables]
+        return render_to_string("exchanges/statistics/_sections.html", {"sections": sections})
+
+    seconds = settings.STATISTICS_CACHE_SECONDS
+    if seconds <= 0:
+        return mark_safe(render_sections())  # noqa: S308 - rendered by our own template, escaped there
+    key = "statistics-html:v1:" + ":".join(
+        [
+            page,
+            translation.get_language() or settings.LANGUAGE_CODE,
+            str(selection.city_id or "network"),
+            computed.computed_at.isoformat(),
+            query,
+        ]
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render_sections()
+        cache.set(key, html, seconds)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template, escaped there
+
+
 def _page(request: HttpRequest, page: str) -> HttpResponse:
     selection = _selection(request)
-    tables = figures.statistics_for(user=request.user, period=selection.period, city_id=selection.city_id)
+    computed = figures.cached_statistics_for(
+        user=request.user, period=selection.period, city_id=selection.city_id
+    )
     query = selection.query()
     report_year = min(selection.period.end.year, timezone.localdate().year)
     report_query = (
@@ -143,8 +175,12 @@ def _page(request: HttpRequest, page: str) -> HttpResponse:
             "form": selection.form,
             "period": selection.period,
             "scope_city": selection.city,
-            "sections": [_section(tables[key], query) for key in PAGES[page] if key in tables],
+            "sections_html": _sections_html(page, computed, selection, query),
             "report_year": report_year,
+            "computed_at": computed.computed_at,
+            "cache_minutes": max(1, settings.STATISTICS_CACHE_SECONDS // 60)
+            if settings.STATISTICS_CACHE_SECONDS
+            else 0,
             "report_url": f"{report_url}?{report_query}" if report_query else report_url,
         },
     )
@@ -174,7 +210,9 @@ def statistics_export(request: HttpRequest, key: str, file_format: str) -> HttpR
     if key not in figures.TABLE_KEYS or file_format not in {"csv", "xlsx"}:
         raise Http404
     selection = _selection(request)
-    tables = figures.statistics_for(user=request.user, period=selection.period, city_id=selection.city_id)
+    tables = figures.cached_statistics_for(
+        user=request.user, period=selection.period, city_id=selection.city_id
+    ).tables
     table = tables.get(key)
     if table is None:
         raise Http404
