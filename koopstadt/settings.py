@@ -344,6 +344,10 @@ LOGGING = {
 # --- Portal rules --------------------------------------------------------------------------------
 EXPERT_POOL_PAGE_SIZE = 20
 LIST_PAGE_SIZE = 25
+# Routing notifies the best departments (at most two per city) of at most this many cities, and keeps
+# this many further departments as runners-up in its decisions (exchanges.services.routing).
+ROUTING_MAX_CITIES = env_int("ROUTING_MAX_CITIES", 5)
+ROUTING_KEPT_RUNNERS_UP = env_int("ROUTING_KEPT_RUNNERS_UP", 10)
 # The statistics pages share their computed figures this long (exchanges.statistics.figures).
 STATISTICS_CACHE_SECONDS = env_int("STATISTICS_CACHE_SECONDS", 0 if DJANGO_ENV == "test" else 300)
 # Long lists count at most this many rows and list those (koopstadt/pagination.py).

@@ -117,6 +117,9 @@ class DepartmentKeyword(models.Model):
         Department, on_delete=models.CASCADE, related_name="keywords", verbose_name=_("department")
     )
     term = models.CharField(_("keyword"), max_length=100)
+    # The keyword's longest word stem: a request can only match the keyword if its text contains this,
+    # so routing asks the database for these departments first (exchanges.services.routing).
+    match_stem = models.CharField(_("stem used for matching"), max_length=100, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("department keyword")
@@ -128,3 +131,16 @@ class DepartmentKeyword(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.match_stem = self.stem_for(self.term)
+        if kwargs.get("update_fields") is not None and "term" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "match_stem"}
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def stem_for(term: str) -> str:
+        from exchanges.services.german_words import stems
+
+        candidates = [stem for stem in stems(term) if len(stem) >= 3]
+        return max(candidates, key=len) if candidates else ""

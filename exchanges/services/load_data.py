@@ -430,7 +430,11 @@ class _Generator:
                 links.append(through(department_id=department.pk, topic_id=self.topic_by_slug[slug].pk))
                 self.departments_by_topic[slug].append(department)
             for term in extra:
-                keywords.append(DepartmentKeyword(department=department, term=term))
+                keywords.append(
+                    DepartmentKeyword(
+                        department=department, term=term, match_stem=DepartmentKeyword.stem_for(term)
+                    )
+                )
         self._bulk(through, links, "department topics")
         self._bulk(DepartmentKeyword, keywords)
         self._step("cities", f"{len(self.city_list)} cities, {len(self.department_list)} departments")

@@ -2,12 +2,15 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, Value
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from cities.models import Department, TopicKeyword, User
+from cities.models import Department, DepartmentKeyword, Topic, TopicKeyword, User
 from exchanges.errors import DomainError, TransitionNotAllowed
 from exchanges.models import ExchangeRequest, RoutingDecision, Status, TimelineEntry
 from exchanges.services.german_words import stems, term_in
@@ -31,8 +34,14 @@ class Score:
             self.reasons.append(reason)
 
 
-def candidate_departments(request: ExchangeRequest):  # type: ignore[no-untyped-def]
-    """Departments of the partner cities the request may go to (not its own city unless asked)."""
+def candidate_departments(request: ExchangeRequest, text_stems: list[str] | None = None):  # type: ignore[no-untyped-def]
+    """Departments of the partner cities the request may go to (not its own city unless asked).
+
+    With ``text_stems`` only those that can score at all: one of their topics is the request's or is
+    named in its text, or the longest stem of one of their keywords occurs in the text. This is the
+    necessary condition of every rule in ``score_departments``, asked of the database, so routing
+    reads a handful of departments, not the network's thousands (docs/performance.md).
+    """
     departments = Department.objects.active().filter(city__is_network_member=True)
     partner_ids = [city.pk for city in request.preferred_partner_cities.all()]
     if partner_ids:
@@ -40,18 +49,39 @@ def candidate_departments(request: ExchangeRequest):  # type: ignore[no-untyped-
         departments = departments.filter(city_id__in=city_ids)
     elif not request.include_own_city:
         departments = departments.exclude(city_id=request.requester_city_id)
+    if text_stems is not None:
+        topic_ids = {topic.pk for topic in request.topics.all()} | _topics_named_in(text_stems)
+        department_topics = Department.topics.through.objects.filter(
+            department_id=OuterRef("pk"), topic_id__in=topic_ids
+        )
+        keywords = DepartmentKeyword.objects.filter(department_id=OuterRef("pk"), match_stem__gt="").filter(
+            GreaterThan(StrIndex(Value(" ".join(text_stems)), F("match_stem")), 0)
+        )
+        departments = departments.filter(Exists(department_topics) | Exists(keywords))
     return departments.select_related("city").prefetch_related(
         "keywords", Prefetch("topics__keywords", queryset=TopicKeyword.objects.order_by("term"))
     )
 
 
-def score_departments(request: ExchangeRequest) -> list[Score]:
-    """Score every candidate department; pure reading, nothing is stored."""
+def _topics_named_in(text_stems: list[str]) -> set[int]:
+    """Topics whose name or one of whose keywords occurs in the text (the vocabulary is small)."""
+    named = set()
+    for topic in Topic.objects.prefetch_related("keywords"):
+        if any(term_in(term, text_stems) for term in [topic.name, *(k.term for k in topic.keywords.all())]):
+            named.add(topic.pk)
+    return named
+
+
+def score_departments(request: ExchangeRequest, *, prefilter: bool = True) -> list[Score]:
+    """Score every candidate department; pure reading, nothing is stored.
+
+    ``prefilter=False`` scores every department the request may go to (the tests compare both).
+    """
     with override("de"):  # reasons are stored once, in German, the network's language
         request_topic_ids = {topic.pk for topic in request.topics.all()}
         text_stems = stems(f"{request.title} {request.need}")
         scores = []
-        for department in candidate_departments(request):
+        for department in candidate_departments(request, text_stems if prefilter else None):
             score = Score(department)
             for topic in department.topics.all():
                 if topic.pk in request_topic_ids:
@@ -106,7 +136,13 @@ def request_route(*, request_id: int) -> bool:
                 not city_best or city_best[0].points == score.points
             ):
                 city_best.append(score)
-        routed = {score.department.pk for best in best_per_city.values() for score in best}
+        # The best cities first (dicts keep the order in which the sorted scores met each city).
+        routed_cities = list(best_per_city)[: settings.ROUTING_MAX_CITIES]
+        routed = {score.department.pk for city in routed_cities for score in best_per_city[city]}
+        runners_up = [score for score in scores if score.department.pk not in routed][
+            : settings.ROUTING_KEPT_RUNNERS_UP
+        ]
+        kept = {score.department.pk for score in runners_up} | routed
         RoutingDecision.objects.bulk_create(
             RoutingDecision(
                 request=request,
@@ -117,6 +153,7 @@ def request_route(*, request_id: int) -> bool:
                 is_routed=score.department.pk in routed,
             )
             for rank, score in enumerate(scores, start=1)
+            if score.department.pk in kept
         )
         if not routed:
             TimelineEntry.objects.create(

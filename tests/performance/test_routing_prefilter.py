@@ -1,0 +1,96 @@
+"""Routing asks the database for the departments that can score, with the same result as scoring all."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cities.models import DepartmentKeyword
+from exchanges.models import ExchangeRequest, Status
+from exchanges.services.german_words import stems
+from exchanges.services.routing import candidate_departments, score_departments
+
+pytestmark = pytest.mark.django_db
+
+
+def _summary(scores):  # type: ignore[no-untyped-def]
+    return [(s.department.pk, s.points, s.reasons) for s in scores]
+
+
+@pytest.fixture
+def network(db):  # type: ignore[no-untyped-def]
+    call_command("generate_load_data", "--scale", "0.02", "--seed", "3", stdout=io.StringIO())
+
+
+def test_prefilter_gives_the_same_routing_as_scoring_every_department(network):
+    requests = list(ExchangeRequest.objects.exclude(status=Status.DRAFT).order_by("pk")[:80])
+    assert len(requests) == 80
+    routed_somewhere = 0
+    for request in requests:
+        with_prefilter = _summary(score_departments(request))
+        everything = _summary(score_departments(request, prefilter=False))
+        assert with_prefilter == everything, request.pk
+        routed_somewhere += bool(with_prefilter)
+    assert routed_somewhere >= 60  # the comparison is about real routings, not empty lists
+
+
+def test_prefilter_reads_only_departments_that_can_score(network):
+    request = ExchangeRequest.objects.exclude(status=Status.DRAFT).order_by("pk").first()
+    text = stems(f"{request.title} {request.need}")
+    everything = candidate_departments(request).count()
+    candidates = list(candidate_departments(request, text))
+    assert 0 < len(candidates) < everything / 2
+    scored = {s.department.pk for s in score_departments(request, prefilter=False)}
+    assert {d.pk for d in candidates} == scored
+
+
+def test_keyword_stems_are_kept_up_to_date(network):
+    keyword = DepartmentKeyword.objects.order_by("pk").first()
+    keyword.term = "Mobilitätsstationen"
+    keyword.save(update_fields=["term"])
+    keyword.refresh_from_db()
+    assert keyword.match_stem == "mobilitatsstation"
+
+
+def test_routing_one_request_costs_the_same_queries_in_a_larger_network(network, settings):
+    from exchanges.services.routing import request_route
+
+    settings.ROUTING_MAX_CITIES = 2  # the small network has two partner cities for each request
+
+    def route_one() -> int:
+        request = ExchangeRequest.objects.filter(status=Status.SUBMITTED).order_by("pk").first()
+        ExchangeRequest.objects.filter(pk=request.pk).update(status=Status.ROUTING)
+        request.routing_decisions.all().delete()
+        with CaptureQueriesContext(connection) as captured:
+            assert request_route(request_id=request.pk)
+        ExchangeRequest.objects.filter(pk=request.pk).update(status=Status.SUBMITTED)
+        request.routing_decisions.all().delete()
+        request.timeline.filter(action="start_matching").delete()
+        return len(captured)
+
+    small = route_one()
+    assert small < 60
+    call_command("generate_load_data", "--scale", "0.05", "--seed", "4", "--force", stdout=io.StringIO())
+    assert route_one() == small
+
+
+def test_routing_notifies_the_best_cities_only_and_keeps_runners_up(network, settings, mailoutbox):
+    from exchanges.services.routing import request_route
+
+    settings.ROUTING_MAX_CITIES = 1
+    settings.ROUTING_KEPT_RUNNERS_UP = 2
+    for request in ExchangeRequest.objects.filter(status=Status.SUBMITTED).order_by("pk"):
+        scores = score_departments(request)
+        if len({s.department.city_id for s in scores}) >= 2:
+            break
+    else:
+        pytest.fail("no request scores in two cities")
+    ExchangeRequest.objects.filter(pk=request.pk).update(status=Status.ROUTING)
+    assert request_route(request_id=request.pk)
+    decisions = list(request.routing_decisions.order_by("rank"))
+    routed = [d for d in decisions if d.is_routed]
+    assert {d.department.city_id for d in routed} == {scores[0].department.city_id}
+    assert len([d for d in decisions if not d.is_routed]) == min(2, len(scores) - len(routed))
+    assert decisions[0].department_id == scores[0].department.pk
