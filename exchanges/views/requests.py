@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -175,9 +174,11 @@ def _cycle_context(user, exchange: ExchangeRequest, *, routing_form, propose_for
     """Routing, suggestions, invitations, meeting and reflections, as far as the user may see them."""
     context: dict = {}
     coordinator = Actor.COORDINATOR in actors_for(user, exchange)
+    invitations = None
     if can_see_routing(user, exchange):
         context["routing_decisions"] = exchange.routing_decisions.select_related("department__city")
-        context["invitations"] = exchange.invitations.select_related("expert__user__home_city", "proposed_by")
+        invitations = list(exchange.invitations.select_related("expert__user__home_city", "proposed_by"))
+        context["invitations"] = invitations
     if coordinator and exchange.status in {Status.ROUTING, Status.MATCHING}:
         context["routing_form"] = routing_form or RoutingCorrectionForm()
     if can_propose_experts(user, exchange) and exchange.status in {Status.MATCHING, Status.AGREED}:
@@ -186,7 +187,11 @@ def _cycle_context(user, exchange: ExchangeRequest, *, routing_form, propose_for
         context["propose_form"] = propose_form or ProposeExpertsForm(
             experts=[s.expert for s in first + second]
         )
-    context["may_withdraw_invitations"] = coordinator and exchange.invitations.filter(status="open").exists()
+    context["may_withdraw_invitations"] = coordinator and (
+        any(invitation.status == "open" for invitation in invitations)
+        if invitations is not None
+        else exchange.invitations.filter(status="open").exists()
+    )
     meeting = (
         Meeting.objects.filter(request=exchange)
         .select_related("city")
@@ -203,13 +208,14 @@ def _cycle_context(user, exchange: ExchangeRequest, *, routing_form, propose_for
         actors_for(user, exchange) & {Actor.REQUESTER, Actor.COORDINATOR}
     )
     side = reflection_side(user, exchange) if exchange.status in {Status.HELD, Status.COMPLETED} else None
-    own = exchange.reflections.filter(author=user).exists()
+    # One query for all reflections; internal ones are dropped here for those who may not see them.
+    reflections = list(exchange.reflections.select_related("author"))
+    own = any(reflection.author_id == user.pk for reflection in reflections)
     context["may_reflect"] = (
         side is not None and not own and (side == "expert" or exchange.status == Status.HELD)
     )
-    reflections = exchange.reflections.select_related("author")
     if not is_coordination(user, exchange):
-        reflections = reflections.filter(Q(is_internal=False) | Q(author=user))
+        reflections = [r for r in reflections if not r.is_internal or r.author_id == user.pk]
     context["reflections"] = reflections
     return context
 
