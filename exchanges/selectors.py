@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -212,8 +212,15 @@ REFLECTION_TEXT_FIELDS = ("takeaway", "question", "learnt", "worked", "did_not_w
 def knowledge_base(*, text: str = "", topic=None, city=None, year: int | None = None) -> QuerySet[Reflection]:  # type: ignore[no-untyped-def]
     """Completed, not internal reflections; German full-text search on PostgreSQL, word stems elsewhere."""
     reflections = Reflection.objects.filter(is_internal=False, request__status=Status.COMPLETED)
+    # Filters as EXISTS, not joins: no duplicates, so no DISTINCT over every matching row.
     if topic is not None:
-        reflections = reflections.filter(request__topics=topic)
+        reflections = reflections.filter(
+            Exists(
+                ExchangeRequest.topics.through.objects.filter(
+                    exchangerequest_id=OuterRef("request_id"), topic_id=topic.pk
+                )
+            )
+        )
     if city is not None:
         reflections = reflections.filter(Q(request__requester_city=city) | Q(request__meeting__city=city))
     if year is not None:
@@ -221,9 +228,9 @@ def knowledge_base(*, text: str = "", topic=None, city=None, year: int | None = 
     text = text.strip()
     if text:
         if connection.vendor == "postgresql":
-            vector = SearchVector(*REFLECTION_TEXT_FIELDS, "request__title", config="german")
-            reflections = reflections.annotate(search=vector).filter(
-                search=SearchQuery(text, config="german", search_type="websearch")
+            # The stored, GIN-indexed vector (migration 0012) of the texts and the request's title.
+            reflections = reflections.filter(
+                search_vector=SearchQuery(text, config="german", search_type="websearch")
             )
         else:
             for word in stems(text, fold_umlauts=False)[:8]:
@@ -234,6 +241,5 @@ def knowledge_base(*, text: str = "", topic=None, city=None, year: int | None = 
     return (
         reflections.select_related("author", "request__requester", "request__requester_city")
         .prefetch_related("request__topics")
-        .distinct()
         .order_by("-created_at", "-pk")
     )

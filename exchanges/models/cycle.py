@@ -1,6 +1,7 @@
 """Routing, invitations, the meeting and the reflection: the C+R cycle after acceptance."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -157,6 +158,9 @@ class Reflection(models.Model):
     worked = models.TextField(_("what worked"), blank=True)
     did_not_work = models.TextField(_("what did not work"), blank=True)
     follow_ups = models.TextField(_("follow-ups"), blank=True)
+    # German full-text index of the texts above and the request's title, kept by a PostgreSQL trigger
+    # (migration 0012); unused on SQLite, where the knowledge base searches word stems instead.
+    search_vector = SearchVectorField(null=True, editable=False)
     would_recommend = models.BooleanField(_("I would recommend the format"), default=True)
     is_internal = models.BooleanField(
         _("internal"),
@@ -171,6 +175,14 @@ class Reflection(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["request", "author"], name="reflection_one_per_author")
+        ]
+        indexes = [
+            # The knowledge base lists the newest public reflections first.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(is_internal=False),
+                name="reflection_public_newest_idx",
+            )
         ]
 
     def __str__(self) -> str:

@@ -163,3 +163,20 @@ def test_a_deactivated_experts_profile_is_not_found(client, staff_user, pool):
     user.is_active = False
     user.save(update_fields=["is_active"])
     assert client.get(pool["brandt"].get_absolute_url()).status_code == 404
+
+
+def test_the_department_list_offers_the_chosen_citys_departments_only(client, staff_user, pool):
+    client.force_login(staff_user)
+    DepartmentFactory(city=pool["leipzig"], name="Amt für Stadtgrün")
+
+    unfiltered = client.get(reverse("cities:expert_list")).content.decode()
+    assert ">Bau und Mobilität (Bremen)</option>" not in unfiltered
+    assert ">Amt für Stadtgrün (Leipzig)</option>" not in unfiltered
+    assert "Wählen Sie zuerst eine Stadt" in unfiltered
+
+    leipzig = client.get(reverse("cities:expert_list"), {"city": pool["leipzig"].pk}).content.decode()
+    assert ">Amt für Stadtgrün (Leipzig)</option>" in leipzig
+    assert ">Bau und Mobilität (Bremen)</option>" not in leipzig
+
+    bremen = client.get(reverse("cities:expert_list"), {"city": pool["bremen"].pk}).content.decode()
+    assert ">Bau und Mobilität (Bremen)</option>" in bremen
