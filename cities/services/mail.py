@@ -22,14 +22,23 @@ def email_queue(
     recipient: User | None = None,
     sensitive: bool = False,
     attachment: tuple[str, str, str] | None = None,
+    new: bool = False,
 ) -> OutgoingEmail:
     """Record an e-mail for the event ``key`` and have a worker send it after the commit.
 
-    Queueing the same key again returns the existing row and sends nothing new.
+    Queueing the same key again returns the existing row and sends nothing new. ``new=True`` says
+    the key cannot exist yet (it names a row made in this transaction) and saves the lookup.
     """
     from cities.tasks import send_email_task
 
-    email, created = OutgoingEmail.objects.get_or_create(
+    if new:
+        manager = OutgoingEmail.objects
+
+        def get_or_create(key: str, defaults: dict) -> tuple[OutgoingEmail, bool]:
+            return manager.create(key=key, **defaults), True
+    else:
+        get_or_create = OutgoingEmail.objects.get_or_create
+    email, created = get_or_create(
         key=key,
         defaults={
             "to_address": to_address,

@@ -43,16 +43,27 @@ def notify(
     """
     created_count = 0
     base = {"request": request, "site_url": settings.SITE_URL, **context}
-    for recipient in {user.pk: user for user in recipients if user.is_active}.values():
-        subject, body = _render(template, recipient, {**base, "recipient": recipient})
-        notification, created = Notification.objects.get_or_create(
-            key=f"{key}:{recipient.pk}",
-            defaults={"recipient": recipient, "request": request, "subject": subject, "body": body},
-        )
-        if not created:
+    people = {user.pk: user for user in recipients if user.is_active}
+    # One query for all recipients; two inserts per new notification. A concurrent second run of the
+    # same event would fail on the unique key and roll back, and its task retries and finds them all.
+    done = set(
+        Notification.objects.filter(key__in=[f"{key}:{pk}" for pk in people]).values_list("key", flat=True)
+    )
+    for recipient in people.values():
+        if f"{key}:{recipient.pk}" in done:
             continue
+        subject, body = _render(template, recipient, {**base, "recipient": recipient})
+        mail_now = immediate or recipient.notification_mode == User.NotificationMode.IMMEDIATE
+        notification = Notification.objects.create(
+            key=f"{key}:{recipient.pk}",
+            recipient=recipient,
+            request=request,
+            subject=subject,
+            body=body,
+            emailed=mail_now,
+        )
         created_count += 1
-        if immediate or recipient.notification_mode == User.NotificationMode.IMMEDIATE:
+        if mail_now:
             email_queue(
                 key=f"notification:{notification.pk}",
                 to_address=recipient.email,
@@ -60,8 +71,8 @@ def notify(
                 body=body,
                 recipient=recipient,
                 attachment=attachment,
+                new=True,
             )
-            Notification.objects.filter(pk=notification.pk).update(emailed=True)
     return created_count
 
 

@@ -4,8 +4,20 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Value
-from django.db.models.functions import StrIndex
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower, StrIndex
 from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -34,7 +46,9 @@ class Score:
             self.reasons.append(reason)
 
 
-def candidate_departments(request: ExchangeRequest, text_stems: list[str] | None = None):  # type: ignore[no-untyped-def]
+def candidate_departments(  # type: ignore[no-untyped-def]
+    request: ExchangeRequest, text_stems: list[str] | None = None, named_topics: set[int] | None = None
+):
     """Departments of the partner cities the request may go to (not its own city unless asked).
 
     With ``text_stems`` only those that can score at all: one of their topics is the request's or is
@@ -50,7 +64,9 @@ def candidate_departments(request: ExchangeRequest, text_stems: list[str] | None
     elif not request.include_own_city:
         departments = departments.exclude(city_id=request.requester_city_id)
     if text_stems is not None:
-        topic_ids = {topic.pk for topic in request.topics.all()} | _topics_named_in(text_stems)
+        if named_topics is None:
+            named_topics = _topics_named_in(text_stems)
+        topic_ids = {topic.pk for topic in request.topics.all()} | named_topics
         department_topics = Department.topics.through.objects.filter(
             department_id=OuterRef("pk"), topic_id__in=topic_ids
         )
@@ -63,13 +79,42 @@ def candidate_departments(request: ExchangeRequest, text_stems: list[str] | None
     )
 
 
-def _topics_named_in(text_stems: list[str]) -> set[int]:
-    """Topics whose name or one of whose keywords occurs in the text (the vocabulary is small)."""
-    named = set()
+def _topic_term_points(text_stems: list[str]) -> dict[int, int]:
+    """Per topic, the points its name and keywords earn in this text (the vocabulary is small)."""
+    points = {}
     for topic in Topic.objects.prefetch_related("keywords"):
-        if any(term_in(term, text_stems) for term in [topic.name, *(k.term for k in topic.keywords.all())]):
-            named.add(topic.pk)
-    return named
+        terms = {
+            term
+            for term in [topic.name, *(k.term for k in topic.keywords.all())]
+            if term_in(term, text_stems)
+        }
+        if terms:
+            points[topic.pk] = TOPIC_KEYWORD_POINTS * len(terms)
+    return points
+
+
+def _topics_named_in(text_stems: list[str]) -> set[int]:
+    return set(_topic_term_points(text_stems))
+
+
+def _score(department: Department, request_topic_ids: set[int], text_stems: list[str]) -> Score:
+    """The points and reasons of one department (its topics, keywords and topics' keywords prefetched)."""
+    score = Score(department)
+    for topic in department.topics.all():
+        if topic.pk in request_topic_ids:
+            score.add(TOPIC_POINTS, _("Topic %(topic)s") % {"topic": topic.name})
+    for keyword in department.keywords.all():
+        if term_in(keyword.term, text_stems):
+            score.add(DEPARTMENT_KEYWORD_POINTS, _("Keyword '%(term)s'") % {"term": keyword.term})
+    for topic in department.topics.all():
+        for term in [topic.name, *(keyword.term for keyword in topic.keywords.all())]:
+            if term_in(term, text_stems):
+                score.add(TOPIC_KEYWORD_POINTS, _("Keyword '%(term)s'") % {"term": term})
+    return score
+
+
+def _sort(scores: list[Score]) -> list[Score]:
+    return sorted(scores, key=lambda s: (-s.points, s.department.city.name, s.department.name))
 
 
 def score_departments(request: ExchangeRequest, *, prefilter: bool = True) -> list[Score]:
@@ -80,23 +125,142 @@ def score_departments(request: ExchangeRequest, *, prefilter: bool = True) -> li
     with override("de"):  # reasons are stored once, in German, the network's language
         request_topic_ids = {topic.pk for topic in request.topics.all()}
         text_stems = stems(f"{request.title} {request.need}")
-        scores = []
-        for department in candidate_departments(request, text_stems if prefilter else None):
-            score = Score(department)
-            for topic in department.topics.all():
-                if topic.pk in request_topic_ids:
-                    score.add(TOPIC_POINTS, _("Topic %(topic)s") % {"topic": topic.name})
-            for keyword in department.keywords.all():
-                if term_in(keyword.term, text_stems):
-                    score.add(DEPARTMENT_KEYWORD_POINTS, _("Keyword '%(term)s'") % {"term": keyword.term})
-            for topic in department.topics.all():
-                for term in [topic.name, *(keyword.term for keyword in topic.keywords.all())]:
-                    if term_in(term, text_stems):
-                        score.add(TOPIC_KEYWORD_POINTS, _("Keyword '%(term)s'") % {"term": term})
-            if score.points:
-                scores.append(score)
-    scores.sort(key=lambda s: (-s.points, s.department.city.name, s.department.name))
-    return scores
+        scores = [
+            _score(department, request_topic_ids, text_stems)
+            for department in candidate_departments(request, text_stems if prefilter else None)
+        ]
+    return _sort([score for score in scores if score.points])
+
+
+def _upper_bounds(request: ExchangeRequest, text_stems: list[str]) -> list[tuple[int, int]]:
+    """(department id, most points it can have), best first, computed in the database.
+
+    The bound counts every matching topic and keyword without ``Score.add``'s merging of equal
+    reasons, so it is never below the real points. Keyword terms are matched exactly: the database
+    offers the terms whose longest stem occurs in the text, Python checks each distinct term once.
+    """
+    request_topic_ids = [topic.pk for topic in request.topics.all()]
+    topic_points = _topic_term_points(text_stems)
+    joined = " ".join(text_stems)
+    offered = (
+        DepartmentKeyword.objects.filter(match_stem__gt="")
+        .filter(GreaterThan(StrIndex(Value(joined), F("match_stem")), 0))
+        .values_list("term", flat=True)
+        .distinct()
+    )
+    matching_terms = sorted({term.lower() for term in offered if term_in(term, text_stems)})
+    through = Department.topics.through.objects.filter(department_id=OuterRef("pk")).order_by()
+    topic_hits = Subquery(
+        through.filter(topic_id__in=request_topic_ids)
+        .values("department_id")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+    topic_term_points = Subquery(
+        through.filter(topic_id__in=list(topic_points))
+        .annotate(
+            p=Case(
+                *[When(topic_id=topic_id, then=Value(points)) for topic_id, points in topic_points.items()],
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .values("department_id")
+        .annotate(total=Sum("p"))
+        .values("total"),
+        output_field=IntegerField(),
+    )
+    keyword_hits = Subquery(
+        DepartmentKeyword.objects.filter(department_id=OuterRef("pk"))
+        .annotate(lower_term=Lower("term"))
+        .filter(lower_term__in=matching_terms)
+        .order_by()
+        .values("department_id")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+    bound = (
+        Coalesce(topic_hits, 0) * TOPIC_POINTS
+        + Coalesce(keyword_hits, 0) * DEPARTMENT_KEYWORD_POINTS
+        + (Coalesce(topic_term_points, 0) if topic_points else Value(0))
+    )
+    return list(
+        candidate_departments(request, text_stems, set(topic_points))
+        .prefetch_related(None)
+        .annotate(bound=bound)
+        .filter(bound__gt=0)
+        .order_by("-bound", "city__name", "name", "pk")
+        .values_list("pk", "bound")
+    )
+
+
+@dataclass
+class RoutingPlan:
+    ranked: list[tuple[int, Score]]  # (rank among all scored departments, score) of those to store
+    routed: set[int]  # department ids whose liaisons are told
+
+
+def _plan(scores: list[Score]) -> tuple[set[int], list[Score], int]:
+    """From scores sorted best first: the routed departments, the runners-up, the number of cities."""
+    best_per_city: dict[int, list[Score]] = {}
+    for score in scores:
+        city_best = best_per_city.setdefault(score.department.city_id, [])
+        if len(city_best) < MAX_ROUTED_PER_CITY and (not city_best or city_best[0].points == score.points):
+            city_best.append(score)
+    # The best cities first (dicts keep the order in which the sorted scores met each city).
+    routed_cities = list(best_per_city)[: settings.ROUTING_MAX_CITIES]
+    routed = {score.department.pk for city in routed_cities for score in best_per_city[city]}
+    runners_up = [score for score in scores if score.department.pk not in routed][
+        : settings.ROUTING_KEPT_RUNNERS_UP
+    ]
+    return routed, runners_up, len(best_per_city)
+
+
+def routing_plan(request: ExchangeRequest, *, batch: int = 40) -> RoutingPlan:
+    """Which departments to route to and which decisions to store, scoring as few as possible.
+
+    Departments are scored (with reasons, in Python) in the order of their upper bound from the
+    database. Once the departments scored so far that beat every bound still waiting fill the
+    plan – the best departments of ``ROUTING_MAX_CITIES`` cities and ``ROUTING_KEPT_RUNNERS_UP``
+    more – no department still waiting could change it, and the rest is never loaded. The result is
+    the same as scoring every department (tests/performance/test_routing_prefilter.py).
+    """
+    with override("de"):
+        request_topic_ids = {topic.pk for topic in request.topics.all()}
+        text_stems = stems(f"{request.title} {request.need}")
+        bounds = _upper_bounds(request, text_stems)
+        scored: list[Score] = []
+        position = 0
+        while True:
+            ids = [pk for pk, _bound in bounds[position : position + batch]]
+            position += len(ids)
+            if ids:
+                departments = (
+                    Department.objects.filter(pk__in=ids)
+                    .select_related("city")
+                    .prefetch_related(
+                        "keywords",
+                        Prefetch("topics__keywords", queryset=TopicKeyword.objects.order_by("term")),
+                    )
+                )
+                scored += [
+                    score for d in departments if (score := _score(d, request_topic_ids, text_stems)).points
+                ]
+            waiting_best = bounds[position][1] if position < len(bounds) else -1
+            settled = [score for score in _sort(scored) if score.points > waiting_best]
+            routed, runners_up, cities = _plan(settled)
+            complete = (
+                cities >= settings.ROUTING_MAX_CITIES and len(runners_up) >= settings.ROUTING_KEPT_RUNNERS_UP
+            )
+            if complete or position >= len(bounds):
+                break
+    kept = routed | {score.department.pk for score in runners_up}
+    return RoutingPlan(
+        ranked=[(rank, score) for rank, score in enumerate(settled, start=1) if score.department.pk in kept],
+        routed=routed,
+    )
 
 
 def _no_department_note() -> str:
@@ -128,21 +292,8 @@ def request_route(*, request_id: int) -> bool:
         request = ExchangeRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None or request.status != Status.ROUTING or request.routing_decisions.exists():
             return False
-        scores = score_departments(request)
-        best_per_city: dict[int, list[Score]] = {}
-        for score in scores:
-            city_best = best_per_city.setdefault(score.department.city_id, [])
-            if len(city_best) < MAX_ROUTED_PER_CITY and (
-                not city_best or city_best[0].points == score.points
-            ):
-                city_best.append(score)
-        # The best cities first (dicts keep the order in which the sorted scores met each city).
-        routed_cities = list(best_per_city)[: settings.ROUTING_MAX_CITIES]
-        routed = {score.department.pk for city in routed_cities for score in best_per_city[city]}
-        runners_up = [score for score in scores if score.department.pk not in routed][
-            : settings.ROUTING_KEPT_RUNNERS_UP
-        ]
-        kept = {score.department.pk for score in runners_up} | routed
+        plan = routing_plan(request)
+        routed = plan.routed
         RoutingDecision.objects.bulk_create(
             RoutingDecision(
                 request=request,
@@ -152,8 +303,7 @@ def request_route(*, request_id: int) -> bool:
                 reasons=score.reasons,
                 is_routed=score.department.pk in routed,
             )
-            for rank, score in enumerate(scores, start=1)
-            if score.department.pk in kept
+            for rank, score in plan.ranked
         )
         if not routed:
             TimelineEntry.objects.create(
@@ -175,7 +325,7 @@ def request_route(*, request_id: int) -> bool:
                 context={},
             )
             return True
-        _notify_liaisons(request, [s.department for s in scores if s.department.pk in routed])
+        _notify_liaisons(request, [s.department for _rank, s in plan.ranked if s.department.pk in routed])
         request_transition(
             request_id=request.pk, action="start_matching", actor=None, expected_status=Status.ROUTING
         )

@@ -108,6 +108,8 @@ def base_env(options: argparse.Namespace, database: str) -> dict[str, str]:
         STATIC_ROOT=str(ROOT / "var" / "bench" / "static"),
         MEDIA_ROOT=str(ROOT / "var" / "bench" / "media"),
         LOG_LEVEL="WARNING",
+        # No worker recycling in the middle of a measurement (production restarts every 2,000 requests).
+        GUNICORN_MAX_REQUESTS="0",
         PYTHONDONTWRITEBYTECODE="1",
     )
     return env
@@ -579,10 +581,12 @@ def main() -> None:
         "--scales", default="0.1,1,5", help="comma-separated load-data scales (default 0.1,1,5)"
     )
     parser.add_argument(
-        "--quick", action="store_true", help="scales 0.02 and 0.2, fewer samples: under 10 minutes"
+        "--quick", action="store_true", help="scales 0.1 and 0.5, fewer samples: under 10 minutes"
     )
     parser.add_argument("--samples", type=int, default=40, help="sequential requests per page for median/p95")
-    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument(
+        "--warmup", type=int, default=None, help="unmeasured requests per page (default: 2 per web worker)"
+    )
     parser.add_argument("--duration", type=float, default=8.0, help="seconds of concurrent load per page")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 0)) or None)
@@ -614,11 +618,13 @@ def main() -> None:
     )
     options = parser.parse_args()
     if options.quick:
-        options.scales = "0.02,0.2"
-        options.samples, options.warmup, options.duration = 20, 3, 3.0
+        options.scales = "0.1,0.5"
+        options.samples, options.duration = 20, 3.0
         options.route_sample, options.throughput_sample, options.e2e_sample = 20, 60, 5
     if options.web_workers is None:
         options.web_workers = 2 * (os.cpu_count() or 1) + 1
+    if options.warmup is None:
+        options.warmup = 2 * options.web_workers
     options.secret_key = secrets.token_urlsafe(50)
     options.template_ready = False
     scales = [float(s) for s in options.scales.split(",")]

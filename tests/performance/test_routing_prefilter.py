@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from cities.models import DepartmentKeyword
 from exchanges.models import ExchangeRequest, Status
 from exchanges.services.german_words import stems
-from exchanges.services.routing import candidate_departments, score_departments
+from exchanges.services.routing import _plan, candidate_departments, routing_plan, score_departments
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +94,24 @@ def test_routing_notifies_the_best_cities_only_and_keeps_runners_up(network, set
     assert {d.department.city_id for d in routed} == {scores[0].department.city_id}
     assert len([d for d in decisions if not d.is_routed]) == min(2, len(scores) - len(routed))
     assert decisions[0].department_id == scores[0].department.pk
+
+
+@pytest.mark.parametrize(("max_cities", "runners_up", "batch"), [(1, 1, 1), (2, 3, 2), (5, 10, 40)])
+def test_routing_plan_equals_the_plan_over_every_department(network, settings, max_cities, runners_up, batch):
+    """Scoring in the order of the database's upper bounds and stopping early changes nothing."""
+    settings.ROUTING_MAX_CITIES = max_cities
+    settings.ROUTING_KEPT_RUNNERS_UP = runners_up
+    for request in ExchangeRequest.objects.exclude(status=Status.DRAFT).order_by("pk")[:80]:
+        everything = score_departments(request, prefilter=False)
+        routed, kept_runners_up, _cities = _plan(everything)
+        kept = routed | {score.department.pk for score in kept_runners_up}
+        expected = [
+            (rank, score.department.pk, score.points, score.reasons)
+            for rank, score in enumerate(everything, start=1)
+            if score.department.pk in kept
+        ]
+        plan = routing_plan(request, batch=batch)
+        assert [(rank, s.department.pk, s.points, s.reasons) for rank, s in plan.ranked] == expected, (
+            request.pk
+        )
+        assert plan.routed == routed
