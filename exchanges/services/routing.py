@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -17,7 +17,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Lower, StrIndex
+from django.db.models.functions import Coalesce, Collate, Lower, StrIndex
 from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -113,8 +113,18 @@ def _score(department: Department, request_topic_ids: set[int], text_stems: list
     return score
 
 
+def _key(score: Score) -> tuple:
+    """Best first; equal points by city and department name (code-point order), then id."""
+    return (-score.points, score.department.city.name, score.department.name, score.department.pk)
+
+
 def _sort(scores: list[Score]) -> list[Score]:
-    return sorted(scores, key=lambda s: (-s.points, s.department.city.name, s.department.name))
+    return sorted(scores, key=_key)
+
+
+def _codepoint_order(field_name: str) -> Collate:
+    """Order text like Python does (the routing plan compares database and Python order)."""
+    return Collate(field_name, "C" if connection.vendor == "postgresql" else "BINARY")
 
 
 def score_departments(request: ExchangeRequest, *, prefilter: bool = True) -> list[Score]:
@@ -132,8 +142,8 @@ def score_departments(request: ExchangeRequest, *, prefilter: bool = True) -> li
     return _sort([score for score in scores if score.points])
 
 
-def _upper_bounds(request: ExchangeRequest, text_stems: list[str]) -> list[tuple[int, int]]:
-    """(department id, most points it can have), best first, computed in the database.
+def _upper_bounds(request: ExchangeRequest, text_stems: list[str]) -> list[tuple[int, int, str, str]]:
+    """(department id, most points it can have, city name, name), best first, from the database.
 
     The bound counts every matching topic and keyword without ``Score.add``'s merging of equal
     reasons, so it is never below the real points. Keyword terms are matched exactly: the database
@@ -191,8 +201,8 @@ def _upper_bounds(request: ExchangeRequest, text_stems: list[str]) -> list[tuple
         .prefetch_related(None)
         .annotate(bound=bound)
         .filter(bound__gt=0)
-        .order_by("-bound", "city__name", "name", "pk")
-        .values_list("pk", "bound")
+        .order_by("-bound", _codepoint_order("city__name"), _codepoint_order("name"), "pk")
+        .values_list("pk", "bound", "city__name", "name")
     )
 
 
@@ -234,7 +244,7 @@ def routing_plan(request: ExchangeRequest, *, batch: int = 40) -> RoutingPlan:
         scored: list[Score] = []
         position = 0
         while True:
-            ids = [pk for pk, _bound in bounds[position : position + batch]]
+            ids = [row[0] for row in bounds[position : position + batch]]
             position += len(ids)
             if ids:
                 departments = (
@@ -248,8 +258,14 @@ def routing_plan(request: ExchangeRequest, *, batch: int = 40) -> RoutingPlan:
                 scored += [
                     score for d in departments if (score := _score(d, request_topic_ids, text_stems)).points
                 ]
-            waiting_best = bounds[position][1] if position < len(bounds) else -1
-            settled = [score for score in _sort(scored) if score.points > waiting_best]
+            # The first department still waiting could at best take its bound's place in the order;
+            # everything scored that sorts before that place is final.
+            if position < len(bounds):
+                pk, bound, city_name, name = bounds[position]
+                limit = (-bound, city_name, name, pk)
+                settled = [score for score in _sort(scored) if _key(score) < limit]
+            else:
+                settled = _sort(scored)
             routed, runners_up, cities = _plan(settled)
             complete = (
                 cities >= settings.ROUTING_MAX_CITIES and len(runners_up) >= settings.ROUTING_KEPT_RUNNERS_UP
