@@ -20,7 +20,9 @@ def expert_list(request: HttpRequest) -> HttpResponse:
         department=filters.get("department"),
         available_only=bool(filters.get("available")),
     )
-    page = CappedPaginator(experts, settings.EXPERT_POOL_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(
+        experts, settings.EXPERT_POOL_PAGE_SIZE, cap=settings.EXPERT_POOL_COUNT_CAP
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

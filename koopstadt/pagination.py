@@ -19,7 +19,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def counted(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Without ORDER BY: counting needs no sort, and the LIMIT lets the scan stop at the cap.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:  # type: ignore[override]

@@ -30,6 +30,9 @@ class ExpertProfile(models.Model):
     experience = models.TextField(
         _("experience"), help_text=_("A few sentences on projects and experience colleagues can draw on.")
     )
+    # Name, position, experience, department, city and topics in one text for the pool's search,
+    # kept by PostgreSQL triggers with a trigram index (migration 0010); unused on SQLite.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
     languages = models.CharField(
         _("languages"), max_length=200, default="Deutsch", help_text=_("Separate several with commas.")
     )

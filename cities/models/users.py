@@ -124,6 +124,8 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_department_needs_home_city",
             ),
         ]
+        # Lists of people and the expert pool are sorted by name.
+        indexes = [models.Index(fields=["display_name"], name="user_display_name_idx")]
 
     def __str__(self) -> str:
         return self.display_name or self.email

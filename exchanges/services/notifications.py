@@ -110,6 +110,14 @@ def notify_timeline_entry(*, entry_id: int) -> int:
         from exchanges.services.meetings import meeting_cancel
 
         meeting_cancel(request=request)
+    if entry.action == "start_matching":
+        from exchanges.services.routing import notify_liaisons
+
+        routed = [
+            d.department
+            for d in request.routing_decisions.filter(is_routed=True).select_related("department")
+        ]
+        notify_liaisons(request, routed)
     recipients = [user for user in recipients if user.pk != entry.actor_id]
     return notify(
         key=f"timeline:{entry.pk}",

@@ -285,7 +285,8 @@ def _no_department_note() -> str:
         return _("No fitting department was found; please complete the routing by hand.")
 
 
-def _notify_liaisons(request: ExchangeRequest, departments: list[Department]) -> None:
+def notify_liaisons(request: ExchangeRequest, departments: list[Department]) -> None:
+    """Tell the liaisons of these departments (once per request and department, whoever asks twice)."""
     for department in departments:
         notify(
             key=f"routed:{request.pk}:{department.pk}",
@@ -341,7 +342,9 @@ def request_route(*, request_id: int) -> bool:
                 context={},
             )
             return True
-        _notify_liaisons(request, [s.department for _rank, s in plan.ranked if s.department.pk in routed])
+        # The liaisons hear of it through the "start_matching" timeline entry's notification task
+        # (exchanges.services.notifications.notify_timeline_entry): the outbox makes sure they do,
+        # and the routing itself stays short.
         request_transition(
             request_id=request.pk, action="start_matching", actor=None, expected_status=Status.ROUTING
         )
@@ -385,7 +388,7 @@ def routing_correct(
         is_public=False,
     )
     if routed:
-        _notify_liaisons(request, [department])
+        notify_liaisons(request, [department])
         if request.status == Status.ROUTING:
             request_transition(
                 request_id=request.pk, action="start_matching", actor=actor, expected_status=Status.ROUTING
