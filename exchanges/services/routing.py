@@ -306,7 +306,12 @@ def request_route(*, request_id: int) -> bool:
     from exchanges.services.requests import request_transition
 
     with transaction.atomic():
-        request = ExchangeRequest.objects.select_for_update().filter(pk=request_id).first()
+        request = (
+            ExchangeRequest.objects.select_for_update()
+            .filter(pk=request_id)
+            .prefetch_related("topics", "preferred_partner_cities")
+            .first()
+        )
         if request is None or request.status != Status.ROUTING or request.routing_decisions.exists():
             return False
         plan = routing_plan(request)
