@@ -77,10 +77,23 @@ def triage(*, user: User, filters: dict[str, Any]) -> QuerySet[ExchangeRequest]:
             requests = requests.filter(status=status)
     if filters.get("requester_city"):
         requests = requests.filter(requester_city=filters["requester_city"])
+    # EXISTS rather than joins: no duplicate rows, so no DISTINCT over every matching request.
     if filters.get("partner_city"):
-        requests = requests.filter(preferred_partner_cities=filters["partner_city"])
+        requests = requests.filter(
+            Exists(
+                ExchangeRequest.preferred_partner_cities.through.objects.filter(
+                    exchangerequest_id=OuterRef("pk"), city_id=filters["partner_city"].pk
+                )
+            )
+        )
     if filters.get("topic"):
-        requests = requests.filter(topics=filters["topic"])
+        requests = requests.filter(
+            Exists(
+                ExchangeRequest.topics.through.objects.filter(
+                    exchangerequest_id=OuterRef("pk"), topic_id=filters["topic"].pk
+                )
+            )
+        )
     if filters.get("min_age") is not None:
         requests = requests.filter(submitted_at__lte=timezone.now() - timedelta(days=filters["min_age"]))
     assignee = filters.get("assignee")
@@ -88,8 +101,6 @@ def triage(*, user: User, filters: dict[str, Any]) -> QuerySet[ExchangeRequest]:
         requests = requests.filter(assignee=user)
     elif assignee == "none":
         requests = requests.filter(assignee__isnull=True)
-    if filters.get("partner_city") or filters.get("topic"):
-        requests = requests.distinct()
     return requests.with_list_data().order_by(
         *SORT_ORDER.get(filters.get("sort") or "oldest", SORT_ORDER["oldest"])
     )

@@ -350,9 +350,12 @@ ROUTING_MAX_CITIES = env_int("ROUTING_MAX_CITIES", 5)
 ROUTING_KEPT_RUNNERS_UP = env_int("ROUTING_KEPT_RUNNERS_UP", 10)
 # The statistics pages share their computed figures this long (exchanges.statistics.figures).
 STATISTICS_CACHE_SECONDS = env_int("STATISTICS_CACHE_SECONDS", 0 if DJANGO_ENV == "test" else 300)
+# City matrices show this many cities with their own row and column; the rest are added up.
+STATISTICS_MATRIX_CITIES = env_int("STATISTICS_MATRIX_CITIES", 12)
 # Long lists count at most this many rows and list those (koopstadt/pagination.py).
 LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 1000)
 EXPERT_POOL_COUNT_CAP = env_int("EXPERT_POOL_COUNT_CAP", 200)
+KNOWLEDGE_BASE_COUNT_CAP = env_int("KNOWLEDGE_BASE_COUNT_CAP", 200)
 # Largest uploaded file (attachments, receipts); the web server should refuse larger bodies too.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # A request body may be one upload plus the rest of its form; larger ones are refused with 413

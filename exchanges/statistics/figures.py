@@ -360,26 +360,69 @@ def _matrix(
     summary: str,
     note: str,
 ) -> StatTable:
-    """Rows are requester cities, columns the other side's cities; totals count every exchange once."""
-    rows_keys = sorted(row_totals, key=lambda k: (_city_label(k[1]), k[0] or 0))
-    column_keys = sorted(column_totals, key=lambda k: (_city_label(k[1]), k[0] or 0))
-    grid: dict[tuple[Any, Any], int] = {(c["row_id"], c["column_id"]): c["n"] for c in cells}
+    """Rows are requester cities, columns the other side's cities; totals count every exchange once.
+
+    A national network has hundreds of cities; a matrix of all of them is neither readable nor cheap
+    (5 MB of HTML at 300 cities). Beyond ``STATISTICS_MATRIX_CITIES`` rows or columns, the cities with
+    the most exchanges keep their own row or column and the rest are added up in "Other cities (n)".
+    """
+    limit = settings.STATISTICS_MATRIX_CITIES
+
+    def ordered(totals: dict) -> tuple[list, set]:
+        keys = sorted(totals, key=lambda k: (_city_label(k[1]), k[0] or 0))
+        if len(keys) <= limit:
+            return keys, set()
+        top = set(sorted(keys, key=lambda k: (-totals[k], _city_label(k[1]), k[0] or 0))[:limit])
+        return [k for k in keys if k in top], {k[0] for k in keys if k not in top}
+
+    rows_keys, other_rows = ordered(row_totals)
+    column_keys, other_columns = ordered(column_totals)
+    other = "__other__"
+    grid: dict[tuple[Any, Any], int] = {}
+    for cell in cells:
+        row = other if cell["row_id"] in other_rows else cell["row_id"]
+        column = other if cell["column_id"] in other_columns else cell["column_id"]
+        grid[(row, column)] = grid.get((row, column), 0) + cell["n"]
+    column_ids = [column_id for column_id, _name in column_keys] + ([other] if other_columns else [])
+
+    def other_label(count: int) -> str:
+        return _("Other cities (%(count)d)") % {"count": count}
+
     rows: list[list[Cell]] = [
         [_city_label(name)]
-        + [grid.get((row_id, column_id), 0) for column_id, _name in column_keys]
+        + [grid.get((row_id, column_id), 0) for column_id in column_ids]
         + [row_totals[(row_id, name)]]
         for row_id, name in rows_keys
     ]
+    if other_rows:
+        rows.append(
+            [other_label(len(other_rows))]
+            + [grid.get((other, column_id), 0) for column_id in column_ids]
+            + [sum(total for (row_id, _name), total in row_totals.items() if row_id in other_rows)]
+        )
     grand = sum(row_totals.values())
+    column_sums = [column_totals[k] for k in column_keys]
+    if other_columns:
+        column_sums.append(
+            sum(total for (column_id, _n), total in column_totals.items() if column_id in other_columns)
+        )
+    if other_rows or other_columns:
+        note = f"{note} " + _(
+            "The %(limit)d cities with the most exchanges have their own row and column; "
+            "the others are added up."
+        ) % {"limit": limit}
     return StatTable(
         key=key,
         title=title,
-        columns=[corner] + [_city_label(name) for _id, name in column_keys] + [_("Total")],
+        columns=[corner]
+        + [_city_label(name) for _id, name in column_keys]
+        + ([other_label(len(other_columns))] if other_columns else [])
+        + [_("Total")],
         rows=rows,
         summary=summary,
         chart="matrix",
-        totals=[_("Total")] + [column_totals[k] for k in column_keys] + [grand],
-        note=note,
+        totals=[_("Total"), *column_sums, grand],
+        note=note.strip(),
     )
 
 

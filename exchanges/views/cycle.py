@@ -242,7 +242,9 @@ def knowledge_base_view(request: HttpRequest) -> HttpResponse:
         city=filters.get("city"),
         year=filters.get("year"),
     )
-    page = CappedPaginator(reflections, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(
+        reflections, settings.LIST_PAGE_SIZE, cap=settings.KNOWLEDGE_BASE_COUNT_CAP
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -18,44 +18,50 @@ from django.utils.safestring import SafeString, mark_safe
 register = template.Library()
 
 
-def _options(context: dict) -> SafeString:
+def _options(widget: forms.Select, value: object) -> SafeString:
+    """The <option>s, selected as Django's Select marks them, without a dict or a template per option.
+
+    Each value and label is escaped with ``conditional_escape`` (a city named ``<b>`` stays text); the
+    joined string is then safe by construction.
+    """
+    selected = {str(v) for v in widget.format_value(value)}
+    multiple = widget.allow_multiple_selected
+    found = False
+
+    def option(option_value: object, label: object) -> str:
+        nonlocal found
+        text = "" if option_value is None else str(option_value)
+        is_selected = text in selected and (multiple or not found)
+        found = found or is_selected
+        return '<option value="%s"%s>%s</option>' % (  # noqa: UP031 - cheaper than format_html per option
+            conditional_escape(text),
+            " selected" if is_selected else "",
+            conditional_escape(label),
+        )
+
     html = []
-    for group_name, options, _index in context["optgroups"]:
-        rows = format_html_join(
-            "",
-            '<option value="{}"{}{}>{}</option>',
-            (
-                (
-                    option["value"] if option["value"] is not None else "",
-                    mark_safe(" selected") if option["selected"] else "",
-                    flatatt({k: v for k, v in option["attrs"].items() if k != "selected"}),
-                    option["label"],
-                )
-                for option in options
-            ),
-        )
-        html.append(
-            format_html('<optgroup label="{}">{}</optgroup>', group_name, rows) if group_name else rows
-        )
-    return format_html_join("", "{}", ((part,) for part in html))
+    for option_value, label in widget.choices:
+        if isinstance(label, (list, tuple)):
+            inner = "".join(option(v, sub_label) for v, sub_label in label)
+            html.append(f'<optgroup label="{conditional_escape(option_value)}">{inner}</optgroup>')
+        else:
+            html.append(option(option_value, label))
+    return mark_safe("".join(html))  # noqa: S308 - every value and label above is escaped
 
 
 def _widget(field: BoundField, attrs: dict) -> SafeString:
     widget = field.field.widget
-    context = widget.get_context(field.html_name, field.value(), field.build_widget_attrs(attrs))["widget"]
     if isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):
-        multiple = (
-            mark_safe(" multiple")
-            if context["attrs"].get("multiple") or widget.allow_multiple_selected
-            else ""
-        )
+        select_attrs = widget.build_attrs(widget.attrs, field.build_widget_attrs(attrs))
+        multiple = select_attrs.pop("multiple", False) or widget.allow_multiple_selected
         return format_html(
             '<select name="{}"{}{}>{}</select>',
-            context["name"],
-            multiple,
-            flatatt({k: v for k, v in context["attrs"].items() if k != "multiple"}),
-            _options(context),
+            field.html_name,
+            mark_safe(" multiple") if multiple else "",
+            flatatt(select_attrs),
+            _options(widget, field.value()),
         )
+    context = widget.get_context(field.html_name, field.value(), field.build_widget_attrs(attrs))["widget"]
     if isinstance(widget, forms.Textarea):
         return format_html(
             '<textarea name="{}"{}>\n{}</textarea>',
