@@ -3,21 +3,15 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
-    Case,
-    Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
-    Subquery,
-    Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Collate, Lower, StrIndex
+from django.db.models.functions import Lower, StrIndex
 from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -122,11 +116,6 @@ def _sort(scores: list[Score]) -> list[Score]:
     return sorted(scores, key=_key)
 
 
-def _codepoint_order(field_name: str) -> Collate:
-    """Order text like Python does (the routing plan compares database and Python order)."""
-    return Collate(field_name, "C" if connection.vendor == "postgresql" else "BINARY")
-
-
 def score_departments(request: ExchangeRequest, *, prefilter: bool = True) -> list[Score]:
     """Score every candidate department; pure reading, nothing is stored.
 
@@ -159,51 +148,39 @@ def _upper_bounds(request: ExchangeRequest, text_stems: list[str]) -> list[tuple
         .distinct()
     )
     matching_terms = sorted({term.lower() for term in offered if term_in(term, text_stems)})
-    through = Department.topics.through.objects.filter(department_id=OuterRef("pk")).order_by()
-    topic_hits = Subquery(
-        through.filter(topic_id__in=request_topic_ids)
-        .values("department_id")
-        .annotate(n=Count("pk"))
-        .values("n"),
-        output_field=IntegerField(),
-    )
-    topic_term_points = Subquery(
-        through.filter(topic_id__in=list(topic_points))
-        .annotate(
-            p=Case(
-                *[When(topic_id=topic_id, then=Value(points)) for topic_id, points in topic_points.items()],
-                default=Value(0),
-                output_field=IntegerField(),
-            )
+    # Three plain indexed reads instead of three correlated subqueries per department (at scale 5 a
+    # request without preferred cities has 1,500 candidates): the topic links and keyword hits of the
+    # departments the request may go to, added up here, then the names for the order.
+    allowed = candidate_departments(request).prefetch_related(None).order_by().values("pk")
+    request_topic_ids = set(request_topic_ids)
+    bounds: dict[int, int] = {}
+    names: dict[int, tuple[str, str]] = {}
+    relevant_topics = request_topic_ids | set(topic_points)
+    if relevant_topics:
+        links = Department.topics.through.objects.filter(
+            topic_id__in=relevant_topics, department_id__in=allowed
+        ).values_list("department_id", "topic_id", "department__city__name", "department__name")
+        for department_id, topic_id, city_name, name in links:
+            points = (TOPIC_POINTS if topic_id in request_topic_ids else 0) + topic_points.get(topic_id, 0)
+            bounds[department_id] = bounds.get(department_id, 0) + points
+            names[department_id] = (city_name, name)
+    if matching_terms:
+        hits = (
+            DepartmentKeyword.objects.annotate(lower_term=Lower("term"))
+            .filter(lower_term__in=matching_terms, department_id__in=allowed)
+            .values_list("department_id", flat=True)
         )
-        .values("department_id")
-        .annotate(total=Sum("p"))
-        .values("total"),
-        output_field=IntegerField(),
-    )
-    keyword_hits = Subquery(
-        DepartmentKeyword.objects.filter(department_id=OuterRef("pk"))
-        .annotate(lower_term=Lower("term"))
-        .filter(lower_term__in=matching_terms)
-        .order_by()
-        .values("department_id")
-        .annotate(n=Count("pk"))
-        .values("n"),
-        output_field=IntegerField(),
-    )
-    bound = (
-        Coalesce(topic_hits, 0) * TOPIC_POINTS
-        + Coalesce(keyword_hits, 0) * DEPARTMENT_KEYWORD_POINTS
-        + (Coalesce(topic_term_points, 0) if topic_points else Value(0))
-    )
-    return list(
-        candidate_departments(request, text_stems, set(topic_points))
-        .prefetch_related(None)
-        .annotate(bound=bound)
-        .filter(bound__gt=0)
-        .order_by("-bound", _codepoint_order("city__name"), _codepoint_order("name"), "pk")
-        .values_list("pk", "bound", "city__name", "name")
-    )
+        for department_id in hits:
+            bounds[department_id] = bounds.get(department_id, 0) + DEPARTMENT_KEYWORD_POINTS
+    missing = [pk for pk in bounds if pk not in names]  # keyword hits only: few
+    if missing:
+        for pk, city_name, name in Department.objects.filter(pk__in=missing).values_list(
+            "pk", "city__name", "name"
+        ):
+            names[pk] = (city_name, name)
+    rows = [(pk, bound, *names[pk]) for pk, bound in bounds.items() if bound > 0]
+    rows.sort(key=lambda row: (-row[1], row[2], row[3], row[0]))  # the order of _key
+    return rows
 
 
 @dataclass
