@@ -50,7 +50,7 @@ PAGES = [
     ),
     ("Meine Anfragen", "staff", "/anfragen/"),
     ("request detail, long timeline", "coordinator", "/anfragen/{detail_request}/"),
-    ("expert search", "coordinator", "/expertenpool/?q={search_word}&topic={topic}"),
+    ("expert search", "coordinator", "/expertenpool/?q={topic_name}&topic={topic}"),
     ("knowledge base search", "staff", "/wissen/?q={search_word}"),
     ("finance queue", "finance", "/finanzen/"),
     ("dashboard", "coordinator", "/statistik/"),
@@ -364,7 +364,13 @@ def bench_scale(options: argparse.Namespace, scale: float) -> dict:
         sessions = {role: log_in(options.port, email) for role, email in subjects["accounts"].items()}
 
         for name, account, template in PAGES:
-            path = template.format(**subjects)
+            path = template.format(
+                **{
+                    k: urllib.parse.quote(str(v))
+                    for k, v in subjects.items()
+                    if not isinstance(v, (list, dict))
+                }
+            )
             figures = measure_page(options.port, sessions.get(account) if account else None, path, options)
             figures["path"] = path
             result["pages"][name] = figures

@@ -150,6 +150,8 @@ def prepare(out: Path, password: str, route_count: int, throughput_count: int, e
         "city": home.pk,
         "topic": topic.pk,
         "search_word": keywords[topic.pk][0],
+        # The expert pool's text search finds the topic's name in every expert with that topic.
+        "topic_name": topic.name,
         "export_year": timezone.localdate().year - 1,
         "route_sample": _new_requests(rng, route_count, cities, keywords),
         "throughput_sample": _new_requests(rng, throughput_count, cities, keywords),
