@@ -31,32 +31,26 @@ def email_queue(
     """
     from cities.tasks import send_email_task
 
+    fields = {
+        "to_address": to_address,
+        "subject": " ".join(subject.split())[:255],
+        "body": body,
+        "recipient": recipient,
+        "sensitive": sensitive,
+        **(
+            {
+                "attachment_name": attachment[0],
+                "attachment_content": attachment[1],
+                "attachment_mimetype": attachment[2],
+            }
+            if attachment
+            else {}
+        ),
+    }
     if new:
-        manager = OutgoingEmail.objects
-
-        def get_or_create(key: str, defaults: dict) -> tuple[OutgoingEmail, bool]:
-            return manager.create(key=key, **defaults), True
+        email, created = OutgoingEmail.objects.create(key=key, **fields), True
     else:
-        get_or_create = OutgoingEmail.objects.get_or_create
-    email, created = get_or_create(
-        key=key,
-        defaults={
-            "to_address": to_address,
-            "subject": " ".join(subject.split())[:255],
-            "body": body,
-            "recipient": recipient,
-            "sensitive": sensitive,
-            **(
-                {
-                    "attachment_name": attachment[0],
-                    "attachment_content": attachment[1],
-                    "attachment_mimetype": attachment[2],
-                }
-                if attachment
-                else {}
-            ),
-        },
-    )
+        email, created = OutgoingEmail.objects.get_or_create(key=key, defaults=fields)
     if created:
         enqueue_after_commit(send_email_task, email.pk)
     return email

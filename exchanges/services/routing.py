@@ -5,9 +5,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import (
-    Exists,
     F,
-    OuterRef,
     Prefetch,
     Value,
 )
@@ -40,16 +38,8 @@ class Score:
             self.reasons.append(reason)
 
 
-def candidate_departments(  # type: ignore[no-untyped-def]
-    request: ExchangeRequest, text_stems: list[str] | None = None, named_topics: set[int] | None = None
-):
-    """Departments of the partner cities the request may go to (not its own city unless asked).
-
-    With ``text_stems`` only those that can score at all: one of their topics is the request's or is
-    named in its text, or the longest stem of one of their keywords occurs in the text. This is the
-    necessary condition of every rule in ``score_departments``, asked of the database, so routing
-    reads a handful of departments, not the network's thousands (docs/performance.md).
-    """
+def candidate_departments(request: ExchangeRequest):  # type: ignore[no-untyped-def]
+    """Departments of the partner cities the request may go to (not its own city unless asked)."""
     departments = Department.objects.active().filter(city__is_network_member=True)
     partner_ids = [city.pk for city in request.preferred_partner_cities.all()]
     if partner_ids:
@@ -57,17 +47,6 @@ def candidate_departments(  # type: ignore[no-untyped-def]
         departments = departments.filter(city_id__in=city_ids)
     elif not request.include_own_city:
         departments = departments.exclude(city_id=request.requester_city_id)
-    if text_stems is not None:
-        if named_topics is None:
-            named_topics = _topics_named_in(text_stems)
-        topic_ids = {topic.pk for topic in request.topics.all()} | named_topics
-        department_topics = Department.topics.through.objects.filter(
-            department_id=OuterRef("pk"), topic_id__in=topic_ids
-        )
-        keywords = DepartmentKeyword.objects.filter(department_id=OuterRef("pk"), match_stem__gt="").filter(
-            GreaterThan(StrIndex(Value(" ".join(text_stems)), F("match_stem")), 0)
-        )
-        departments = departments.filter(Exists(department_topics) | Exists(keywords))
     return departments.select_related("city").prefetch_related(
         "keywords", Prefetch("topics__keywords", queryset=TopicKeyword.objects.order_by("term"))
     )
@@ -85,10 +64,6 @@ def _topic_term_points(text_stems: list[str]) -> dict[int, int]:
         if terms:
             points[topic.pk] = TOPIC_KEYWORD_POINTS * len(terms)
     return points
-
-
-def _topics_named_in(text_stems: list[str]) -> set[int]:
-    return set(_topic_term_points(text_stems))
 
 
 def _score(department: Department, request_topic_ids: set[int], text_stems: list[str]) -> Score:
@@ -116,17 +91,17 @@ def _sort(scores: list[Score]) -> list[Score]:
     return sorted(scores, key=_key)
 
 
-def score_departments(request: ExchangeRequest, *, prefilter: bool = True) -> list[Score]:
-    """Score every candidate department; pure reading, nothing is stored.
+def score_departments(request: ExchangeRequest) -> list[Score]:
+    """Score every department the request may go to; pure reading, nothing is stored.
 
-    ``prefilter=False`` scores every department the request may go to (the tests compare both).
+    Routing itself uses ``routing_plan``, which scores only what can change its result; this is the
+    plain definition the tests compare it with.
     """
     with override("de"):  # reasons are stored once, in German, the network's language
         request_topic_ids = {topic.pk for topic in request.topics.all()}
         text_stems = stems(f"{request.title} {request.need}")
         scores = [
-            _score(department, request_topic_ids, text_stems)
-            for department in candidate_departments(request, text_stems if prefilter else None)
+            _score(department, request_topic_ids, text_stems) for department in candidate_departments(request)
         ]
     return _sort([score for score in scores if score.points])
 

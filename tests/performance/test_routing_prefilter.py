@@ -10,13 +10,15 @@ from django.test.utils import CaptureQueriesContext
 from cities.models import DepartmentKeyword
 from exchanges.models import ExchangeRequest, Status
 from exchanges.services.german_words import stems
-from exchanges.services.routing import _plan, candidate_departments, routing_plan, score_departments
+from exchanges.services.routing import (
+    _plan,
+    _upper_bounds,
+    candidate_departments,
+    routing_plan,
+    score_departments,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def _summary(scores):  # type: ignore[no-untyped-def]
-    return [(s.department.pk, s.points, s.reasons) for s in scores]
 
 
 @pytest.fixture
@@ -24,26 +26,30 @@ def network(db):  # type: ignore[no-untyped-def]
     call_command("generate_load_data", "--scale", "0.02", "--seed", "3", stdout=io.StringIO())
 
 
-def test_prefilter_gives_the_same_routing_as_scoring_every_department(network):
+def test_upper_bounds_cover_every_scoring_department_and_never_undercut_it(network):
     requests = list(ExchangeRequest.objects.exclude(status=Status.DRAFT).order_by("pk")[:80])
     assert len(requests) == 80
     routed_somewhere = 0
     for request in requests:
-        with_prefilter = _summary(score_departments(request))
-        everything = _summary(score_departments(request, prefilter=False))
-        assert with_prefilter == everything, request.pk
-        routed_somewhere += bool(with_prefilter)
+        everything = {s.department.pk: s.points for s in score_departments(request)}
+        bounds = {
+            pk: bound
+            for pk, bound, _city, _name in _upper_bounds(request, stems(f"{request.title} {request.need}"))
+        }
+        assert set(bounds) == set(everything), request.pk
+        assert all(bounds[pk] >= points for pk, points in everything.items()), request.pk
+        routed_somewhere += bool(everything)
     assert routed_somewhere >= 60  # the comparison is about real routings, not empty lists
 
 
-def test_prefilter_reads_only_departments_that_can_score(network):
+def test_upper_bounds_read_only_departments_that_can_score(network):
     request = ExchangeRequest.objects.exclude(status=Status.DRAFT).order_by("pk").first()
     text = stems(f"{request.title} {request.need}")
     everything = candidate_departments(request).count()
-    candidates = list(candidate_departments(request, text))
+    candidates = _upper_bounds(request, text)
     assert 0 < len(candidates) < everything / 2
-    scored = {s.department.pk for s in score_departments(request, prefilter=False)}
-    assert {d.pk for d in candidates} == scored
+    scored = {s.department.pk for s in score_departments(request)}
+    assert {pk for pk, *_rest in candidates} == scored
 
 
 def test_keyword_stems_are_kept_up_to_date(network):
@@ -102,7 +108,7 @@ def test_routing_plan_equals_the_plan_over_every_department(network, settings, m
     settings.ROUTING_MAX_CITIES = max_cities
     settings.ROUTING_KEPT_RUNNERS_UP = runners_up
     for request in ExchangeRequest.objects.exclude(status=Status.DRAFT).order_by("pk")[:80]:
-        everything = score_departments(request, prefilter=False)
+        everything = score_departments(request)
         routed, kept_runners_up, _cities = _plan(everything)
         kept = routed | {score.department.pk for score in kept_runners_up}
         expected = [
