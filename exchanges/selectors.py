@@ -66,6 +66,15 @@ SORT_ORDER = {
 }
 
 
+def _has_topic(request_field: str, topic_id: int) -> Exists:
+    """The request named by ``request_field`` has this topic (EXISTS: no duplicate rows, no DISTINCT)."""
+    return Exists(
+        ExchangeRequest.topics.through.objects.filter(
+            exchangerequest_id=OuterRef(request_field), topic_id=topic_id
+        )
+    )
+
+
 def triage(*, user: User, filters: dict[str, Any]) -> QuerySet[ExchangeRequest]:
     requests = ExchangeRequest.objects.visible_to(user)
     status = filters.get("status") or ""
@@ -87,13 +96,7 @@ def triage(*, user: User, filters: dict[str, Any]) -> QuerySet[ExchangeRequest]:
             )
         )
     if filters.get("topic"):
-        requests = requests.filter(
-            Exists(
-                ExchangeRequest.topics.through.objects.filter(
-                    exchangerequest_id=OuterRef("pk"), topic_id=filters["topic"].pk
-                )
-            )
-        )
+        requests = requests.filter(_has_topic("pk", filters["topic"].pk))
     if filters.get("min_age") is not None:
         requests = requests.filter(submitted_at__lte=timezone.now() - timedelta(days=filters["min_age"]))
     assignee = filters.get("assignee")
@@ -225,13 +228,7 @@ def knowledge_base(*, text: str = "", topic=None, city=None, year: int | None = 
     reflections = Reflection.objects.filter(is_internal=False, request__status=Status.COMPLETED)
     # Filters as EXISTS, not joins: no duplicates, so no DISTINCT over every matching row.
     if topic is not None:
-        reflections = reflections.filter(
-            Exists(
-                ExchangeRequest.topics.through.objects.filter(
-                    exchangerequest_id=OuterRef("request_id"), topic_id=topic.pk
-                )
-            )
-        )
+        reflections = reflections.filter(_has_topic("request_id", topic.pk))
     if city is not None:
         reflections = reflections.filter(Q(request__requester_city=city) | Q(request__meeting__city=city))
     if year is not None:

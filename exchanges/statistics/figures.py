@@ -726,25 +726,25 @@ def cached_statistics_for(*, user, period: Period, city_id: int | None = None) -
     call computes afresh (the test settings do that unless a test asks for the cache).
     """
     city_id = _scoped_city_id(user, city_id)
+    return shared(
+        ["figures", timezone.localdate().isoformat(), city_id, period.start, period.end],
+        lambda: CachedFigures(statistics_for(user=user, period=period, city_id=city_id), timezone.now()),
+    )
+
+
+def shared(key_parts: list, compute):  # type: ignore[no-untyped-def]
+    """``compute()``, kept in the cache for ``STATISTICS_CACHE_SECONDS`` under the key parts and the
+    language (``0`` computes every time). The statistics pages share figures and rendered HTML with it."""
     seconds = settings.STATISTICS_CACHE_SECONDS
     if seconds <= 0:
-        return CachedFigures(statistics_for(user=user, period=period, city_id=city_id), timezone.now())
-    key = ":".join(
-        [
-            "statistics",
-            "v1",
-            translation.get_language() or settings.LANGUAGE_CODE,
-            timezone.localdate().isoformat(),
-            str(city_id or "network"),
-            period.start.isoformat(),
-            period.end.isoformat(),
-        ]
-    )
-    figures = cache.get(key)
-    if figures is None:
-        figures = CachedFigures(statistics_for(user=user, period=period, city_id=city_id), timezone.now())
-        cache.set(key, figures, seconds)
-    return figures
+        return compute()
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    key = ":".join(["statistics", "v2", language, *(str(part or "network") for part in key_parts)])
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
 
 
 def _cost_tables(sets: _Sets, period: Period) -> dict[str, StatTable]:

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -136,22 +135,9 @@ def _sections_html(page: str, computed: figures.CachedFigures, selection: Select
         sections = [_section(computed.tables[key], query) for key in PAGES[page] if key in computed.tables]
         return render_to_string("exchanges/statistics/_sections.html", {"sections": sections})
 
-    seconds = settings.STATISTICS_CACHE_SECONDS
-    if seconds <= 0:
-        return mark_safe(render_sections())  # noqa: S308 - rendered by our own template, escaped there
-    key = "statistics-html:v1:" + ":".join(
-        [
-            page,
-            translation.get_language() or settings.LANGUAGE_CODE,
-            str(selection.city_id or "network"),
-            computed.computed_at.isoformat(),
-            query,
-        ]
+    html = figures.shared(
+        ["html", page, selection.city_id, computed.computed_at.isoformat(), query], render_sections
     )
-    html = cache.get(key)
-    if html is None:
-        html = render_sections()
-        cache.set(key, html, seconds)
     return mark_safe(html)  # noqa: S308 - rendered by our own template, escaped there
 
 
