@@ -4,7 +4,9 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import task_failure
+from celery.signals import before_task_publish, task_failure, task_postrun, task_prerun
+
+from koopstadt import metrics, request_context
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "koopstadt.settings")
 
@@ -19,3 +21,26 @@ def _record_failed_task(**kwargs: Any) -> None:
     from cities.services.failed_tasks import on_task_failure
 
     on_task_failure(**kwargs)
+
+
+# The web request's id travels with the tasks it queued, into the workers' log lines.
+before_task_publish.connect(request_context.on_before_task_publish, weak=False, dispatch_uid="koopstadt.rid")
+task_prerun.connect(request_context.on_task_prerun, weak=False, dispatch_uid="koopstadt.rid")
+task_postrun.connect(request_context.on_task_postrun, weak=False, dispatch_uid="koopstadt.rid")
+# Task counts for Prometheus (koopstadt/metrics.py).
+task_postrun.connect(metrics.on_task_postrun, weak=False, dispatch_uid="koopstadt.metrics")
+
+# Tasks with a queue of their own (docs/scaling.md); all others go to the default queue ("celery").
+TASK_QUEUES = {
+    "exchanges.tasks.route_request_task": "routing",
+    "cities.tasks.send_email_task": "mail",
+    "exchanges.tasks.book_claim_task": "finance",
+}
+
+
+def route_task(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **kw: Any) -> dict | None:
+    """Celery router (CELERY_TASK_ROUTES): the task's queue, unless CELERY_SEPARATE_QUEUES is off."""
+    from django.conf import settings
+
+    queue = TASK_QUEUES.get(name) if settings.CELERY_SEPARATE_QUEUES else None
+    return {"queue": queue} if queue else None

@@ -1,30 +1,61 @@
-"""Liveness check: is the database answering, and (when one is configured) the message broker?"""
+"""Health endpoints for load balancers, systemd, containers and monitoring (docs/handbook.md).
+
+``/healthz`` (liveness): the process answers and reaches its database – restart it if not.
+``/readyz`` (readiness): the database answers and is fully migrated, the message broker answers and at
+least one Celery worker answers a ping – send it no traffic (and alert) if not. Both answer JSON.
+"""
 
 import logging
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
 
+OK, ERROR, NOT_CONFIGURED, UNKNOWN = "ok", "error", "not configured", "unknown"
+# Seconds /readyz waits for a worker's answer to its ping.
+WORKER_PING_TIMEOUT = 1.0
+
+# Once a process has seen every migration applied it stays so (migrations are never unapplied while the
+# same code runs), so the migration graph is read only until then.
+_migrated = False
+
 
 def check_database() -> str:
     try:
-        with connection.cursor() as cursor:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
         logger.error("Health check: database unreachable: %s", exc)
-        return "error"
-    return "ok"
+        return ERROR
+    return OK
+
+
+def check_migrations() -> str:
+    global _migrated
+    if _migrated:
+        return OK
+    try:
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:
+        logger.error("Health check: cannot read the migrations: %s", exc)
+        return ERROR
+    if pending:
+        logger.error("Health check: %d migrations not applied (run ./scripts/release)", len(pending))
+        return "pending"
+    _migrated = True
+    return OK
 
 
 def check_broker() -> str:
     if not settings.CELERY_BROKER_URL:
-        return "not configured"
+        return NOT_CONFIGURED
     from koopstadt.celery import app
 
     try:
@@ -32,15 +63,50 @@ def check_broker() -> str:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     except Exception as exc:
         logger.error("Health check: broker unreachable: %s", exc)
-        return "error"
-    return "ok"
+        return ERROR
+    return OK
+
+
+def check_workers() -> str:
+    """At least one Celery worker answers a ping (through the broker)."""
+    if not settings.CELERY_BROKER_URL or settings.CELERY_TASK_ALWAYS_EAGER:
+        return NOT_CONFIGURED  # tasks run inside the web process
+    from koopstadt.celery import app
+
+    try:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+            replies = app.control.ping(timeout=WORKER_PING_TIMEOUT, limit=1, connection=conn)
+    except Exception as exc:
+        logger.error("Health check: cannot ping the workers: %s", exc)
+        return ERROR
+    if not replies:
+        logger.error("Health check: no Celery worker answered within %.1f s", WORKER_PING_TIMEOUT)
+        return ERROR
+    return OK
+
+
+def _answer(checks: dict[str, str], good: str) -> JsonResponse:
+    healthy = all(value in {OK, NOT_CONFIGURED} for value in checks.values())
+    return JsonResponse(
+        {"status": good if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": check_database(), "broker": check_broker()}
-    healthy = all(value != "error" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
-    )
+    return _answer({"database": check_database()}, "ok")
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    database = check_database()
+    broker = check_broker()
+    checks = {
+        "database": database,
+        "migrations": check_migrations() if database == OK else UNKNOWN,
+        "broker": broker,
+        "workers": check_workers() if broker != ERROR else UNKNOWN,
+    }
+    return _answer(checks, "ready")

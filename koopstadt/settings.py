@@ -60,6 +60,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every answer (even a redirect or a 413) carries the request id and is counted.
+    "koopstadt.request_context.RequestIdMiddleware",
+    "koopstadt.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Refuses too large bodies (413) before anything reads them.
     "koopstadt.security_middleware.RequestBodyLimitMiddleware",
@@ -184,8 +187,35 @@ STATICFILES_FINDERS = [
 # Uploaded files live outside the web root and are only ever served through views that check
 # permissions, so there is deliberately no MEDIA_URL that a web server could serve.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+# Where uploads are kept: "filesystem" (MEDIA_ROOT; with several web hosts a shared volume such as NFS)
+# or "s3", any S3-compatible object storage (MinIO, Ceph, a cloud), through django-storages.
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "filesystem":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_required(
+                "AWS_STORAGE_BUCKET_NAME", "STORAGE_BACKEND=s3 needs the bucket's name"
+            ),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "location": env_str("AWS_LOCATION", "uploads"),
+            # MinIO and most on-premises stores want path-style addresses.
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+            # Private objects; the portal streams them to people it has checked, never by a public URL.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured("STORAGE_BACKEND must be filesystem or s3")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -254,6 +284,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 5,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# Django's LOGGING applies in the workers as well (same format, with request and task ids).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Queues by kind of work, so that a slow mail server never delays routing or bookings (docs/scaling.md):
+# "routing", "mail", "finance"; everything else goes to the default queue. With CELERY_SEPARATE_QUEUES=0
+# every task goes to the default queue (one worker consuming one queue is enough then).
+CELERY_SEPARATE_QUEUES = env_bool("CELERY_SEPARATE_QUEUES", True)
+CELERY_TASK_ROUTES = ("koopstadt.celery.route_task",)
+# Exactly one celery beat sends the periodic tasks: a second one waits for the Redis lock (koopstadt/beat.py).
+CELERY_BEAT_SCHEDULER = "koopstadt.beat:LockedScheduler"
+BEAT_LOCK_SECONDS = env_int("BEAT_LOCK_SECONDS", 60)
 # All periodic work in one list (times in Europe/Berlin).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "remind-overdue-requests": {
@@ -331,15 +371,54 @@ if PRODUCTION:
         USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 
 # --- Logging -------------------------------------------------------------------------------------
+# One line per record on standard output; systemd's journal or the container runtime collects it.
+# "json" (production default): one JSON object per line with request_id, task_name and task_id.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "koopstadt.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "koopstadt.logs.JsonFormatter"},
+        "plain": {"()": "koopstadt.logs.PlainFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per web request (koopstadt.request_context); runserver logs its own in development.
+        "koopstadt.requests": {"level": env_str("LOG_REQUESTS_LEVEL", "INFO" if PRODUCTION else "WARNING")},
+    },
 }
+
+# --- Monitoring ----------------------------------------------------------------------------------
+# /metrics answers only these addresses, or a request with "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+METRICS_TOKEN = env_str("METRICS_TOKEN") or ""
+
+# --- Error reporting (optional) ------------------------------------------------------------------
+# With SENTRY_DSN set, unhandled errors of web requests and tasks are sent to that Sentry (or GlitchTip)
+# server; personal data is not sent (send_default_pii=False) and request bodies are left out.
+SENTRY_DSN = env_str("SENTRY_DSN") or ""
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", DJANGO_ENV),
+        release=env_str("SENTRY_RELEASE") or None,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+        send_default_pii=False,
+        max_request_body_size="never",
+    )
 
 # --- Portal rules --------------------------------------------------------------------------------
 EXPERT_POOL_PAGE_SIZE = 20

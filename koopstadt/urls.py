@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from cities.forms import EmailAuthenticationForm, OutboxPasswordResetForm
-from koopstadt import account_views, health, ops_views, views
+from koopstadt import account_views, health, metrics, ops_views, views
 
 admin.site.site_header = _("koopstadt C+R administration")
 admin.site.site_title = _("koopstadt C+R")
@@ -49,6 +49,8 @@ urlpatterns = [
     path("barrierefreiheit/", views.accessibility, name="accessibility"),
     path("impressum-datenschutz/", views.imprint, name="imprint"),
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("betrieb/aufgaben/", ops_views.failed_tasks, name="failed_tasks"),
     path("betrieb/aufgaben/<int:pk>/<slug:action>/", ops_views.failed_task_action, name="failed_task_action"),
     path("expertenpool/", include("cities.urls")),

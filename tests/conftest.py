@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from cities.roles import Role
 from tests.cities.factories import PASSWORD, DepartmentFactory, UserFactory
@@ -147,6 +148,8 @@ def start_worker(
         "CELERY_BROKER_URL": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CELERY_TASK_DEFAULT_QUEUE": queue,
+        # The test's worker consumes only its own queue, so every task goes there.
+        "CELERY_SEPARATE_QUEUES": "0",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         **(extra_env or {}),
@@ -206,7 +209,8 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[WorkerPr
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
     try:
-        yield worker
+        with override_settings(CELERY_SEPARATE_QUEUES=False):
+            yield worker
     finally:
         app.conf.update(previous)
         worker.stop()

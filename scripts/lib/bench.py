@@ -102,6 +102,8 @@ def base_env(options: argparse.Namespace, database: str) -> dict[str, str]:
         DATABASE_URL=db_url(options.database_url, database),
         CELERY_BROKER_URL=options.redis_url,
         CELERY_TASK_ALWAYS_EAGER="0",
+        # One worker consumes the default queue and does all the work (production separates queues).
+        CELERY_SEPARATE_QUEUES="0",
         CACHE_URL=options.cache_url,
         KOOPSTADT_BENCH="1",
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",

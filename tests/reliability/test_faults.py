@@ -155,7 +155,7 @@ def _reset_producers(app) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def faults(transactional_db, tmp_path: Path, monkeypatch) -> Iterator[Faults]:  # type: ignore[no-untyped-def]
+def faults(transactional_db, tmp_path: Path, monkeypatch, settings) -> Iterator[Faults]:  # type: ignore[no-untyped-def]
     require_services(
         connection.vendor == "postgresql" and shutil.which("redis-server") is not None,
         "needs PostgreSQL and the redis-server binary",
@@ -170,6 +170,8 @@ def faults(transactional_db, tmp_path: Path, monkeypatch) -> Iterator[Faults]:  
     mail_dir.mkdir()
     # Celery prefers the environment variable to the configuration for the broker address.
     monkeypatch.setenv("CELERY_BROKER_URL", server.url)
+    # The test's workers consume only the test's queue, so every task goes there.
+    settings.CELERY_SEPARATE_QUEUES = False
     previous = {
         "broker_url": app.conf.broker_url,
         "task_always_eager": app.conf.task_always_eager,
