@@ -195,6 +195,10 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "accessibility": [Case(get=everyone(200))],
     "imprint": [Case(get=everyone(200))],
     "healthz": [Case(get=everyone(200))],
+    "readyz": [Case(get=everyone(200))],
+    # By address or token, not by role: the test client comes from 127.0.0.1, which may read it
+    # (tests/operations/test_observability.py: other addresses and logged-in people get 404).
+    "metrics": [Case(get=everyone(200))],
     # --- expert pool: the whole network's pool for everyone signed in -----------------------------------
     "cities:expert_list": [Case(get=signed_in(200))],
     "cities:expert_detail": [
