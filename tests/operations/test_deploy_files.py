@@ -238,6 +238,7 @@ def test_nginx_accepts_the_site(tmp_path: Path) -> None:
     http_port, https_port = free_port(), free_port()
     site = re.sub(r"listen (\[::\]:)?80\b", rf"listen \g<1>{http_port}", site)
     site = re.sub(r"listen (\[::\]:)?443\b", rf"listen \g<1>{https_port}", site)
+    site = site.replace("listen 127.0.0.1:9180;", f"listen 127.0.0.1:{free_port()};")
     if not ipv6_available():
         site = re.sub(r"^\s*listen \[::\].*$", "", site, flags=re.MULTILINE)
     (tmp_path / "site.conf").write_text(site)
@@ -292,12 +293,23 @@ def test_nginx_site_does_what_the_handbook_says() -> None:
     assert "ssl_protocols TLSv1.2 TLSv1.3;" in site
     assert "server_tokens off;" in site
     assert re.search(r"location = /metrics \{\s*return 404;", site)
+    # Only the monitoring server on loopback proxies /metrics, with the host name and scheme the
+    # public server would send.
+    public, monitoring = site.split("listen 127.0.0.1:9180;")
+    metrics_lines = [
+        line.strip()
+        for line in public.splitlines()
+        if "metrics" in line and not line.lstrip().startswith("#")
+    ]
+    assert metrics_lines == ["location = /metrics {", "location ^~ /metrics/ {"]
+    assert "allow 127.0.0.1;" in monitoring and "deny all;" in monitoring
+    assert "proxy_set_header X-Forwarded-Proto https;" in monitoring
     assert "immutable" in site
     # Uploads are only handed out by the portal's views.
     directives = "\n".join(line for line in site.splitlines() if not line.lstrip().startswith("#"))
     assert "/media" not in directives
     # No CDN: the only address nginx talks to is gunicorn.
-    addresses = set(re.findall(r"https?://[^\s;$]+", site))
+    addresses = set(re.findall(r"https?://[^\s;$]+", directives))
     assert addresses == {"http://koopstadt_web"}
 
 
