@@ -45,7 +45,9 @@ WORKDIR /app
 # .venv, .env, var/, tests and the like.
 COPY . /app
 
+# KOOPSTADT_PYTHON: the interpreter scripts/release, scripts/backup and scripts/restore use (no .venv here).
 ENV PATH=/opt/venv/bin:$PATH \
+    KOOPSTADT_PYTHON=/opt/venv/bin/python \
     PYTHONPATH=/app \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
