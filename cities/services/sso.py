@@ -17,6 +17,7 @@ a refusal by ``sso_failure_record``.
 import logging
 from typing import Any
 
+import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -263,3 +264,20 @@ def sso_failure_record(
         reason=reason.value,
         **details,
     )
+
+
+# --- setting up ----------------------------------------------------------------------------------
+def sso_discover(*, issuer: str, timeout: float = 10) -> dict[str, str]:
+    """The environment variables for the provider ``issuer``, read from its discovery document."""
+    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    response = requests.get(url, timeout=timeout)
+    response.raise_for_status()
+    document = response.json()
+    algorithms = document.get("id_token_signing_alg_values_supported") or ["RS256"]
+    return {
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": document["authorization_endpoint"],
+        "OIDC_OP_TOKEN_ENDPOINT": document["token_endpoint"],
+        "OIDC_OP_USER_ENDPOINT": document["userinfo_endpoint"],
+        "OIDC_OP_JWKS_ENDPOINT": document["jwks_uri"],
+        "OIDC_RP_SIGN_ALGO": "RS256" if "RS256" in algorithms else algorithms[0],
+    }
