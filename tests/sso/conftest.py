@@ -73,9 +73,24 @@ PEOPLE = {
 class Provider:
     url: str
     log_path: Path
+    env: dict[str, str]
+    workdir: Path
 
     def endpoint(self, name: str) -> str:
         return f"{self.url}/{name}"
+
+    def manage(self, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "django", *args],
+            cwd=self.workdir,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def allow_redirect_uri(self, uri: str) -> None:
+        self.manage("idp_redirect_uri", CLIENT_ID, uri)
 
 
 def _free_port() -> int:
@@ -116,21 +131,18 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider
             }
         )
     )
-    django = [sys.executable, "-m", "django"]
-    for command in (["migrate", "-v0"], ["idp_setup", str(spec)]):
-        subprocess.run(
-            [*django, *command], cwd=workdir, env=env, check=True, capture_output=True, timeout=120
-        )
     log_path = workdir / "provider.log"
+    provider = Provider(url=url, log_path=log_path, env=env, workdir=workdir)
+    provider.manage("migrate", "-v0")
+    provider.manage("idp_setup", str(spec))
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [*django, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
+            [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
             cwd=workdir,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    provider = Provider(url=url, log_path=log_path)
     try:
         deadline = time.monotonic() + 30
         while True:
