@@ -64,10 +64,12 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         audience = payload.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
         if self.OIDC_RP_CLIENT_ID not in audiences:
-            raise SuspiciousOperation("The ID token is meant for another client")
+            log.warning("Single sign-on refused: the ID token is meant for %r", audience)
+            raise sso.SsoRefused(sso.Refusal.PROVIDER_ERROR, error="audience")
         userinfo = self.get_userinfo(access_token, id_token, payload)
         if userinfo.get("sub") != payload.get("sub"):
-            raise SuspiciousOperation("The user info belongs to another subject than the ID token")
+            log.warning("Single sign-on refused: the user info belongs to another subject than the ID token")
+            raise sso.SsoRefused(sso.Refusal.PROVIDER_ERROR, error="subject")
         # Claims of the ID token count too: Entra ID sends its groups there, not in the user info.
         user, details = sso.sso_user_login(claims={**payload, **userinfo})
         setattr(self.request, sso.LOGIN_DETAILS_ATTR, {"method": sso.LOGIN_METHOD, **details})

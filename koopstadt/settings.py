@@ -185,6 +185,7 @@ OIDC_OP_JWKS_ENDPOINT = (
     else env_str("OIDC_OP_JWKS_ENDPOINT") or ""
 )
 OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES") or "openid email profile"
+# PKCE (S256) on every log-in; a provider without PKCE support ignores its parameters.
 OIDC_USE_PKCE = True
 # Seconds to wait for the identity provider's token, key and user-info answers.
 OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)

@@ -8,11 +8,14 @@ a message on the log-in page instead of an error page. The rules live in ``citie
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from cities.services import sso
+
+_UNKNOWN_STATE = "unknown_state"
 
 
 def _require_sso(request: HttpRequest) -> None:
@@ -36,16 +39,25 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
         _require_sso(request)
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return super().get(request)
+        except SuspiciousOperation:
+            # A state this session did not start (a repeated or forged answer): a message, not a 400 page.
+            setattr(
+                request, sso.FAILURE_ATTR, sso.SsoRefused(sso.Refusal.PROVIDER_ERROR, error=_UNKNOWN_STATE)
+            )
+            return self.login_failure()
+
     def login_failure(self) -> HttpResponse:
         request = self.request
         failure = getattr(request, sso.FAILURE_ATTR, None)
         # A bare visit of the callback address attempted nothing and is not audited.
         attempted = failure is not None or "code" in request.GET or "error" in request.GET
         if failure is None:
-            # Not refused by the rules: the provider answered with an error, or the answer did not
-            # belong to a log-in started in this browser session.
-            details = {"error": request.GET["error"][:100]} if request.GET.get("error") else {}
-            failure = sso.SsoRefused(sso.Refusal.PROVIDER_ERROR, **details)
+            # The provider answered with an error, or with a code for a log-in this session never started.
+            error = request.GET.get("error", "")[:100] or _UNKNOWN_STATE
+            failure = sso.SsoRefused(sso.Refusal.PROVIDER_ERROR, error=error)
         if attempted:
             sso.sso_failure_record(
                 request=request,

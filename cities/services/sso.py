@@ -199,8 +199,7 @@ def sso_user_login(*, claims: dict[str, Any]) -> tuple[User, dict[str, Any]]:
     Raises ``SsoRefused`` where the rules allow no log-in.
     """
     email = sso_email(claims=claims)
-    mapped_roles = sso_roles(claims=claims)
-    roles = mapped_roles or {Role(role) for role in settings.OIDC_DEFAULT_ROLES}
+    roles = sso_roles(claims=claims) or {Role(role) for role in settings.OIDC_DEFAULT_ROLES}
     name = sso_display_name(claims=claims)
     user = User.objects.select_for_update().filter(email__iexact=email).first()
 

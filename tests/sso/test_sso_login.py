@@ -213,3 +213,39 @@ def test_the_discovery_command_prints_the_providers_endpoints(oidc_provider):
     assert f"OIDC_OP_USER_ENDPOINT={oidc_provider.endpoint('userinfo')}" in lines
     assert f"OIDC_OP_JWKS_ENDPOINT={oidc_provider.endpoint('jwks')}" in lines
     assert "OIDC_RP_SIGN_ALGO=RS256" in lines
+
+
+def test_an_answer_for_a_log_in_this_browser_never_started_is_refused_with_a_message(
+    client, sso_settings, oidc_provider
+):
+    # no log-in started at all
+    response = client.get(reverse("oidc_authentication_callback"), {"code": "abc", "state": "forged"})
+    _refused_with(client, response, Refusal.PROVIDER_ERROR)
+    # a log-in started, but the answer names another state (mozilla-django-oidc: SuspiciousOperation)
+    client.get(reverse("oidc_authentication_init"))
+    response = client.get(reverse("oidc_authentication_callback"), {"code": "abc", "state": "forged"})
+    _refused_with(client, response, Refusal.PROVIDER_ERROR)
+
+    refusals = AuditEvent.objects.filter(kind=Kind.LOGIN_FAILED)
+    assert [event.details for event in refusals] == [
+        {"method": "oidc", "reason": "provider_error", "error": "unknown_state"}
+    ] * 2
+
+
+def test_a_bare_visit_of_the_callback_is_sent_to_the_log_in_page_without_an_audit_entry(client, sso_settings):
+    response = client.get(reverse("oidc_authentication_callback"))
+
+    assert response["Location"] == reverse("login")
+    assert not AuditEvent.objects.exists()
+
+
+def test_an_id_token_signed_otherwise_than_configured_is_refused(
+    client, sso_settings, oidc_provider, leipzig
+):
+    sso_settings.OIDC_RP_SIGN_ALGO = "HS256"  # the provider signs with RS256
+
+    response = sso_login(client, oidc_provider, "anna")
+
+    _refused_with(client, response, Refusal.PROVIDER_ERROR)
+    assert not User.objects.filter(email=PEOPLE["anna"]["email"]).exists()
+    assert AuditEvent.objects.get(kind=Kind.LOGIN_FAILED).details["error"] == "SuspiciousOperation"
