@@ -1,14 +1,33 @@
-"""Account pages that add security behaviour to Django's own: the lock-out page, audited password changes."""
+"""Account pages that add to Django's own: the log-in page with single sign-on, the lock-out page, audited
+password changes."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from cities.models import AuditEvent
 from cities.services.audit import audit_record
+from cities.services.sso import sso_enabled, sso_login_label
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in page; with single sign-on configured it offers the city account as well."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if sso_enabled():
+            url = reverse("oidc_authentication_init")
+            next_url = self.get_redirect_url()  # "" unless a safe address on this site
+            context["sso_login"] = {
+                "url": f"{url}?{urlencode({'next': next_url})}" if next_url else url,
+                "label": sso_login_label(),
+            }
+        return context
 
 
 def locked_out(

@@ -3,7 +3,10 @@
 Every variable read here is documented in docs/settings.md.
 """
 
+import json
 import os
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -50,3 +53,46 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _env_json_object(name: str) -> dict[str, Any]:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a JSON object; it is not valid JSON ({exc})") from exc
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured(f'{name} must be a JSON object such as {{"a": "b"}}; got {value!r}')
+    return parsed
+
+
+def env_name_map(name: str) -> dict[str, str]:
+    """A JSON object of names to names, e.g. ``{"Stadt Leipzig": "leipzig"}``; unset or empty: ``{}``."""
+    mapping = _env_json_object(name)
+    for key, target in mapping.items():
+        if not isinstance(target, str) or not target.strip():
+            raise ImproperlyConfigured(f"{name}: the value of {key!r} must be a non-empty string")
+    return mapping
+
+
+def env_names_map(name: str, allowed: Iterable[str]) -> dict[str, list[str]]:
+    """A JSON object of names to one allowed name or a list of them, e.g. ``{"cr-admins": ["coordinator"]}``.
+
+    Every value becomes a list; unset or empty: ``{}``.
+    """
+    allowed = set(allowed)
+    mapping: dict[str, list[str]] = {}
+    for key, target in _env_json_object(name).items():
+        targets = [target] if isinstance(target, str) else target
+        if not isinstance(targets, list) or not all(isinstance(item, str) for item in targets):
+            raise ImproperlyConfigured(f"{name}: the value of {key!r} must be a name or a list of names")
+        unknown = [item for item in targets if item not in allowed]
+        if unknown:
+            raise ImproperlyConfigured(
+                f"{name}: {key!r} maps to unknown {', '.join(map(repr, unknown))}; "
+                f"allowed are {', '.join(sorted(allowed))}"
+            )
+        mapping[key] = targets
+    return mapping

@@ -15,7 +15,16 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from koopstadt.env import env_bool, env_int, env_list, env_required, env_str
+from cities.roles import Role
+from koopstadt.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_name_map,
+    env_names_map,
+    env_required,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -158,6 +167,48 @@ SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 60 * 60 * 10)
 if DJANGO_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Single sign-on (OpenID Connect) ------------------------------------------------------------
+# Optional log-in through a city's identity provider (Keycloak, ADFS, Entra ID …), see docs/sso.md.
+# Off while OIDC_RP_CLIENT_ID is empty: no extra backend, no button, /konto/oidc/… answers 404.
+# mozilla-django-oidc reads these settings when someone logs in, never at import.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID") or ""
+_SSO_ON = "single sign-on is switched on by OIDC_RP_CLIENT_ID (docs/sso.md)"
+OIDC_RP_CLIENT_SECRET = env_required("OIDC_RP_CLIENT_SECRET", _SSO_ON) if OIDC_RP_CLIENT_ID else ""
+OIDC_OP_AUTHORIZATION_ENDPOINT = (
+    env_required("OIDC_OP_AUTHORIZATION_ENDPOINT", _SSO_ON) if OIDC_RP_CLIENT_ID else ""
+)
+OIDC_OP_TOKEN_ENDPOINT = env_required("OIDC_OP_TOKEN_ENDPOINT", _SSO_ON) if OIDC_RP_CLIENT_ID else ""
+OIDC_OP_USER_ENDPOINT = env_required("OIDC_OP_USER_ENDPOINT", _SSO_ON) if OIDC_RP_CLIENT_ID else ""
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO") or "RS256"
+# RS256/ES256 tokens are checked against the provider's published keys.
+OIDC_OP_JWKS_ENDPOINT = (
+    env_required("OIDC_OP_JWKS_ENDPOINT", f"{_SSO_ON}, signature algorithm {OIDC_RP_SIGN_ALGO}")
+    if OIDC_RP_CLIENT_ID and OIDC_RP_SIGN_ALGO.startswith(("RS", "ES"))
+    else env_str("OIDC_OP_JWKS_ENDPOINT") or ""
+)
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES") or "openid email profile"
+# PKCE (S256) on every log-in; a provider without PKCE support ignores its parameters.
+OIDC_USE_PKCE = True
+# Seconds to wait for the identity provider's token, key and user-info answers.
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+# Text of the log-in button; empty: "Log in with your city account", translated.
+OIDC_LOGIN_LABEL = env_str("OIDC_LOGIN_LABEL") or ""
+# Claim-mapping rules (cities.services.sso): a person is found by e-mail address or, if allowed, created.
+OIDC_CREATE_USERS = env_bool("OIDC_CREATE_USERS", True)
+OIDC_CITY_CLAIM = env_str("OIDC_CITY_CLAIM") or "city"
+OIDC_CITY_MAP = env_name_map("OIDC_CITY_MAP")
+OIDC_ROLES_CLAIM = env_str("OIDC_ROLES_CLAIM") or "groups"
+OIDC_ROLE_MAP = env_names_map("OIDC_ROLE_MAP", Role.values)
+OIDC_SYNC_ROLES = env_bool("OIDC_SYNC_ROLES", True)
+OIDC_DEFAULT_ROLES = env_list("OIDC_DEFAULT_ROLES", [Role.STAFF.value])
+if set(OIDC_DEFAULT_ROLES) - set(Role.values):
+    raise ImproperlyConfigured(f"OIDC_DEFAULT_ROLES must name roles out of {', '.join(Role.values)}")
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.insert(1, "cities.backends.PortalOIDCBackend")
+    # The identity provider checks passwords: refused single sign-ons must not lock out everybody
+    # behind the same address (they carry no e-mail address for django-axes to count them under).
+    AXES_WHITELIST_CALLABLE = "cities.services.sso.sso_exempt_from_lockout"
 
 # --- Language, time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "de"

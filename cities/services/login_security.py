@@ -1,7 +1,8 @@
 """Log-in security: the name django-axes counts failures under, and the audit of log-ins.
 
 Failed log-ins and lock-outs go to the Python log (logger ``koopstadt.security``) and to the audit
-log. Receivers are connected in ``cities.apps.CitiesConfig.ready``.
+log; single sign-ons are audited with their method (``cities.services.sso``). Receivers are connected
+in ``cities.apps.CitiesConfig.ready``.
 """
 
 import logging
@@ -12,6 +13,7 @@ from django.http import HttpRequest
 
 from cities.models import AuditEvent, User
 from cities.services.audit import audit_record, client_ip
+from cities.services.sso import LOGIN_DETAILS_ATTR, sso_is_request
 
 log = logging.getLogger("koopstadt.security")
 
@@ -37,12 +39,17 @@ def on_user_logged_in(sender: Any, request: HttpRequest | None, user: User, **kw
 
     if request is not None and hasattr(request, "session"):
         session_start(request)
-    audit_record(kind=AuditEvent.Kind.LOGIN, actor=user, target=user, request=request)
+    # A single sign-on adds its method and outcome (cities.services.sso).
+    details = getattr(request, LOGIN_DETAILS_ATTR, None) or {}
+    audit_record(kind=AuditEvent.Kind.LOGIN, actor=user, target=user, request=request, **details)
 
 
 def on_user_login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
+    if sso_is_request(request):
+        # The single sign-on views audit their failures with the reason (cities.services.sso).
+        return
     name = login_username(None, credentials)
     user = _known_user(name)
     locked = bool(request is not None and getattr(request, "axes_locked_out", False))

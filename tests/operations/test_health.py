@@ -10,7 +10,7 @@ from django.db import connection
 
 from koopstadt import health
 from tests.conftest import ARTIFACTS, require_services, start_worker, wait_for
-from tests.reliability.test_faults import RedisServer, free_port
+from tests.reliability.test_faults import RedisServer, _reset_producers, free_port
 
 
 def ready(client) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
@@ -75,6 +75,12 @@ def test_readyz_follows_the_broker_and_the_workers(client, settings, tmp_path: P
     server.start()
     monkeypatch.setenv("CELERY_BROKER_URL", server.url)  # Celery prefers it to the configuration
     settings.CELERY_BROKER_URL = server.url
+    # The ping is published through the app's producer pool: point it at this Redis.
+    from koopstadt.celery import app
+
+    previous_broker = app.conf.broker_url
+    app.conf.broker_url = server.url
+    _reset_producers(app)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     queue = f"readyz-{uuid.uuid4().hex[:8]}"
     mail_dir = tmp_path / "mail"
@@ -117,3 +123,6 @@ def test_readyz_follows_the_broker_and_the_workers(client, settings, tmp_path: P
         for started in workers:
             started.stop()
         server.stop()
+        app.conf.broker_url = previous_broker
+        monkeypatch.undo()
+        _reset_producers(app)

@@ -179,6 +179,9 @@ EXPECTATIONS: dict[str, list[Case]] = {
     # a person's own data (GDPR export): only ever their own, by POST
     "profile_data_json": [Case(get=POST_ONLY, post=signed_in(200))],
     "profile_data_html": [Case(get=POST_ONLY, post=signed_in(200))],
+    # single sign-on: off in the test settings, so its addresses do not exist (on: tests/sso)
+    "oidc_authentication_init": [Case(get=everyone(404))],
+    "oidc_authentication_callback": [Case(get=everyone(404))],
     # operations: failed background tasks, for coordination
     "failed_tasks": [Case(get=roles(COORDINATION))],
     "failed_task_action": [
