@@ -10,17 +10,16 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, require_services
+from tests.operations.nginx_site import NGINX_SITE, nginx_command, nginx_config
 
 DEPLOY = ROOT / "docs" / "deploy"
 SYSTEMD = DEPLOY / "systemd"
-NGINX_SITE = DEPLOY / "nginx" / "koopstadt.conf"
 ENV_EXAMPLE = DEPLOY / "koopstadt.env.example"
 COMPOSE = ROOT / "compose.yaml"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -49,12 +48,6 @@ NOT_FOR_OPERATORS = {
 def docker_compose() -> str:
     path = shutil.which("docker-compose")
     require_services(path is not None, "docker-compose is not installed (apt-get install docker-compose)")
-    return str(path)
-
-
-def nginx_binary() -> str:
-    path = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
-    require_services(path is not None, "nginx is not installed (apt-get install nginx)")
     return str(path)
 
 
@@ -189,93 +182,9 @@ def test_compose_runs_the_same_processes_as_the_systemd_units() -> None:
 
 
 # --- nginx ---------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def ipv6_available() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as sock:
-            sock.bind(("::", 0))
-    except OSError:
-        return False
-    return True
-
-
 def test_nginx_accepts_the_site(tmp_path: Path) -> None:
-    nginx = nginx_binary()
-    openssl = shutil.which("openssl")
-    require_services(openssl is not None, "openssl is not installed")
-    subprocess.run(
-        [
-            str(openssl),
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-subj",
-            "/CN=cr.example.org",
-            "-days",
-            "2",
-            "-keyout",
-            str(tmp_path / "privkey.pem"),
-            "-out",
-            str(tmp_path / "fullchain.pem"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    # The site as shipped, with only the paths a test cannot use changed: the certificate, the log
-    # files, and the ports (nginx -t binds them; 80 and 443 need root and may be taken).
-    site = NGINX_SITE.read_text()
-    site = site.replace("/etc/ssl/koopstadt/", f"{tmp_path}/").replace("/var/log/nginx/", f"{tmp_path}/")
-    http_port, https_port = free_port(), free_port()
-    site = re.sub(r"listen (\[::\]:)?80\b", rf"listen \g<1>{http_port}", site)
-    site = re.sub(r"listen (\[::\]:)?443\b", rf"listen \g<1>{https_port}", site)
-    site = site.replace("listen 127.0.0.1:9180;", f"listen 127.0.0.1:{free_port()};")
-    if not ipv6_available():
-        site = re.sub(r"^\s*listen \[::\].*$", "", site, flags=re.MULTILINE)
-    (tmp_path / "site.conf").write_text(site)
-    mime_types = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
-    temp_paths = "\n".join(
-        f"    {kind}_temp_path {tmp_path}/{kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    (tmp_path / "nginx.conf").write_text(
-        f"""worker_processes 1;
-pid {tmp_path}/nginx.pid;
-error_log {tmp_path}/error.log;
-events {{}}
-http {{
-    {mime_types}
-    default_type application/octet-stream;
-    access_log {tmp_path}/access.log;
-{temp_paths}
-    include {tmp_path}/site.conf;
-}}
-"""
-    )
-    result = subprocess.run(
-        [
-            nginx,
-            "-t",
-            "-p",
-            str(tmp_path),
-            "-c",
-            str(tmp_path / "nginx.conf"),
-            "-e",
-            str(tmp_path / "error.log"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    config, *_ports = nginx_config(tmp_path)
+    result = subprocess.run(nginx_command(config, "-t"), capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
 
