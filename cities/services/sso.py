@@ -21,7 +21,7 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -210,14 +210,20 @@ def sso_user_login(*, claims: dict[str, Any]) -> tuple[User, dict[str, Any]]:
         if city is None:
             raw = claim_value(claims, settings.OIDC_CITY_CLAIM)
             raise SsoRefused(Refusal.UNKNOWN_CITY, email=email, city_claim=str(raw or "")[:_MAX_CLAIM_TEXT])
-        user = user_create(
-            email=email,
-            display_name=name or email.split("@")[0],
-            home_city=city,
-            roles=roles,
-            preferred_language=_language(claims),
-        )
-        return user, {"created": True, "roles": sorted(user.roles)}
+        try:
+            with transaction.atomic():
+                user = user_create(
+                    email=email,
+                    display_name=name or email.split("@")[0],
+                    home_city=city,
+                    roles=roles,
+                    preferred_language=_language(claims),
+                )
+        except IntegrityError:
+            # The same person's first log-in in another tab created the account a moment earlier.
+            user = User.objects.select_for_update().get(email__iexact=email)
+        else:
+            return user, {"created": True, "roles": sorted(user.roles)}
 
     if not user.is_active or user.anonymised_at is not None:
         raise SsoRefused(Refusal.INACTIVE, email=email, user=user)
