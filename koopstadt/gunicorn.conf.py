@@ -39,7 +39,12 @@ if (
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
         "loggers": {
             "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
-            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # A log configuration switches gunicorn's access log on: keep it as GUNICORN_ACCESS_LOG says.
+            "gunicorn.access": (
+                {"handlers": ["console"], "level": "INFO", "propagate": False}
+                if accesslog
+                else {"handlers": [], "level": "CRITICAL", "propagate": False}
+            ),
         },
     }
 

@@ -87,9 +87,13 @@ def check_workers() -> str:
 
 def _answer(checks: dict[str, str], good: str) -> JsonResponse:
     healthy = all(value in {OK, NOT_CONFIGURED} for value in checks.values())
-    return JsonResponse(
+    response = JsonResponse(
         {"status": good if healthy else "error", "checks": checks}, status=200 if healthy else 503
     )
+    # The failed check is logged above; Django's own "Service Unavailable" error would also mail the
+    # administrators at every poll of a monitor while, say, a worker is down.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 @never_cache

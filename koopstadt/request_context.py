@@ -16,6 +16,8 @@ from collections.abc import Callable
 from contextvars import ContextVar, Token
 from typing import Any
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger("koopstadt.requests")
@@ -56,28 +58,33 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = accepted_id(request.headers.get(HEADER))
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = request_id_var.set(request_id)
+        # Kept until the response is closed (request_finished), so that Django's own lines about this
+        # request (django.request, logged after the middleware) carry the id as well.
+        request_id_var.set(request_id)
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-            response[HEADER] = request_id
-            user = getattr(request, "user", None)
-            logger.info(
-                "%s %s %s",
-                request.method,
-                request.path,
-                response.status_code,
-                extra={
-                    "http_method": request.method,
-                    "path": request.path,
-                    "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "user_id": user.pk if user is not None and user.is_authenticated else None,
-                },
-            )
-            return response
-        finally:
-            request_id_var.reset(token)
+        response = self.get_response(request)
+        response[HEADER] = request_id
+        user = getattr(request, "user", None)
+        logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "http_method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+            },
+        )
+        return response
+
+
+@receiver(request_finished, dispatch_uid="koopstadt.request_context.forget")
+def forget_request_id(**_kwargs: Any) -> None:
+    """The request is over: nothing logged from now on belongs to it."""
+    request_id_var.set(None)
 
 
 # --- Celery ----------------------------------------------------------------------------------------

@@ -208,3 +208,45 @@ def test_errors_reach_sentry_when_a_dsn_is_set():
     assert (exception["type"], exception["value"]) == ("RuntimeError", "Probe für Sentry")
     assert event["environment"] == "ci"
     assert "user" not in event  # send_default_pii=False
+
+
+@pytest.mark.django_db
+def test_djangos_own_lines_about_a_request_carry_its_id_and_then_it_is_forgotten(client, caplog):
+    from koopstadt.request_context import current_request_id
+
+    caplog.set_level(logging.WARNING, logger="django.request")
+    assert client.get("/gibt-es-nicht/", HTTP_X_REQUEST_ID="not-found-12345").status_code == 404
+    (line,) = [r for r in caplog.records if r.name == "django.request"]
+    ContextFilter().filter(line)
+    assert line.request_id == "not-found-12345"
+    assert current_request_id() is None
+
+
+@pytest.mark.django_db
+def test_an_unready_portal_does_not_mail_the_administrators_at_every_poll(client, settings, mailoutbox):
+    settings.ADMINS = [("Betrieb", "it@example.org")]
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    for _ in range(3):
+        assert client.get("/readyz").status_code == 503
+    assert mailoutbox == []
+
+
+def _gunicorn_config(monkeypatch, **env: str) -> dict:  # type: ignore[no-untyped-def]
+    import runpy
+
+    for name in ("GUNICORN_ACCESS_LOG", "LOG_FORMAT", "DJANGO_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "koopstadt" / "gunicorn.conf.py"))
+
+
+def test_gunicorn_logs_json_and_its_access_log_only_when_asked(monkeypatch):
+    production = _gunicorn_config(monkeypatch, DJANGO_ENV="production")
+    assert production["accesslog"] is None
+    assert production["logconfig_dict"]["formatters"]["json"] == {"()": "koopstadt.logs.JsonFormatter"}
+    assert production["logconfig_dict"]["loggers"]["gunicorn.access"]["handlers"] == []
+    asked = _gunicorn_config(monkeypatch, DJANGO_ENV="production", GUNICORN_ACCESS_LOG="-")
+    assert asked["logconfig_dict"]["loggers"]["gunicorn.access"]["handlers"] == ["console"]
+    assert "logconfig_dict" not in _gunicorn_config(monkeypatch, DJANGO_ENV="production", LOG_FORMAT="plain")
