@@ -1,0 +1,215 @@
+"""The permission matrix of the REST API: every ``api:`` URL name × every role × own/foreign city.
+
+Each role calls the API as a machine would, with a token of its own carrying every scope (read, write,
+finance), so that only the person's roles and city decide, exactly as in the browser (the browser's
+matrix is tests/security/test_permission_matrix.py; scope restrictions are tested in tests/api/).
+Expected answers: 200/201/204, 400, 401 (no token), 403 (signed in, not allowed), 404 (may not see the
+object, or it does not exist), 405, 409 (not possible in the object's state) — never 500, and never
+200 for an object the role must not see.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from cities.models import ApiScope
+from cities.services.api_tokens import token_issue
+from tests.security.attack_world import (  # noqa: F401
+    ROLES,
+    SIDES,
+    STATES,
+    World,
+    assert_security_headers,
+    body,
+    database_fingerprint,
+    url_names,
+    world_fixture,
+)
+from tests.security.test_permission_matrix import sees_claim, sees_request
+
+pytestmark = [pytest.mark.security, pytest.mark.django_db]
+
+Rule = Callable[[str, str], int]
+Kwargs = Callable[[World, str], dict | None]
+METHODS = ("get", "post", "put", "patch", "delete")
+# Tables the act of calling changes whatever the call does: the token's "last used" time.
+BOOKKEEPING_TABLES = {"cities_apitoken"}
+
+
+# --- rules ------------------------------------------------------------------------------------------------
+def public(code: int) -> Rule:
+    return lambda role, side: code
+
+
+def authed(code: int) -> Rule:
+    return lambda role, side: 401 if role == "anonymous" else code
+
+
+def api_roles(allowed: set[str], ok: int = 200, other: int = 403) -> Rule:
+    return lambda role, side: 401 if role == "anonymous" else (ok if role in allowed else other)
+
+
+def api_on_request(state: str, ok: int = 200, only: set[str] | None = None, other: int = 403) -> Rule:
+    """401 without a token; 404 when the role may not see the request; ``ok`` for ``only``, else ``other``."""
+
+    def rule(role: str, side: str) -> int:
+        if role == "anonymous":
+            return 401
+        if not sees_request(role, side, state):
+            return 404
+        return ok if only is None or role in only else other
+
+    return rule
+
+
+def api_on_claim(claim: str, ok: int = 200, only: set[str] | None = None, other: int = 403) -> Rule:
+    def rule(role: str, side: str) -> int:
+        if role == "anonymous":
+            return 401
+        if not sees_claim(role, side, claim):
+            return 404
+        return ok if only is None or role in only else other
+
+    return rule
+
+
+def never(role: str, side: str) -> bool:
+    return False
+
+
+def only(*who: str, side: str | None = None) -> Callable[[str, str], bool]:
+    return lambda role, side_: role in who and side in {None, side_}
+
+
+def none(world: World, side: str) -> dict | None:
+    return {} if side == "own" else None
+
+
+def request_pk(state: str) -> Kwargs:
+    return lambda world, side: {"pk": world[side].requests[state].pk}
+
+
+def request_title(state: str) -> Callable[[World, str], str]:
+    return lambda world, side: world[side].requests[state].title
+
+
+@dataclass
+class ApiCase:
+    kwargs: Kwargs = none
+    get: Rule | None = None
+    post: Rule | None = None
+    put: Rule | None = None
+    patch: Rule | None = None
+    delete: Rule | None = None
+    data: Callable[[World, str], dict] = field(default=lambda world, side: {})
+    secret: Callable[[World, str], str] | None = None
+    label: str = ""
+    # For unsafe methods: who changes the database with ``data`` (everyone else must change nothing).
+    acts: Callable[[str, str], bool] | None = None
+
+
+API_EXPECTATIONS: dict[str, list[ApiCase]] = {
+    # --- the schema and its docs: public, they describe the API and hold no data ------------------------
+    "api:schema": [ApiCase(get=public(200))],
+    "api:docs": [ApiCase(get=public(200))],
+    "api:not_found": [ApiCase(get=public(404), post=public(404), acts=never)],
+    "api:me": [ApiCase(get=authed(200), post=authed(405), acts=never)],
+    # --- master data: everyone signed in -------------------------------------------------------------
+    "api:city_list": [ApiCase(get=authed(200))],
+    "api:department_list": [ApiCase(get=authed(200))],
+    "api:topic_list": [ApiCase(get=authed(200))],
+}
+
+
+API_URL_NAMES = [name for name in url_names() if name.startswith("api:")]
+
+
+@pytest.fixture
+def tokens(world) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    scopes = [ApiScope.READ, ApiScope.WRITE, ApiScope.FINANCE]
+    return {
+        role: token_issue(user=user, name=f"matrix {role}", scopes=scopes, actor=None)[1]
+        for role, user in world.users.items()
+    }
+
+
+def api_run(tokens: dict[str, str], role: str, method: str, url: str, data: dict, *, probe: bool = False):  # type: ignore[no-untyped-def]
+    """One API call in a savepoint that is rolled back, so every role meets the same world."""
+    with transaction.atomic():
+        client = APIClient()
+        if role != "anonymous":
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens[role]}")
+        before = database_fingerprint() if probe else {}
+        response = getattr(client, method)(url, data, format="json") if method != "get" else client.get(url)
+        content = body(response)
+        assert_security_headers(response, url)
+        after = database_fingerprint() if probe else {}
+        transaction.set_rollback(True)
+    changed = sorted(
+        table for table in before if before[table] != after.get(table) and table not in BOOKKEEPING_TABLES
+    )
+    return response.status_code, content, changed, response
+
+
+def test_every_api_url_has_an_expectation_and_every_expectation_a_url():
+    missing = sorted(set(API_URL_NAMES) - set(API_EXPECTATIONS))
+    stale = sorted(set(API_EXPECTATIONS) - set(API_URL_NAMES))
+    assert not missing, f"API URL names without an expectation in the API permission matrix: {missing}"
+    assert not stale, f"Expectations for API URL names that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("name", API_URL_NAMES)
+def test_api_permission_matrix(world, tokens, name):
+    cases = API_EXPECTATIONS.get(name)
+    assert cases, f"{name} has no expectation in the API permission matrix"
+    rows, problems = [], []
+    with override_settings(API_THROTTLE_RATE="100000/hour"):
+        for case in cases:
+            for side in SIDES:
+                kwargs = case.kwargs(world, side)
+                if kwargs is None:
+                    continue
+                url = reverse(name, kwargs=kwargs)
+                for method in METHODS:
+                    rule = getattr(case, method)
+                    if rule is None:
+                        continue
+                    for role in ROLES:
+                        expected = rule(role, side)
+                        probe = method != "get" and case.acts is not None
+                        got, content, changed, response = api_run(
+                            tokens, role, method, url, case.data(world, side), probe=probe
+                        )
+                        rows.append((case.label, role, side, method, expected, got))
+                        is_problem = response.get("Content-Type") == "application/problem+json"
+                        if got >= 400 and not is_problem and name not in {"api:docs", "api:schema"}:
+                            problems.append(f"{role} {method.upper()} {url}: {got} is not problem+json")
+                        if probe and case.acts(role, side) and not changed:
+                            problems.append(
+                                f"{role} {method.upper()} {url} [{side}] should have changed something"
+                            )
+                        if probe and not case.acts(role, side) and changed:
+                            problems.append(
+                                f"{role} {method.upper()} {url} [{side}] must change nothing, changed {changed}"
+                            )
+                        if got == 500:
+                            problems.append(f"500 for {role} {method.upper()} {url}")
+                        elif got != expected:
+                            leak = " (LEAK)" if got == 200 else ""
+                            problems.append(
+                                f"{role} {method.upper()} {url} [{side}]: {expected} → {got}{leak}"
+                            )
+                        if case.secret and got >= 300 and case.secret(world, side).encode() in content:
+                            problems.append(
+                                f"{role} {method.upper()} {url}: the title shows in a {got} answer"
+                            )
+    report = "\n".join(
+        f" {'✗' if expected != got else ' '} {label or '-':12} {method:6} {side:8} {role:12} {expected!s:>4} → {got}"
+        for label, role, side, method, expected, got in rows
+    )
+    assert not problems, "\n".join(problems) + f"\n\n{name}: expected → got\n" + report
