@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from exchanges.api.views import docs, portal
+from exchanges.api.views import docs, portal, requests
 
 app_name = "api"
 
@@ -13,6 +13,16 @@ urlpatterns = [
     path("v1/cities/", portal.CityListView.as_view(), name="city_list"),
     path("v1/departments/", portal.DepartmentListView.as_view(), name="department_list"),
     path("v1/topics/", portal.TopicListView.as_view(), name="topic_list"),
+    path("v1/requests/", requests.RequestListView.as_view(), name="request_list"),
+    path("v1/requests/<int:pk>/", requests.RequestDetailView.as_view(), name="request_detail"),
+    path(
+        "v1/requests/<int:pk>/actions/<slug:action>/",
+        requests.RequestActionView.as_view(),
+        name="request_action",
+    ),
+    path("v1/requests/<int:pk>/timeline/", requests.TimelineView.as_view(), name="request_timeline"),
+    path("v1/requests/<int:pk>/comments/", requests.CommentListView.as_view(), name="request_comments"),
+    path("v1/requests/<int:pk>/routing/", requests.RoutingView.as_view(), name="request_routing"),
     # Last: every other address under /api/ answers 404 as problem+json.
     re_path(r"^.*$", docs.NotFoundView.as_view(), name="not_found"),
 ]

@@ -49,3 +49,7 @@ def problem(response) -> dict:  # type: ignore[no-untyped-def]
     assert set(body) == {"type", "title", "status", "detail", "instance", "errors"}, body
     assert body["status"] == response.status_code
     return body
+
+
+# The people of the exchanges tests (one per role in Leipzig, outsiders in Bremen) and their requests.
+from tests.exchanges.conftest import city, make_request, other_city, people, request_in  # noqa: E402, F401

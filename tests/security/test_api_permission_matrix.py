@@ -30,7 +30,7 @@ from tests.security.attack_world import (  # noqa: F401
     url_names,
     world_fixture,
 )
-from tests.security.test_permission_matrix import sees_claim, sees_request
+from tests.security.test_permission_matrix import COORDINATION, sees_claim, sees_request
 
 pytestmark = [pytest.mark.security, pytest.mark.django_db]
 
@@ -123,6 +123,75 @@ API_EXPECTATIONS: dict[str, list[ApiCase]] = {
     "api:city_list": [ApiCase(get=authed(200))],
     "api:department_list": [ApiCase(get=authed(200))],
     "api:topic_list": [ApiCase(get=authed(200))],
+    # --- requests ---------------------------------------------------------------------------------------
+    "api:request_list": [
+        ApiCase(
+            get=authed(200),
+            post=authed(201),  # everyone with a home city may ask for an exchange
+            data=lambda world, side: {"title": "Neue Anfrage"},
+            acts=lambda role, side: role != "anonymous",
+        )
+    ],
+    "api:request_detail": [
+        *[
+            ApiCase(
+                kwargs=request_pk(state), get=api_on_request(state), secret=request_title(state), label=state
+            )
+            for state in STATES
+        ],
+        ApiCase(
+            kwargs=request_pk("draft"),
+            patch=api_on_request("draft", only={"staff"}),  # only the requester changes the draft
+            data=lambda world, side: {"title": "Geändert"},
+            acts=only("staff", side="own"),
+            secret=request_title("draft"),
+            label="draft",
+        ),
+        ApiCase(
+            kwargs=request_pk("submitted"),
+            patch=api_on_request("submitted", only={"staff"}, ok=409),  # submitted: no longer a draft
+            data=lambda world, side: {"title": "Gekapert"},
+            acts=never,
+            secret=request_title("submitted"),
+            label="submitted",
+        ),
+    ],
+    "api:request_action": [
+        ApiCase(
+            kwargs=lambda world, side: {"pk": world[side].requests["submitted"].pk, "action": "accept"},
+            post=lambda role, side: api_on_request("submitted", only=COORDINATION | {"contact"})(role, side),
+            acts=lambda role, side: role in COORDINATION or (role, side) == ("contact", "own"),
+            secret=request_title("submitted"),
+        )
+    ],
+    "api:request_timeline": [
+        ApiCase(kwargs=request_pk(state), get=api_on_request(state), secret=request_title(state), label=state)
+        for state in ("submitted", "matching")
+    ],
+    "api:request_comments": [
+        ApiCase(
+            kwargs=request_pk("submitted"),
+            get=api_on_request("submitted"),
+            post=api_on_request("submitted", ok=201),
+            data=lambda world, side: {"body": "Ein Kommentar"},
+            acts=lambda role, side: role in COORDINATION or (role in {"staff", "contact"} and side == "own"),
+            secret=request_title("submitted"),
+        )
+    ],
+    "api:request_routing": [
+        ApiCase(
+            kwargs=request_pk("matching"),
+            get=api_on_request("matching", only=COORDINATION | {"liaison"}),
+            post=api_on_request("matching", only=COORDINATION),
+            data=lambda world, side: {
+                "department": world[side].department.pk,
+                "routed": False,
+                "note": "Passt nicht",
+            },
+            acts=only(*COORDINATION),
+            secret=request_title("matching"),
+        )
+    ],
 }
 
 
