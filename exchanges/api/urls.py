@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from exchanges.api.views import docs, portal, requests
+from exchanges.api.views import cycle, docs, experts, portal, requests
 
 app_name = "api"
 
@@ -23,6 +23,19 @@ urlpatterns = [
     path("v1/requests/<int:pk>/timeline/", requests.TimelineView.as_view(), name="request_timeline"),
     path("v1/requests/<int:pk>/comments/", requests.CommentListView.as_view(), name="request_comments"),
     path("v1/requests/<int:pk>/routing/", requests.RoutingView.as_view(), name="request_routing"),
+    path("v1/requests/<int:pk>/suggestions/", cycle.SuggestionsView.as_view(), name="request_suggestions"),
+    path(
+        "v1/requests/<int:pk>/invitations/",
+        cycle.RequestInvitationListView.as_view(),
+        name="request_invitations",
+    ),
+    path("v1/requests/<int:pk>/meeting/", cycle.MeetingView.as_view(), name="request_meeting"),
+    path("v1/requests/<int:pk>/reflections/", cycle.ReflectionListView.as_view(), name="request_reflections"),
+    path("v1/invitations/", cycle.MyInvitationListView.as_view(), name="invitation_list"),
+    path("v1/invitations/<int:pk>/answer/", cycle.InvitationAnswerView.as_view(), name="invitation_answer"),
+    path("v1/knowledge/", cycle.KnowledgeBaseView.as_view(), name="knowledge_base"),
+    path("v1/experts/", experts.ExpertListView.as_view(), name="expert_list"),
+    path("v1/experts/<int:pk>/", experts.ExpertDetailView.as_view(), name="expert_detail"),
     # Last: every other address under /api/ answers 404 as problem+json.
     re_path(r"^.*$", docs.NotFoundView.as_view(), name="not_found"),
 ]

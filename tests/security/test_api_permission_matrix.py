@@ -178,6 +178,68 @@ API_EXPECTATIONS: dict[str, list[ApiCase]] = {
             secret=request_title("submitted"),
         )
     ],
+    # --- the cycle -----------------------------------------------------------------------------------------
+    "api:request_suggestions": [
+        ApiCase(
+            kwargs=request_pk("matching"),
+            get=api_on_request("matching", only=COORDINATION | {"liaison"}),
+            secret=request_title("matching"),
+        )
+    ],
+    "api:request_invitations": [
+        ApiCase(
+            kwargs=request_pk("matching"),
+            get=api_on_request("matching", only=COORDINATION | {"liaison"}),
+            # the world's expert is asked already, so not among the suggestions: refused as input
+            post=api_on_request("matching", only=COORDINATION | {"liaison"}, ok=400),
+            data=lambda world, side: {"experts": [world[side].expert.pk]},
+            acts=never,
+            secret=request_title("matching"),
+        )
+    ],
+    "api:request_meeting": [
+        ApiCase(
+            kwargs=request_pk("scheduled"),
+            get=api_on_request("scheduled"),
+            put=api_on_request("scheduled", only=COORDINATION | {"staff"}, ok=400),  # empty input
+            acts=never,
+            secret=request_title("scheduled"),
+        ),
+        ApiCase(kwargs=request_pk("submitted"), get=api_on_request("submitted", ok=404), label="no meeting"),
+    ],
+    "api:request_reflections": [
+        ApiCase(
+            kwargs=request_pk("completed"),
+            get=api_on_request("completed"),
+            # the requester and the accepted expert reflect (empty input: 400); the others who see it: 403
+            post=api_on_request("completed", only={"staff", "expert"}, ok=400),
+            acts=never,
+            secret=request_title("completed"),
+        )
+    ],
+    "api:invitation_list": [ApiCase(get=authed(200))],
+    "api:invitation_answer": [
+        ApiCase(
+            kwargs=lambda world, side: {"pk": world[side].invitation_open.pk},
+            post=lambda role, side: (
+                401 if role == "anonymous" else (400 if (role, side) == ("expert", "own") else 404)
+            ),
+            acts=never,  # no answer given
+            secret=request_title("matching"),
+        )
+    ],
+    "api:knowledge_base": [ApiCase(get=authed(200))],
+    # --- the expert pool: the network's pool for everyone signed in; changes by coordinators ---------------
+    "api:expert_list": [ApiCase(get=authed(200))],
+    "api:expert_detail": [
+        ApiCase(
+            kwargs=lambda world, side: {"pk": world[side].expert.pk},
+            get=authed(200),
+            patch=api_roles(COORDINATION),
+            data=lambda world, side: {"is_available": False},
+            acts=only(*COORDINATION),
+        )
+    ],
     "api:request_routing": [
         ApiCase(
             kwargs=request_pk("matching"),
