@@ -5,7 +5,8 @@
 
 ``errors`` names each field a message concerns (``null`` for the request as a whole). The services'
 ``DomainError`` becomes 400 (a rule refused the input); its ``TransitionNotAllowed`` becomes 409 (not
-possible in the request's current state), or 400 where it names a field.
+possible in the object's current state), or 400 where it names a field; ``NotPermitted`` (refused for
+who is acting: role, four-eyes principle) becomes 403.
 """
 
 from typing import Any
@@ -19,7 +20,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from exchanges.errors import DomainError, TransitionNotAllowed
+from exchanges.errors import DomainError, NotPermitted, TransitionNotAllowed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -95,6 +96,8 @@ def _translate(exc: Exception) -> Exception:
     """The project's and Django's exceptions as DRF exceptions with the right status."""
     if isinstance(exc, DjangoValidationError):
         return _from_django(exc)
+    if isinstance(exc, NotPermitted):
+        return exceptions.PermissionDenied(exc.message)
     if isinstance(exc, TransitionNotAllowed) and not exc.field:
         return Conflict(exc.message)
     if isinstance(exc, DomainError):

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from exchanges.api.views import cycle, docs, experts, portal, requests
+from exchanges.api.views import cycle, docs, experts, portal, requests, travel
 
 app_name = "api"
 
@@ -36,6 +36,22 @@ urlpatterns = [
     path("v1/knowledge/", cycle.KnowledgeBaseView.as_view(), name="knowledge_base"),
     path("v1/experts/", experts.ExpertListView.as_view(), name="expert_list"),
     path("v1/experts/<int:pk>/", experts.ExpertDetailView.as_view(), name="expert_detail"),
+    path("v1/claims/", travel.ClaimListView.as_view(), name="claim_list"),
+    path("v1/claims/<int:pk>/", travel.ClaimDetailView.as_view(), name="claim_detail"),
+    path("v1/claims/<int:pk>/items/", travel.ClaimItemListView.as_view(), name="claim_items"),
+    path("v1/claims/<int:pk>/items/<int:item_pk>/", travel.ClaimItemDetailView.as_view(), name="claim_item"),
+    path("v1/claims/<int:pk>/submit/", travel.ClaimSubmitView.as_view(), name="claim_submit"),
+    path("v1/claims/<int:pk>/decision/", travel.ClaimDecisionView.as_view(), name="claim_decision"),
+    path(
+        "v1/claims/<int:pk>/items/<int:item_pk>/reduction/",
+        travel.ClaimItemReductionView.as_view(),
+        name="claim_item_reduction",
+    ),
+    path("v1/finance/queue/", travel.FinanceQueueView.as_view(), name="finance_queue"),
+    path("v1/finance/bookings/", travel.BookingListView.as_view(), name="booking_list"),
+    path("v1/finance/batches/", travel.ExportBatchListView.as_view(), name="batch_list"),
+    path("v1/finance/batches/<int:pk>/", travel.ExportBatchDetailView.as_view(), name="batch_detail"),
+    path("v1/statistics/", travel.StatisticsView.as_view(), name="statistics"),
     # Last: every other address under /api/ answers 404 as problem+json.
     re_path(r"^.*$", docs.NotFoundView.as_view(), name="not_found"),
 ]

@@ -1,4 +1,5 @@
-"""The whole cycle through the API alone, with tokens, on the demo network; then the browser's pages
+"""The whole cycle through the API alone (create → submit → accept → routed → propose → accept invitation →
+schedule → held → reflection; claim → approve → booked), with tokens, on the demo network; then the browser's pages
 show the same state (the same services and access rules behind both doors)."""
 
 import io
@@ -9,7 +10,15 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cities.models import ExpertProfile, Topic, User
-from exchanges.models import ExchangeRequest, Invitation, Reflection, Status
+from exchanges.models import (
+    Booking,
+    ClaimStatus,
+    ExchangeRequest,
+    Invitation,
+    Reflection,
+    Status,
+    TravelClaim,
+)
 from tests.api.conftest import issue, token_client
 
 pytestmark = pytest.mark.django_db
@@ -129,10 +138,48 @@ def run_cycle(capture) -> ExchangeRequest:  # type: ignore[no-untyped-def]
     return ExchangeRequest.objects.get(pk=pk)
 
 
+def run_claim(capture, exchange: ExchangeRequest) -> int:  # type: ignore[no-untyped-def]
+    """claim → approve → booked: the expert who travelled claims, finance approves, the booking follows."""
+    henrik, finance = person("henrik.brandt@example.org"), person("finanzen@example.org")
+    start = timezone.now() - timedelta(days=2)
+    claim = ok(
+        henrik.post(
+            "/api/v1/claims/",
+            {
+                "exchange": exchange.pk,
+                "trip_start": start.isoformat(),
+                "trip_end": (start + timedelta(hours=12)).isoformat(),
+                "origin": "Bremen",
+                "destination": "Nürnberg",
+            },
+            format="json",
+        ),
+        201,
+    )
+    ok(
+        henrik.post(
+            f"/api/v1/claims/{claim['id']}/items/", {"kind": "rail", "amount": "119.90"}, format="json"
+        ),
+        201,
+    )
+    ok(henrik.post(f"/api/v1/claims/{claim['id']}/submit/"))
+    queue = ok(finance.get("/api/v1/finance/queue/"))["results"]
+    assert claim["id"] in [row["id"] for row in queue]
+    with capture(execute=True):  # the booking task runs after the commit
+        ok(finance.post(f"/api/v1/claims/{claim['id']}/decision/", {"decision": "approve"}, format="json"))
+    booked = ok(henrik.get(f"/api/v1/claims/{claim['id']}/"))
+    assert booked["status"] == "booked" and booked["booking"]["number"].startswith("RK-")
+    bookings = ok(finance.get("/api/v1/finance/bookings/?unbatched=true"))["results"]
+    assert booked["booking"]["number"] in [b["number"] for b in bookings]
+    return claim["id"]
+
+
 def test_the_cycle_through_the_api_alone_and_the_browser_shows_the_same(
-    demo_network, client, django_capture_on_commit_callbacks
+    demo_network, client, django_capture_on_commit_callbacks, settings, tmp_path
 ):
+    settings.MEDIA_ROOT = tmp_path
     exchange = run_cycle(django_capture_on_commit_callbacks)
+    claim_id = run_claim(django_capture_on_commit_callbacks, exchange)
 
     # the database holds what the API said
     assert exchange.status == Status.COMPLETED
@@ -162,3 +209,12 @@ def test_the_cycle_through_the_api_alone_and_the_browser_shows_the_same(
     assert "Henrik Brandt" in page and "Rathaus Nürnberg, Saal 2" in page
     knowledge = client.get("/wissen/?q=Wohnungsgesellschaft").content.decode()
     assert "Mobilitätsstationen im Quartier (API)" in knowledge
+
+    # the claim's page in the browser: booked, with the booking number the API gave
+    claim = TravelClaim.objects.get(pk=claim_id)
+    assert claim.status == ClaimStatus.BOOKED and Booking.objects.filter(claim=claim).count() == 1
+    client.force_login(User.objects.get(email="henrik.brandt@example.org"))
+    claim_page = client.get(f"/reisekosten/{claim_id}/").content.decode()
+    assert "Gebucht" in claim_page and claim.booking.number in claim_page
+    client.force_login(User.objects.get(email="finanzen@example.org"))
+    assert claim.booking.number in client.get(f"/reisekosten/{claim_id}/").content.decode()

@@ -10,11 +10,13 @@ object, or it does not exist), 405, 409 (not possible in the object's state) —
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cities.models import ApiScope
@@ -30,7 +32,7 @@ from tests.security.attack_world import (  # noqa: F401
     url_names,
     world_fixture,
 )
-from tests.security.test_permission_matrix import COORDINATION, sees_claim, sees_request
+from tests.security.test_permission_matrix import COORDINATION, FINANCE, STATISTICS, sees_claim, sees_request
 
 pytestmark = [pytest.mark.security, pytest.mark.django_db]
 
@@ -76,6 +78,36 @@ def api_on_claim(claim: str, ok: int = 200, only: set[str] | None = None, other:
         return ok if only is None or role in only else other
 
     return rule
+
+
+def claim_pk(claim: str, item: bool = False) -> Kwargs:
+    def kwargs(world: World, side: str) -> dict:
+        values = {"pk": world[side].claims[claim].pk}
+        if item:
+            values["item_pk"] = world[side].items[claim].pk
+        return values
+
+    return kwargs
+
+
+def new_claim(world: World, side: str) -> dict:
+    start = timezone.now() - timedelta(days=3)
+    return {
+        "exchange": world[side].requests["scheduled"].pk,
+        "trip_start": start.isoformat(),
+        "trip_end": (start + timedelta(hours=9)).isoformat(),
+        "origin": "Leipzig",
+        "destination": "Bremen",
+    }
+
+
+def claims_as_participant(role: str, side: str) -> int:
+    """Participants of the scheduled exchange claim (201); others who see it 403; the rest 404."""
+    if role == "anonymous":
+        return 401
+    if not sees_request(role, side, "scheduled"):
+        return 404
+    return 201 if role in {"staff", "expert"} else 403
 
 
 def never(role: str, side: str) -> bool:
@@ -240,6 +272,78 @@ API_EXPECTATIONS: dict[str, list[ApiCase]] = {
             acts=only(*COORDINATION),
         )
     ],
+    # --- travel claims: the traveller's own; finance, coordination and administrators see all ------------
+    "api:claim_list": [
+        ApiCase(
+            get=authed(200),
+            post=claims_as_participant,
+            data=new_claim,
+            acts=lambda r, s: claims_as_participant(r, s) == 201,
+        )
+    ],
+    "api:claim_detail": [
+        *[
+            ApiCase(kwargs=claim_pk(claim), get=api_on_claim(claim), label=claim)
+            for claim in ("draft", "submitted", "booked")
+        ],
+        ApiCase(
+            kwargs=claim_pk("draft"),
+            patch=api_on_claim("draft", only={"staff"}),
+            data=lambda world, side: {"origin": "Gekapert"},
+            acts=only("staff", side="own"),
+            label="draft",
+        ),
+    ],
+    "api:claim_items": [
+        ApiCase(
+            kwargs=claim_pk("draft"),
+            post=api_on_claim("draft", only={"staff"}, ok=201),
+            data=lambda world, side: {"kind": "rail", "amount": "5.00"},
+            acts=only("staff", side="own"),
+        )
+    ],
+    "api:claim_item": [
+        ApiCase(
+            kwargs=claim_pk("draft", item=True),
+            delete=api_on_claim("draft", only={"staff"}, ok=204),
+            acts=only("staff", side="own"),
+        )
+    ],
+    "api:claim_submit": [
+        ApiCase(
+            kwargs=claim_pk("draft"),
+            post=api_on_claim("draft", only={"staff"}),
+            acts=only("staff", side="own"),
+        )
+    ],
+    # finance decides (never on a claim of their own: the world's finance person travels in none)
+    "api:claim_decision": [
+        ApiCase(
+            kwargs=claim_pk("submitted"),
+            post=api_on_claim("submitted", only={"finance"}),
+            data=lambda world, side: {"decision": "return", "reason": "Bitte Belege nachreichen"},
+            acts=only("finance"),
+        )
+    ],
+    "api:claim_item_reduction": [
+        ApiCase(
+            kwargs=claim_pk("submitted", item=True),
+            post=api_on_claim("submitted", only={"finance"}),
+            data=lambda world, side: {"amount": "10.00", "reason": "Nur 2. Klasse"},
+            acts=only("finance"),
+        )
+    ],
+    "api:finance_queue": [ApiCase(get=api_roles(FINANCE))],
+    "api:booking_list": [ApiCase(get=api_roles(FINANCE))],
+    "api:batch_list": [ApiCase(get=api_roles(FINANCE))],
+    "api:batch_detail": [
+        ApiCase(
+            kwargs=lambda world, side: {"pk": world.batch.pk} if side == "own" else None,
+            get=api_roles(FINANCE),
+        )
+    ],
+    # --- statistics: the coordination sees the network, city contacts their own city ----------------------
+    "api:statistics": [ApiCase(get=api_roles(STATISTICS))],
     "api:request_routing": [
         ApiCase(
             kwargs=request_pk("matching"),
