@@ -305,6 +305,7 @@ API_EXPECTATIONS: dict[str, list[ApiCase]] = {
     "api:claim_item": [
         ApiCase(
             kwargs=claim_pk("draft", item=True),
+            get=api_on_claim("draft"),
             delete=api_on_claim("draft", only={"staff"}, ok=204),
             acts=only("staff", side="own"),
         )

@@ -19,6 +19,7 @@ from exchanges.api.serializers.travel import (
     ClaimCreateSerializer,
     ClaimDetailSerializer,
     ClaimItemInputSerializer,
+    ClaimItemSerializer,
     ClaimListSerializer,
     ClaimUpdateSerializer,
     DecisionSerializer,
@@ -146,7 +147,12 @@ class ClaimItemListView(ApiView):
 
 
 class ClaimItemDetailView(ApiView):
-    serializer_class = ClaimDetailSerializer
+    serializer_class = ClaimItemSerializer
+
+    @extend_schema(summary="An item of a claim", parameters=[CLAIM, ITEM], tags=["travel costs"])
+    def get(self, request: Request, pk: int, item_pk: int) -> Response:
+        claim = claim_get_for_user(user=request.user, pk=pk)
+        return Response(ClaimItemSerializer(item_of(claim, item_pk)).data)
 
     @extend_schema(
         summary="Remove an item (and its receipts)", parameters=[CLAIM, ITEM], tags=["travel costs"]
