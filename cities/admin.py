@@ -5,7 +5,7 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from cities import admin_audit  # noqa: F401  (registers the read-only audit log)
+from cities import admin_audit, admin_tokens  # noqa: F401  (register the audit log and the API tokens)
 from cities.admin_privacy import anonymise_persons
 from cities.models import (
     City,

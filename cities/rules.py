@@ -16,5 +16,7 @@ def sees_contact_details(user) -> bool:  # type: ignore[no-untyped-def]
 
 
 rules.add_perm("cities.view_expert_contact", sees_contact_details)
+# Changing the expert pool outside the administration (the REST API): coordinators and administrators.
+rules.add_perm("cities.change_expert_pool", is_coordinator)
 # The failed-task page (koopstadt/ops_views.py): coordinators and administrators.
 rules.add_perm("cities.handle_failed_tasks", is_coordinator)

@@ -9,3 +9,7 @@ class DomainError(Exception):
 
 class TransitionNotAllowed(DomainError):
     pass
+
+
+class NotPermitted(TransitionNotAllowed):
+    """Refused because of who is acting (their role, or the four-eyes principle), whatever the state."""

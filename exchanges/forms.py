@@ -14,6 +14,7 @@ from exchanges.models import (
     ClaimItem,
     ClaimStatus,
     ExchangeRequest,
+    ExportBatch,
     Format,
     RateSet,
     Reflection,
@@ -522,6 +523,14 @@ class FinanceQueueFilterForm(forms.Form):
         label=_("Submitted at least … days ago"), required=False, min_value=0, max_value=3650
     )
     late = forms.BooleanField(label=_("Only claims filed after the deadline"), required=False)
+
+
+class BookingFilterForm(forms.Form):
+    """Filters of the bookings list for the accounting system (REST API)."""
+
+    budget_year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    batch = ModelChoiceField(label=_("export batch"), queryset=ExportBatch.objects.all(), required=False)
+    unbatched = forms.BooleanField(label=_("not yet in an export batch"), required=False)
 
 
 class BudgetForm(forms.Form):

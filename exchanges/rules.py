@@ -1,10 +1,12 @@
 """Who is who for a request, and what that allows. Views, services and templates all ask here."""
 
+from collections.abc import Iterable
+
 import rules
 
 from cities.models import User
 from cities.roles import Role
-from exchanges.models import ExchangeRequest, Status
+from exchanges.models import ExchangeRequest, Reflection, Status
 from exchanges.workflow import TRANSITIONS, Actor, Transition
 
 
@@ -43,6 +45,19 @@ def can_see_routing(user: User, request: ExchangeRequest) -> bool:
 def is_coordination(user: User, request: ExchangeRequest) -> bool:
     """Coordination side of a request: sees internal comments and the whole timeline."""
     return bool(actors_for(user, request) & {Actor.CITY_CONTACT, Actor.COORDINATOR})
+
+
+def visible_reflections(
+    user: User, request: ExchangeRequest, reflections: Iterable[Reflection]
+) -> list[Reflection]:
+    """Internal reflections stay with the coordination side and their own authors."""
+    if is_coordination(user, request):
+        return list(reflections)
+    return [
+        reflection
+        for reflection in reflections
+        if not reflection.is_internal or reflection.author_id == user.pk
+    ]
 
 
 def available_transitions(user: User, request: ExchangeRequest) -> list[Transition]:

@@ -13,7 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cities.models import ExpertProfile, ExpertTopic, User
-from exchanges.models import Comment, ExchangeRequest, Invitation, Reflection, Status, TimelineEntry
+from exchanges.models import (
+    Booking,
+    ClaimStatus,
+    Comment,
+    ExchangeRequest,
+    ExportBatch,
+    Invitation,
+    Reflection,
+    Status,
+    TimelineEntry,
+    TravelClaim,
+)
 from exchanges.models.requests import TRIAGE_STATUSES
 from exchanges.rules import is_coordination
 from exchanges.services.german_words import stems
@@ -251,3 +262,62 @@ def knowledge_base(*, text: str = "", topic=None, city=None, year: int | None = 
         .prefetch_related("request__topics")
         .order_by("-created_at", "-pk")
     )
+
+
+# --- travel claims -------------------------------------------------------------------------------------
+
+
+def claim_get_for_user(*, user: User, pk: int) -> TravelClaim:
+    """The claim if ``user`` may see it; 404 for missing and forbidden alike."""
+    claim = (
+        TravelClaim.objects.visible_to(user)
+        .select_related("exchange", "traveller__home_city", "submitted_by", "rate_set", "decided_by")
+        .prefetch_related("items__receipts", "events__actor")
+        .filter(pk=pk)
+        .first()
+    )
+    if claim is None:
+        raise Http404
+    return claim
+
+
+def finance_queue(*, user: User, filters: dict[str, Any]) -> QuerySet[TravelClaim]:
+    """The finance queue with its filters (``FinanceQueueFilterForm``): submitted claims by default."""
+    claims = TravelClaim.objects.visible_to(user).select_related(
+        "exchange", "traveller__home_city", "rate_set"
+    )
+    status = filters.get("status") or ""
+    if status == "":
+        claims = claims.filter(status=ClaimStatus.SUBMITTED)
+    elif status != "all":
+        claims = claims.filter(status=status)
+    if filters.get("city"):
+        claims = claims.filter(traveller__home_city=filters["city"])
+    if filters.get("reference"):
+        claims = claims.filter(exchange__reference__iexact=filters["reference"].strip())
+    if filters.get("min_amount") is not None:
+        claims = claims.filter(calculated_total__gte=filters["min_amount"])
+    if filters.get("min_age") is not None:
+        claims = claims.filter(submitted_at__lte=timezone.now() - timedelta(days=filters["min_age"]))
+    if filters.get("late"):
+        claims = claims.filter(filed_late=True)
+    return claims.order_by("submitted_at", "pk")
+
+
+def export_batches() -> QuerySet[ExportBatch]:
+    """Export batches, newest first, with the sum and number of their bookings."""
+    return ExportBatch.objects.annotate(total=Sum("bookings__amount"), count=Count("bookings")).order_by(
+        "-created_at"
+    )
+
+
+def bookings_for_finance(*, filters: dict[str, Any]) -> QuerySet[Booking]:
+    """Bookings (one per approved claim) for the accounting system, optionally by year, batch or unbatched."""
+    bookings = Booking.objects.select_related("claim__exchange", "claim__traveller", "batch")
+    if filters.get("budget_year"):
+        bookings = bookings.filter(budget_year=filters["budget_year"])
+    if filters.get("batch"):
+        bookings = bookings.filter(batch=filters["batch"])
+    if filters.get("unbatched"):
+        bookings = bookings.filter(batch__isnull=True)
+    return bookings

@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -470,6 +473,61 @@ if SENTRY_DSN:
         send_default_pii=False,
         max_request_body_size="never",
     )
+
+# --- REST API ------------------------------------------------------------------------------------
+# /api/v1/ for the cities' own systems (docs/api.md): the same services and access rules as the pages.
+# Machines authenticate with tokens an administrator issues (cities.ApiToken); the browser with its session.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/hour")  # per token (per person for sessions)
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+API_MAX_PAGE_SIZE = 200
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "exchanges.api.authentication.ApiTokenAuthentication",
+        "exchanges.api.authentication.CsrfSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "exchanges.api.permissions.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["exchanges.api.throttling.ApiRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "exchanges.api.pagination.IdCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "exchanges.api.schema.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "exchanges.api.errors.problem_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "koopstadt C+R API",
+    "DESCRIPTION": (
+        "The REST API of the koopstadt C+R portal for the cities' own systems. Same permissions as "
+        "the browser; errors as RFC 9457 problem+json; lists paginated by cursor. See docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RequestStatusEnum": "exchanges.models.requests.Status",
+        "ClaimStatusEnum": "exchanges.models.travel.ClaimStatus",
+        "InvitationStatusEnum": "exchanges.models.cycle.InvitationStatus",
+        "FormatEnum": "exchanges.models.requests.Format",
+    },
+}
 
 # --- Portal rules --------------------------------------------------------------------------------
 EXPERT_POOL_PAGE_SIZE = 20

@@ -57,6 +57,7 @@ urlpatterns = [
     path("metrics", metrics.metrics_view, name="metrics"),
     path("betrieb/aufgaben/", ops_views.failed_tasks, name="failed_tasks"),
     path("betrieb/aufgaben/<int:pk>/<slug:action>/", ops_views.failed_task_action, name="failed_task_action"),
+    path("api/", include("exchanges.api.urls")),
     path("expertenpool/", include("cities.urls")),
     path("", include("exchanges.urls")),
     path("admin/", admin.site.urls),

@@ -42,6 +42,8 @@ class AuditEvent(models.Model):
         ANONYMISATION = "anonymisation", _("person anonymised")
         RETENTION = "retention", _("data past retention anonymised")
         TASK_RETRY = "task_retry", _("failed task retried")
+        API_TOKEN_ISSUED = "api_token_issued", _("API token issued")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
     occurred_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices, db_index=True)

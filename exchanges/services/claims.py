@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from cities.models import AuditEvent, User
 from cities.roles import Role
 from cities.services.audit import audit_record
-from exchanges.errors import DomainError, TransitionNotAllowed
+from exchanges.errors import DomainError, NotPermitted, TransitionNotAllowed
 from exchanges.models import (
     Booking,
     BookingCounter,
@@ -161,7 +161,7 @@ def claim_create(
     if traveller.pk not in participants:
         raise DomainError(_("Only participants of the exchange can claim travel costs."), field="traveller")
     if actor.pk != traveller.pk and not actor.has_role(Role.COORDINATOR):
-        raise TransitionNotAllowed(_("You can only enter your own claim."))
+        raise NotPermitted(_("You can only enter your own claim."))
     claim = TravelClaim(
         exchange=exchange,
         traveller=traveller,
@@ -179,7 +179,7 @@ def claim_submit(*, claim_id: int, actor: User) -> TravelClaim:
     with transaction.atomic():
         claim = TravelClaim.objects.select_for_update().get(pk=claim_id)
         if actor.pk not in {claim.traveller_id, claim.submitted_by_id}:
-            raise TransitionNotAllowed(_("Only the traveller submits the claim."))
+            raise NotPermitted(_("Only the traveller submits the claim."))
         if claim.status not in {ClaimStatus.DRAFT, ClaimStatus.RETURNED}:
             raise TransitionNotAllowed(_("This claim has already been submitted."))
         from_status = claim.status
@@ -198,10 +198,10 @@ def claim_submit(*, claim_id: int, actor: User) -> TravelClaim:
 
 def _finance_decision_allowed(claim: TravelClaim, actor: User) -> None:
     if not actor.has_role(Role.FINANCE):
-        raise TransitionNotAllowed(_("Only finance decides on travel claims."))
+        raise NotPermitted(_("Only finance decides on travel claims."))
     if actor.pk in {claim.traveller_id, claim.submitted_by_id}:
         # Four-eyes principle: never approve a claim in which you travel or which you entered.
-        raise TransitionNotAllowed(
+        raise NotPermitted(
             _("Four-eyes principle: you cannot decide on a claim in which you travel or which you entered.")
         )
     if claim.status != ClaimStatus.SUBMITTED:
@@ -359,7 +359,7 @@ def claim_book(*, claim_id: int) -> bool:
 
 def _editable_by(claim: TravelClaim, actor: User) -> None:
     if actor.pk not in {claim.traveller_id, claim.submitted_by_id}:
-        raise TransitionNotAllowed(_("Only the traveller changes the claim."))
+        raise NotPermitted(_("Only the traveller changes the claim."))
     if claim.status not in {ClaimStatus.DRAFT, ClaimStatus.RETURNED}:
         raise TransitionNotAllowed(_("A submitted claim can no longer be changed."))
 

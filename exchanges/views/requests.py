@@ -28,6 +28,7 @@ from exchanges.rules import (
     can_propose_experts,
     can_see_routing,
     is_coordination,
+    visible_reflections,
 )
 from exchanges.selectors import (
     comments_for,
@@ -214,9 +215,7 @@ def _cycle_context(user, exchange: ExchangeRequest, *, routing_form, propose_for
     context["may_reflect"] = (
         side is not None and not own and (side == "expert" or exchange.status == Status.HELD)
     )
-    if not is_coordination(user, exchange):
-        reflections = [r for r in reflections if not r.is_internal or r.author_id == user.pk]
-    context["reflections"] = reflections
+    context["reflections"] = visible_reflections(user, exchange, reflections)
     return context
 
 

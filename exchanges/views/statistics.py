@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -19,17 +18,17 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from cities.models import AuditEvent, City
-from cities.roles import Role
+from cities.models import AuditEvent
 from cities.services.audit import audit_record
 from exchanges.statistics import figures
 from exchanges.statistics.charts import chart_svg
 from exchanges.statistics.exports import XLSX_CONTENT_TYPE, export_filename, table_csv, table_xlsx
 from exchanges.statistics.formatting import display_rows, display_totals, numeric_columns
-from exchanges.statistics.forms import StatisticsFilterForm
 from exchanges.statistics.report import annual_report_pdf
+from exchanges.statistics.selection import Selection, network_wide, statistics_selection
 from exchanges.statistics.tables import Period, StatTable
 
+FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 2000, 2100
 PAGES = {
     "dashboard": (
         "key_figures",
@@ -49,52 +48,6 @@ PAGES = {
         "cost_per_exchange",
     ),
 }
-FILTER_FIELDS = ("year", "start", "end", "city")
-FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 2000, 2100
-
-
-def network_wide(user) -> bool:  # type: ignore[no-untyped-def]
-    """The coordination sees the whole network and may pick a city; city contacts see their own city."""
-    return bool(user.is_superuser or user.has_role(Role.COORDINATOR))
-
-
-@dataclass
-class Selection:
-    form: StatisticsFilterForm
-    period: Period
-    city: City | None  # the city whose figures are shown; None for the whole network
-
-    @property
-    def city_id(self) -> int | None:
-        return self.city.pk if self.city else None
-
-    def query(self) -> str:
-        """The query string that selects exactly these figures (for exports and the annual report)."""
-        values = {"start": f"{self.period.start:%d.%m.%Y}", "end": f"{self.period.end:%d.%m.%Y}"}
-        if self.city and "city" in self.form.fields:
-            values["city"] = str(self.city.pk)
-        return urlencode(values)
-
-
-def _selection(request: HttpRequest) -> Selection:
-    user = request.user
-    if not figures.may_see_statistics(user):
-        raise PermissionDenied
-    today = timezone.localdate()
-    wide = network_wide(user)
-    bound = any(name in request.GET for name in FILTER_FIELDS)
-    form = StatisticsFilterForm(
-        request.GET if bound else None,
-        today=today,
-        with_city=wide,
-        initial={"year": today.year},
-    )
-    period = form.period(figures.default_period(today))
-    if wide:
-        city = form.cleaned_data.get("city") if form.is_bound and form.is_valid() else None
-    else:
-        city = user.home_city
-    return Selection(form=form, period=period, city=city)
 
 
 @dataclass
@@ -142,7 +95,7 @@ def _sections_html(page: str, computed: figures.CachedFigures, selection: Select
 
 
 def _page(request: HttpRequest, page: str) -> HttpResponse:
-    selection = _selection(request)
+    selection = statistics_selection(user=request.user, params=request.GET)
     computed = figures.cached_statistics_for(
         user=request.user, period=selection.period, city_id=selection.city_id
     )
@@ -195,7 +148,7 @@ def statistics_costs(request: HttpRequest) -> HttpResponse:
 def statistics_export(request: HttpRequest, key: str, file_format: str) -> HttpResponse:
     if key not in figures.TABLE_KEYS or file_format not in {"csv", "xlsx"}:
         raise Http404
-    selection = _selection(request)
+    selection = statistics_selection(user=request.user, params=request.GET)
     tables = figures.cached_statistics_for(
         user=request.user, period=selection.period, city_id=selection.city_id
     ).tables
@@ -230,7 +183,9 @@ def statistics_export(request: HttpRequest, key: str, file_format: str) -> HttpR
 def statistics_report(request: HttpRequest, year: int) -> HttpResponse:
     if not FIRST_REPORT_YEAR <= year <= LAST_REPORT_YEAR:
         raise Http404
-    selection = _selection(request)  # only its city counts here: the report covers the whole year
+    selection = statistics_selection(
+        user=request.user, params=request.GET
+    )  # only its city counts here: the report covers the whole year
     period = Period(date(year, 1, 1), date(year, 12, 31))
     with translation.override("de"):
         tables = figures.statistics_for(user=request.user, period=period, city_id=selection.city_id)

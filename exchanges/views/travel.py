@@ -30,7 +30,8 @@ from exchanges.forms import (
     RateSetPeriodForm,
 )
 from exchanges.models import Booking, ClaimStatus, ExportBatch, RateSet, Receipt, TravelClaim
-from exchanges.selectors import request_get_for_user
+from exchanges.selectors import claim_get_for_user, export_batches, request_get_for_user
+from exchanges.selectors import finance_queue as finance_queue_claims
 from exchanges.services.claim_pdf import claim_pdf
 from exchanges.services.claims import (
     BudgetExceeded,
@@ -61,20 +62,6 @@ from exchanges.services.exports import (
 from exchanges.services.rates import rate_set_new_period
 from exchanges.views.downloads import protected_download
 from koopstadt.pagination import CappedPaginator
-
-
-def claim_get_for_user(*, user, pk: int) -> TravelClaim:  # type: ignore[no-untyped-def]
-    """The claim if ``user`` may see it; 404 for missing and forbidden alike."""
-    claim = (
-        TravelClaim.objects.visible_to(user)
-        .select_related("exchange", "traveller__home_city", "submitted_by", "rate_set", "decided_by")
-        .prefetch_related("items__receipts", "events__actor")
-        .filter(pk=pk)
-        .first()
-    )
-    if claim is None:
-        raise Http404
-    return claim
 
 
 @login_required
@@ -242,25 +229,7 @@ def my_claims(request: HttpRequest) -> HttpResponse:
 def finance_queue(request: HttpRequest) -> HttpResponse:
     form = FinanceQueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    claims = TravelClaim.objects.visible_to(request.user).select_related(
-        "exchange", "traveller__home_city", "rate_set"
-    )
-    status = filters.get("status") or ""
-    if status == "":
-        claims = claims.filter(status=ClaimStatus.SUBMITTED)
-    elif status != "all":
-        claims = claims.filter(status=status)
-    if filters.get("city"):
-        claims = claims.filter(traveller__home_city=filters["city"])
-    if filters.get("reference"):
-        claims = claims.filter(exchange__reference__iexact=filters["reference"].strip())
-    if filters.get("min_amount") is not None:
-        claims = claims.filter(calculated_total__gte=filters["min_amount"])
-    if filters.get("min_age") is not None:
-        claims = claims.filter(submitted_at__lte=timezone.now() - timedelta(days=filters["min_age"]))
-    if filters.get("late"):
-        claims = claims.filter(filed_late=True)
-    claims = claims.order_by("submitted_at", "pk")
+    claims = finance_queue_claims(user=request.user, filters=filters)
     page = CappedPaginator(claims, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -347,9 +316,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Batch %(number)s has been created.") % {"number": batch.number})
             return redirect("exchanges:batch_detail", pk=batch.pk)
         return redirect("exchanges:batch_list")
-    batches = ExportBatch.objects.annotate(total=Sum("bookings__amount"), count=Count("bookings")).order_by(
-        "-created_at"
-    )
+    batches = export_batches()
     waiting = Booking.objects.filter(batch__isnull=True).aggregate(total=Sum("amount"), count=Count("pk"))
     page = Paginator(batches, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "exchanges/batch_list.html", {"page": page, "waiting": waiting})

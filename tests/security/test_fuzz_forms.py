@@ -219,6 +219,7 @@ def builders(world: World) -> dict[type, object]:
         ef.FinanceDecisionForm: lambda data, files: ef.FinanceDecisionForm(data),
         ef.ItemReductionForm: lambda data, files: ef.ItemReductionForm(data, prefix="reduce-1"),
         ef.FinanceQueueFilterForm: lambda data, files: ef.FinanceQueueFilterForm(data),
+        ef.BookingFilterForm: lambda data, files: ef.BookingFilterForm(data),
         ef.BudgetForm: lambda data, files: ef.BudgetForm(data),
         ef.RateSetPeriodForm: lambda data, files: ef.RateSetPeriodForm(
             data, instance=RateSet.objects.get(pk=world.rate_set.pk)

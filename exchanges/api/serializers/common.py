@@ -1,0 +1,91 @@
+"""Small shapes every part of the API uses: a person, a city, a department, a topic."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cities.models import ApiToken
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+
+
+class CitySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    federal_state = serializers.CharField()
+    is_network_member = serializers.BooleanField()
+
+
+class CityRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class DepartmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    short_name = serializers.CharField()
+    city = CityRefSerializer()
+    topics = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_topics(self, department) -> list[int]:  # type: ignore[no-untyped-def]
+        return [topic.pk for topic in department.topics.all()]
+
+
+class DepartmentRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    city = CityRefSerializer()
+
+
+class TopicSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class TopicRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class RequestRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField(allow_null=True)
+    title = serializers.CharField()
+
+
+class TokenInfoSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+    scopes = serializers.ListField(child=serializers.CharField(), source="scope_list")
+    expires_at = serializers.DateTimeField()
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    display_name = serializers.CharField()
+    home_city = CityRefSerializer(allow_null=True)
+    department = DepartmentRefSerializer(allow_null=True)
+    roles = serializers.SerializerMethodField()
+    preferred_language = serializers.CharField()
+    authentication = serializers.SerializerMethodField()
+    token = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_roles(self, user) -> list[str]:  # type: ignore[no-untyped-def]
+        return sorted(user.roles) + (["superuser"] if user.is_superuser else [])
+
+    @extend_schema_field(serializers.ChoiceField(choices=["token", "session"]))
+    def get_authentication(self, user) -> str:  # type: ignore[no-untyped-def]
+        return "token" if isinstance(self.context["request"].auth, ApiToken) else "session"
+
+    @extend_schema_field(TokenInfoSerializer(allow_null=True))
+    def get_token(self, user) -> dict | None:  # type: ignore[no-untyped-def]
+        token = self.context["request"].auth
+        return TokenInfoSerializer(token).data if isinstance(token, ApiToken) else None

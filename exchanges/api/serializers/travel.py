@@ -1,0 +1,300 @@
+"""Travel claims, their items and receipts, finance decisions, bookings, export batches, statistics."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from exchanges.api.serializers.common import CityRefSerializer, PersonSerializer, RequestRefSerializer
+from exchanges.errors import DomainError
+from exchanges.models import ClaimItem, ClaimStatus
+from exchanges.services.claims import claim_calculate
+
+MEALS = ("breakfast", "lunch", "dinner")
+
+
+class ClaimItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ClaimItem.Kind.choices)
+    amount = serializers.DecimalField(max_digits=9, decimal_places=2)
+    explanation = serializers.CharField(allow_blank=True)
+    higher_class = serializers.BooleanField()
+    scheduled_hours = serializers.DecimalField(max_digits=4, decimal_places=1)
+    breakfast_included = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+    reason_accepted = serializers.BooleanField()
+    reduced_to = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+    reduction_reason = serializers.CharField(allow_blank=True)
+
+
+class ReceiptSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    item = serializers.IntegerField(source="item_id", allow_null=True)
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+
+
+class ClaimEventSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    action_label = serializers.CharField()
+    actor = PersonSerializer(allow_null=True)
+    from_status = serializers.CharField(allow_blank=True)
+    to_status = serializers.CharField(allow_blank=True)
+    comment = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+
+
+class CalculationLineSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    legal_basis = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=9, decimal_places=2)
+    note = serializers.CharField(allow_blank=True)
+
+
+class CalculationSerializer(serializers.Serializer):
+    lines = CalculationLineSerializer(many=True)
+    total = serializers.DecimalField(max_digits=9, decimal_places=2)
+
+
+class BookingRefSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    budget_year = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=9, decimal_places=2)
+
+
+class ClaimListSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    exchange = RequestRefSerializer()
+    traveller = PersonSerializer()
+    status = serializers.ChoiceField(choices=ClaimStatus.choices)
+    trip_start = serializers.DateTimeField()
+    trip_end = serializers.DateTimeField()
+    calculated_total = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+    filed_late = serializers.BooleanField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class ClaimDetailSerializer(ClaimListSerializer):
+    submitted_by = PersonSerializer()
+    origin = serializers.CharField()
+    destination = serializers.CharField()
+    purpose = serializers.CharField()
+    meals = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    flat_nights = serializers.IntegerField()
+    car_km = serializers.DecimalField(max_digits=7, decimal_places=1)
+    car_interest_recorded_on = serializers.DateField(allow_null=True)
+    local_transport = serializers.DecimalField(max_digits=9, decimal_places=2)
+    budget_override = serializers.BooleanField()
+    items = ClaimItemSerializer(many=True, source="items.all")
+    receipts = ReceiptSerializer(many=True, source="receipts.all")
+    events = ClaimEventSerializer(many=True, source="events.all")
+    calculation = serializers.SerializerMethodField(help_text="Line by line, with the legal basis of each.")
+    booking = serializers.SerializerMethodField()
+
+    @extend_schema_field(CalculationSerializer(allow_null=True))
+    def get_calculation(self, claim) -> dict | None:  # type: ignore[no-untyped-def]
+        try:
+            calculation = claim_calculate(claim)
+        except (DomainError, ValueError):
+            return None
+        return CalculationSerializer({"lines": calculation.lines, "total": calculation.total}).data
+
+    @extend_schema_field(BookingRefSerializer(allow_null=True))
+    def get_booking(self, claim) -> dict | None:  # type: ignore[no-untyped-def]
+        booking = getattr(claim, "booking", None)
+        return BookingRefSerializer(booking).data if booking else None
+
+
+def _trip_errors(start, end) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The browser's ClaimForm.clean, message for message."""
+    errors = {}
+    if start and end and end <= start:
+        errors["trip_end"] = _("The trip must end after it begins.")
+    if start and start > timezone.now() + timedelta(days=1):
+        errors["trip_start"] = _("A claim is filed after the trip.")
+    return errors
+
+
+def _not_negative(value):  # type: ignore[no-untyped-def]
+    if value is not None and value < 0:
+        raise serializers.ValidationError(_("The amount cannot be negative."))
+    return value
+
+
+class ClaimTripSerializer(serializers.Serializer):
+    trip_start = serializers.DateTimeField()
+    trip_end = serializers.DateTimeField()
+    origin = serializers.CharField(max_length=200)
+    destination = serializers.CharField(max_length=200)
+    purpose = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    flat_nights = serializers.IntegerField(min_value=0, max_value=366, required=False)
+    car_km = serializers.DecimalField(max_digits=7, decimal_places=1, required=False)
+    car_interest_recorded_on = serializers.DateField(required=False, allow_null=True)
+    local_transport = serializers.DecimalField(max_digits=9, decimal_places=2, required=False)
+
+    validate_car_km = staticmethod(_not_negative)
+    validate_local_transport = staticmethod(_not_negative)
+
+    def validate(self, data: dict) -> dict:
+        claim = self.context.get("claim")
+        start = data.get("trip_start", claim.trip_start if claim else None)
+        end = data.get("trip_end", claim.trip_end if claim else None)
+        errors = _trip_errors(start, end)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+
+class ClaimCreateSerializer(ClaimTripSerializer):
+    exchange = serializers.IntegerField(min_value=1, help_text="id of the exchange (request) travelled for")
+
+
+class ClaimUpdateSerializer(ClaimTripSerializer):
+    meals = serializers.DictField(
+        child=serializers.ListField(child=serializers.ChoiceField(choices=MEALS)),
+        required=False,
+        help_text="Meals provided per day of the trip: {'2026-03-10': ['lunch']}.",
+    )
+
+    def validate_meals(self, meals: dict) -> dict:
+        claim = self.context["claim"]
+        first, last = timezone.localtime(claim.trip_start).date(), timezone.localtime(claim.trip_end).date()
+        cleaned = {}
+        for day, names in meals.items():
+            try:
+                when = date.fromisoformat(day)
+            except ValueError as error:
+                raise serializers.ValidationError(_("Enter a valid date.")) from error
+            if not first <= when <= last:
+                raise serializers.ValidationError(_("Enter a valid date."))
+            if names:
+                cleaned[when.isoformat()] = [meal for meal in MEALS if meal in names]
+        return cleaned
+
+
+class ClaimItemInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ClaimItem.Kind.choices)
+    amount = serializers.DecimalField(max_digits=9, decimal_places=2)
+    explanation = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    higher_class = serializers.BooleanField(required=False)
+    scheduled_hours = serializers.DecimalField(
+        max_digits=4, decimal_places=1, required=False, min_value=Decimal("0")
+    )
+    breakfast_included = serializers.BooleanField(required=False)
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    receipt = serializers.FileField(required=False, help_text="PDF, JPEG or PNG (multipart/form-data).")
+
+    def validate_amount(self, amount: Decimal) -> Decimal:
+        # The browser's ClaimItemForm.clean_amount.
+        if amount < 0:
+            raise serializers.ValidationError(_("The amount cannot be negative."))
+        if amount > 100000:
+            raise serializers.ValidationError(_("Please check the amount."))
+        return amount
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=[("approve", "approve"), ("return", "return"), ("reject", "reject")]
+    )
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    confirm_over_budget = serializers.BooleanField(required=False, default=False)
+
+
+class ReductionSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=Decimal("0"))
+    reason = serializers.CharField(max_length=300)
+
+
+class BatchRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+
+
+class BookingClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    exchange = RequestRefSerializer()
+    trip_start = serializers.DateTimeField()
+
+
+class BookingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    budget_year = serializers.IntegerField()
+    cost_centre = serializers.CharField()
+    payee = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=9, decimal_places=2)
+    created_at = serializers.DateTimeField()
+    batch = BatchRefSerializer(allow_null=True)
+    claim = BookingClaimSerializer()
+
+
+class ExportBatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    created_by = PersonSerializer()
+    created_at = serializers.DateTimeField()
+    exported_at = serializers.DateTimeField(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    count = serializers.IntegerField()
+
+
+class ExportBatchDetailSerializer(ExportBatchSerializer):
+    bookings = serializers.SerializerMethodField()
+
+    @extend_schema_field(BookingSerializer(many=True))
+    def get_bookings(self, batch) -> list[dict]:  # type: ignore[no-untyped-def]
+        bookings = batch.bookings.select_related("claim__exchange", "batch").order_by("number")
+        return BookingSerializer(bookings, many=True).data
+
+
+def _cell(value):  # type: ignore[no-untyped-def]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+CELLS = {"type": "array", "items": {"type": "array", "items": {}}}
+
+
+class StatTableSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.SerializerMethodField(
+        help_text="Cells: text, whole numbers, amounts as decimal strings, dates."
+    )
+    totals = serializers.SerializerMethodField()
+
+    @extend_schema_field(CELLS)
+    def get_rows(self, table) -> list:  # type: ignore[no-untyped-def]
+        return [[_cell(cell) for cell in row] for row in table.rows]
+
+    @extend_schema_field({"type": "array", "items": {}, "nullable": True})
+    def get_totals(self, table) -> list | None:  # type: ignore[no-untyped-def]
+        return [_cell(cell) for cell in table.totals] if table.totals else None
+
+
+class PeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class StatisticsSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    city = CityRefSerializer(
+        allow_null=True, help_text="The city the figures are limited to; null: the network."
+    )
+    computed_at = serializers.DateTimeField()
+    tables = StatTableSerializer(many=True)

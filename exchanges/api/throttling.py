@@ -1,0 +1,33 @@
+"""Requests per token (per person for the browser's session, per address without log-in), in the default cache."""
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from cities.models import ApiToken
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+
+class ApiRateThrottle(SimpleRateThrottle):
+    scope = "api"
+
+    def get_rate(self) -> str | None:
+        # Read on every request (not once at import), so that a changed setting applies at once.
+        return settings.API_THROTTLE_RATE or None
+
+    def __init__(self) -> None:
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+
+    def get_cache_key(self, request: "Request", view: "APIView") -> str:
+        if isinstance(request.auth, ApiToken):
+            ident = f"token-{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"address-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

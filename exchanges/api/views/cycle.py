@@ -1,0 +1,242 @@
+"""Proposals and answers, date and place, reflections and the knowledge base: as on the request page."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cities.models import ExpertProfile
+from exchanges.api.schema import form_parameters
+from exchanges.api.serializers.cycle import (
+    InvitationAnswerSerializer,
+    InvitationSerializer,
+    KnowledgeEntrySerializer,
+    MeetingOutSerializer,
+    MeetingSerializer,
+    ProposeSerializer,
+    ReflectionSerializer,
+    SuggestionsSerializer,
+)
+from exchanges.api.views.base import ApiListView, ApiView, filters_from
+from exchanges.api.views.requests import PK
+from exchanges.forms import KnowledgeFilterForm
+from exchanges.models import Invitation, Meeting
+from exchanges.rules import Actor, actors_for, can_propose_experts, can_see_routing, visible_reflections
+from exchanges.selectors import expert_suggestions, knowledge_base, request_get_for_user
+from exchanges.services.invitations import invitation_answer, invitations_propose
+from exchanges.services.meetings import meeting_participant_choices, meeting_schedule
+from exchanges.services.reflections import reflection_side, reflection_submit
+
+INVITATION_PK = OpenApiParameter(
+    "pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the invitation"
+)
+
+
+def invitations_of(queryset):  # type: ignore[no-untyped-def]
+    return queryset.select_related("request", "expert__user", "proposed_by")
+
+
+class MyInvitationListView(ApiListView):
+    """The invitations of the caller as an expert (newest first)."""
+
+    serializer_class = InvitationSerializer
+    cursor_ordering = ("-id",)
+
+    @extend_schema(summary="My invitations as an expert", tags=["cycle"])
+    def get(self, request: Request) -> Response:
+        return self.list_page(invitations_of(Invitation.objects.filter(expert__user=request.user)))
+
+
+class InvitationAnswerView(ApiView):
+    serializer_class = InvitationSerializer
+
+    @extend_schema(
+        summary="Accept or decline an invitation (the invited expert)",
+        parameters=[INVITATION_PK],
+        request=InvitationAnswerSerializer,
+        responses={200: InvitationSerializer},
+        tags=["cycle"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        invitation = Invitation.objects.filter(pk=pk, expert__user=request.user).first()
+        if invitation is None:
+            raise exceptions.NotFound
+        data = self.validated(InvitationAnswerSerializer)
+        invitation_answer(
+            invitation_id=invitation.pk,
+            accept=data["answer"] == "accept",
+            note=data.get("note", ""),
+            actor=request.user,
+        )
+        return Response(InvitationSerializer(invitations_of(Invitation.objects).get(pk=invitation.pk)).data)
+
+
+class RequestInvitationListView(ApiListView):
+    """The experts asked for a request: seen by the coordination and the routed liaisons."""
+
+    serializer_class = InvitationSerializer
+
+    @extend_schema(summary="A request's invitations", parameters=[PK], tags=["cycle"])
+    def get(self, request: Request, pk: int) -> Response:
+        exchange = request_get_for_user(user=request.user, pk=pk)
+        if not can_see_routing(request.user, exchange):
+            raise exceptions.PermissionDenied
+        return self.list_page(invitations_of(exchange.invitations))
+
+    @extend_schema(
+        summary="Propose experts (of the suggestions) for a request",
+        parameters=[PK],
+        request=ProposeSerializer,
+        responses={201: InvitationSerializer(many=True)},
+        tags=["cycle"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        exchange = request_get_for_user(user=request.user, pk=pk)
+        if not can_propose_experts(request.user, exchange):
+            raise exceptions.PermissionDenied(_("You may not propose experts for this request."))
+        data = self.validated(ProposeSerializer)
+        first, second = expert_suggestions(request=exchange)
+        offered = {suggestion.expert.pk for suggestion in first + second}
+        unknown = [pk for pk in data["experts"] if pk not in offered]
+        if unknown:
+            # As the browser's form: only experts it offers can be chosen.
+            raise exceptions.ValidationError(
+                {
+                    "experts": [
+                        _("Select a valid choice. %(value)s is not one of the available choices.")
+                        % {"value": unknown[0]}
+                    ]
+                }
+            )
+        invitations = invitations_propose(
+            request=exchange,
+            experts=ExpertProfile.objects.filter(pk__in=data["experts"]).order_by("pk"),
+            message=data.get("message", ""),
+            actor=request.user,
+        )
+        created = invitations_of(Invitation.objects).filter(pk__in=[i.pk for i in invitations]).order_by("pk")
+        return Response(InvitationSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class SuggestionsView(ApiView):
+    serializer_class = SuggestionsSerializer
+    pagination_class = None
+
+    @extend_schema(summary="Experts ranked for a request, with reasons", parameters=[PK], tags=["cycle"])
+    def get(self, request: Request, pk: int) -> Response:
+        exchange = request_get_for_user(user=request.user, pk=pk)
+        if not can_propose_experts(request.user, exchange):
+            raise exceptions.PermissionDenied
+        first, second = expert_suggestions(request=exchange)
+        return Response(
+            SuggestionsSerializer({"routed": first, "others": second}, context={"request": request}).data
+        )
+
+
+class MeetingView(ApiView):
+    serializer_class = MeetingOutSerializer
+    pagination_class = None
+
+    @extend_schema(summary="Date and place of the exchange", parameters=[PK], tags=["cycle"])
+    def get(self, request: Request, pk: int) -> Response:
+        exchange = request_get_for_user(user=request.user, pk=pk)
+        meeting = Meeting.objects.filter(request=exchange).select_related("city").first()
+        if meeting is None:
+            raise exceptions.NotFound
+        return Response(MeetingOutSerializer(meeting).data)
+
+    @extend_schema(
+        summary="Set or change date and place (requester or coordination); the first time schedules",
+        parameters=[PK],
+        request=MeetingSerializer,
+        responses={200: MeetingOutSerializer},
+        tags=["cycle"],
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        exchange = request_get_for_user(user=request.user, pk=pk)
+        if not actors_for(request.user, exchange) & {Actor.REQUESTER, Actor.COORDINATOR}:
+            raise exceptions.PermissionDenied(
+                _("Only the requester or the coordination sets date and place.")
+            )
+        data = self.validated(MeetingSerializer, people=meeting_participant_choices(exchange))
+        meeting = meeting_schedule(
+            request=exchange,
+            actor=request.user,
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            format=data["format"],
+            city=data.get("city"),
+            address=data.get("address", ""),
+            video_link=data.get("video_link", ""),
+            participants=data["participants"],
+            travellers=data.get("travellers", []),
+        )
+        return Response(MeetingOutSerializer(meeting).data)
+
+    def validated(self, serializer_class: type, *, partial: bool = False, **context: object) -> dict:
+        people = context.pop("people")
+        serializer = serializer_class(
+            data=self.request.data, people=people, context={"request": self.request}
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class ReflectionListView(ApiView):
+    """Reflections on a request (internal ones for the coordination side and their authors)."""
+
+    serializer_class = ReflectionSerializer
+    pagination_class = None
+
+    @extend_schema(
+        summary="A request's reflections",
+        parameters=[PK],
+        responses={200: ReflectionSerializer(many=True)},
+        tags=["cycle"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        exchange = request_get_for_user(user=request.user, pk=pk)
+        reflections = visible_reflections(
+            request.user, exchange, exchange.reflections.select_related("author", "request")
+        )
+        return Response(ReflectionSerializer(reflections, many=True).data)
+
+    @extend_schema(
+        summary="Write the reflection (requester: completes the request; accepted experts)",
+        parameters=[PK],
+        request=ReflectionSerializer,
+        responses={201: ReflectionSerializer},
+        tags=["cycle"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        exchange = request_get_for_user(user=request.user, pk=pk)
+        if reflection_side(request.user, exchange) is None:
+            raise exceptions.PermissionDenied(
+                _("Only the requester and the experts who took part write reflections.")
+            )
+        data = self.validated(ReflectionSerializer)
+        reflection = reflection_submit(request=exchange, author=request.user, data=data)
+        return Response(ReflectionSerializer(reflection).data, status=status.HTTP_201_CREATED)
+
+
+class KnowledgeBaseView(ApiListView):
+    """Completed, public reflections of the whole network, newest first; German full-text search."""
+
+    serializer_class = KnowledgeEntrySerializer
+    cursor_ordering = ("-id",)
+
+    @extend_schema(
+        summary="Search the knowledge base", parameters=form_parameters(KnowledgeFilterForm), tags=["cycle"]
+    )
+    def get(self, request: Request) -> Response:
+        filters = filters_from(KnowledgeFilterForm, request)
+        return self.list_page(
+            knowledge_base(
+                text=filters.get("q") or "",
+                topic=filters.get("topic"),
+                city=filters.get("city"),
+                year=filters.get("year"),
+            )
+        )

@@ -1,0 +1,75 @@
+"""The expert pool: the directory's filters for everyone signed in; changes for coordinators."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cities.forms import ExpertFilterForm
+from cities.models import ExpertProfile
+from cities.selectors import expert_search
+from cities.services.experts import UNCHANGED, expert_profile_update
+from exchanges.api.schema import form_parameters
+from exchanges.api.serializers.cycle import ExpertSerializer, ExpertUpdateSerializer
+from exchanges.api.views.base import ApiListView, ApiView, filters_from
+
+PK = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the expert profile")
+
+
+def expert_get(pk: int) -> ExpertProfile:
+    """As on the profile page: active experts only, 404 otherwise."""
+    expert = ExpertProfile.objects.filter(user__is_active=True).with_directory_data().filter(pk=pk).first()
+    if expert is None:
+        raise exceptions.NotFound
+    return expert
+
+
+class ExpertListView(ApiListView):
+    """The expert pool with the directory's filters (the department filter needs its city)."""
+
+    serializer_class = ExpertSerializer
+
+    @extend_schema(
+        summary="Search the expert pool", parameters=form_parameters(ExpertFilterForm), tags=["experts"]
+    )
+    def get(self, request: Request) -> Response:
+        filters = filters_from(ExpertFilterForm, request)
+        experts = expert_search(
+            text=filters.get("q") or "",
+            topic=filters.get("topic"),
+            city=filters.get("city"),
+            department=filters.get("department"),
+            available_only=bool(filters.get("available")),
+        )
+        return self.list_page(experts)
+
+
+class ExpertDetailView(ApiView):
+    serializer_class = ExpertSerializer
+
+    @extend_schema(summary="An expert's profile", parameters=[PK], tags=["experts"])
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ExpertSerializer(expert_get(pk), context={"request": request}).data)
+
+    @extend_schema(
+        summary="Change an expert's department, topics or availability (coordinators)",
+        parameters=[PK],
+        request=ExpertUpdateSerializer,
+        responses={200: ExpertSerializer},
+        tags=["experts"],
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        expert = expert_get(pk)
+        if not request.user.has_perm("cities.change_expert_pool"):
+            raise exceptions.PermissionDenied
+        data = dict(self.validated(ExpertUpdateSerializer, partial=True))
+        topics = data.pop("topics", None)
+        expert_profile_update(
+            expert=expert,
+            actor=request.user,
+            data=data,
+            department=data.pop("department", UNCHANGED),
+            topics=None if topics is None else [(item["topic"], item["level"]) for item in topics],
+        )
+        return Response(ExpertSerializer(expert_get(pk), context={"request": request}).data)

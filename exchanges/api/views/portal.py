@@ -1,0 +1,64 @@
+"""Who am I, and the master data other endpoints refer to by id (cities, departments, topics)."""
+
+from django import forms
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cities.models import City, Department, Topic
+from exchanges.api.schema import form_parameters
+from exchanges.api.serializers.common import (
+    CitySerializer,
+    DepartmentSerializer,
+    MeSerializer,
+    TopicSerializer,
+)
+from exchanges.api.views.base import ApiListView, ApiView, filters_from
+from koopstadt.formfields import ModelChoiceField
+
+
+class MeView(ApiView):
+    serializer_class = MeSerializer
+    pagination_class = None
+
+    @extend_schema(
+        summary="The person the token (or session) acts as, with roles and scopes", tags=["portal"]
+    )
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user, context={"request": request}).data)
+
+
+class CityListView(ApiListView):
+    serializer_class = CitySerializer
+
+    @extend_schema(summary="Active cities", tags=["master data"])
+    def get(self, request: Request) -> Response:
+        return self.list_page(City.objects.active())
+
+
+class DepartmentFilterForm(forms.Form):
+    city = ModelChoiceField(label="city", queryset=City.objects.all(), required=False)
+
+
+class DepartmentListView(ApiListView):
+    serializer_class = DepartmentSerializer
+
+    @extend_schema(
+        summary="Active departments (optionally of one city)",
+        parameters=form_parameters(DepartmentFilterForm),
+        tags=["master data"],
+    )
+    def get(self, request: Request) -> Response:
+        filters = filters_from(DepartmentFilterForm, request)
+        departments = Department.objects.active().select_related("city").prefetch_related("topics")
+        if filters.get("city"):
+            departments = departments.filter(city=filters["city"])
+        return self.list_page(departments)
+
+
+class TopicListView(ApiListView):
+    serializer_class = TopicSerializer
+
+    @extend_schema(summary="Active topics", tags=["master data"])
+    def get(self, request: Request) -> Response:
+        return self.list_page(Topic.objects.active())

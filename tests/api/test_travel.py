@@ -1,0 +1,186 @@
+"""Travel claims through the API: the traveller's side, finance (scope and role), bookings, batches, statistics."""
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
+
+from cities.models import User
+from cities.roles import Role
+from exchanges.models import Booking, Budget, ClaimStatus, ExchangeRequest, Receipt, Status, TravelClaim
+from exchanges.services.exports import batch_create
+from tests.api.conftest import issue, problem, token_client
+from tests.cities.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scheduled(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo", stdout=io.StringIO())
+    return ExchangeRequest.objects.get(status=Status.SCHEDULED)
+
+
+def as_(email: str, scopes=("read", "write", "finance")):  # type: ignore[no-untyped-def]
+    return token_client(issue(User.objects.get(email=email), scopes))
+
+
+def trip(exchange, **changes) -> dict:  # type: ignore[no-untyped-def]
+    start = timezone.now() - timedelta(days=10)
+    return {
+        "exchange": exchange.pk,
+        "trip_start": start.isoformat(),
+        "trip_end": (start + timedelta(hours=30)).isoformat(),
+        "origin": "Leipzig",
+        "destination": "Nürnberg",
+        **changes,
+    }
+
+
+def submitted_claim(scheduled) -> TravelClaim:  # type: ignore[no-untyped-def]
+    petra = as_("petra.neumann@example.org")
+    claim = petra.post("/api/v1/claims/", trip(scheduled), format="json").json()
+    petra.post(f"/api/v1/claims/{claim['id']}/items/", {"kind": "rail", "amount": "89.00"}, format="json")
+    assert petra.post(f"/api/v1/claims/{claim['id']}/submit/").status_code == 200
+    return TravelClaim.objects.get(pk=claim["id"])
+
+
+def test_a_participant_claims_adds_items_with_receipts_and_submits(scheduled):
+    petra = as_("petra.neumann@example.org")
+    created = petra.post("/api/v1/claims/", trip(scheduled), format="json")
+    assert created.status_code == 201, created.content
+    claim = created.json()
+    assert claim["status"] == "draft" and claim["purpose"] == scheduled.title
+    items = f"/api/v1/claims/{claim['id']}/items/"
+
+    pdf = SimpleUploadedFile("fahrkarte.pdf", b"%PDF-1.4 ticket", content_type="application/pdf")
+    with_receipt = petra.post(items, {"kind": "rail", "amount": "89.00", "receipt": pdf}, format="multipart")
+    assert with_receipt.status_code == 201, with_receipt.content
+    assert [r["original_name"] for r in with_receipt.json()["receipts"]] == ["fahrkarte.pdf"]
+    assert Receipt.objects.filter(claim_id=claim["id"]).count() == 1
+    fake = SimpleUploadedFile("fahrkarte.pdf", b"MZ not a pdf", content_type="application/pdf")
+    refused = petra.post(items, {"kind": "rail", "amount": "10.00", "receipt": fake}, format="multipart")
+    assert refused.status_code == 400 and problem(refused)["errors"][0]["field"] == "receipt"
+    too_much = petra.post(items, {"kind": "other", "amount": "200000.00"}, format="json")
+    assert too_much.status_code == 400
+    assert problem(too_much)["errors"] == [{"field": "amount", "message": "Bitte prüfen Sie den Betrag."}]
+    hotel = petra.post(items, {"kind": "hotel", "amount": "68.00", "breakfast_included": True}, format="json")
+    assert hotel.status_code == 201
+    body = hotel.json()
+    lines = body["calculation"]["lines"]
+    assert body["calculation"]["total"] == str(
+        sum((Decimal(line["amount"]) for line in lines), Decimal("0.00"))
+    )
+    assert any(line["legal_basis"].startswith("§") for line in lines)
+    meals = petra.patch(
+        f"/api/v1/claims/{claim['id']}/",
+        {"meals": {(timezone.localdate() - timedelta(days=9)).isoformat(): ["lunch"]}},
+        format="json",
+    )
+    assert meals.status_code == 200, meals.content
+
+    submitted = petra.post(f"/api/v1/claims/{claim['id']}/submit/")
+    assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
+    assert petra.post(f"/api/v1/claims/{claim['id']}/submit/").status_code == 409
+    assert petra.post(items, {"kind": "rail", "amount": "1.00"}, format="json").status_code == 409
+    assert [c["id"] for c in petra.get("/api/v1/claims/").json()["results"]] == [claim["id"]]
+
+
+def test_only_participants_claim_and_others_never_see_a_claim(scheduled):
+    outsider = as_("jonas.fischer@example.org")
+    refused = outsider.post("/api/v1/claims/", trip(scheduled), format="json")
+    assert refused.status_code in {403, 404}
+    claim = submitted_claim(scheduled)
+    assert outsider.get(f"/api/v1/claims/{claim.pk}/").status_code == 404
+    assert outsider.get("/api/v1/claims/").json()["results"] == []
+
+
+def test_finance_needs_the_role_and_the_token_scope(scheduled):
+    claim = submitted_claim(scheduled)
+    finance_read_only = as_("finanzen@example.org", scopes=("read",))
+    finance_no_scope = as_("finanzen@example.org", scopes=("read", "write"))
+    finance = as_("finanzen@example.org")
+    staff = as_("petra.neumann@example.org")
+
+    for path in ("/api/v1/finance/queue/", "/api/v1/finance/bookings/", "/api/v1/finance/batches/"):
+        assert finance_no_scope.get(path).status_code == 403, path
+        assert staff.get(path).status_code == 403, path
+        assert finance.get(path).status_code == 200, path
+    assert [c["id"] for c in finance.get("/api/v1/finance/queue/").json()["results"]] == [claim.pk]
+    decision = {"decision": "return", "reason": "Beleg fehlt"}
+    decide = f"/api/v1/claims/{claim.pk}/decision/"
+    assert finance_read_only.post(decide, decision, format="json").status_code == 403
+    assert finance_no_scope.post(decide, decision, format="json").status_code == 403
+    assert staff.post(decide, decision, format="json").status_code == 403  # the traveller: not finance
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+    returned = finance.post(decide, decision, format="json")
+    assert returned.status_code == 200 and returned.json()["status"] == "returned"
+
+
+def test_four_eyes_and_budget_rules_hold_through_the_api(scheduled, django_capture_on_commit_callbacks):
+    claim = submitted_claim(scheduled)
+    finance_user = User.objects.get(email="finanzen@example.org")
+    own = TravelClaim.objects.create(
+        exchange=claim.exchange,
+        traveller=finance_user,
+        submitted_by=finance_user,
+        status=ClaimStatus.SUBMITTED,
+        trip_start=claim.trip_start,
+        trip_end=claim.trip_end,
+        origin="x",
+        destination="y",
+        purpose="z",
+    )
+    finance = as_("finanzen@example.org")
+    four_eyes = finance.post(f"/api/v1/claims/{own.pk}/decision/", {"decision": "approve"}, format="json")
+    assert four_eyes.status_code == 403 and "Vier-Augen" in problem(four_eyes)["detail"]
+
+    Budget.objects.update_or_create(year=timezone.localdate().year, city=None, defaults={"amount": 1})
+    over = finance.post(f"/api/v1/claims/{claim.pk}/decision/", {"decision": "approve"}, format="json")
+    assert over.status_code == 400 and problem(over)["errors"][0]["field"] == "confirm_over_budget"
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = finance.post(
+            f"/api/v1/claims/{claim.pk}/decision/",
+            {"decision": "approve", "confirm_over_budget": True},
+            format="json",
+        )
+    assert approved.status_code == 200
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.BOOKED and claim.budget_override
+    booking = Booking.objects.get(claim=claim)
+    pulled = finance.get(f"/api/v1/finance/bookings/?budget_year={booking.budget_year}&unbatched=true").json()
+    assert [(b["number"], b["amount"]) for b in pulled["results"]] == [(booking.number, str(booking.amount))]
+
+    batch = batch_create(actor=finance_user)
+    batches = finance.get("/api/v1/finance/batches/").json()["results"]
+    assert batches[0]["number"] == batch.number and batches[0]["count"] == 1
+    detail = finance.get(f"/api/v1/finance/batches/{batch.pk}/").json()
+    assert [b["number"] for b in detail["bookings"]] == [booking.number]
+    assert (
+        finance.get(f"/api/v1/finance/bookings/?batch={batch.pk}").json()["results"][0]["batch"]["id"]
+        == batch.pk
+    )
+
+
+def test_statistics_for_the_coordination_and_city_contacts_only(scheduled):
+    coordinator = as_("koordination@example.org")
+    network = coordinator.get(f"/api/v1/statistics/?year={timezone.localdate().year}")
+    assert network.status_code == 200
+    body = network.json()
+    assert body["city"] is None and {t["key"] for t in body["tables"]} >= {
+        "requests_by_state",
+        "costs_by_year",
+    }
+    contact = as_("kontakt.leipzig@example.org").get("/api/v1/statistics/").json()
+    assert contact["city"]["name"] == "Leipzig"
+    assert as_("petra.neumann@example.org").get("/api/v1/statistics/").status_code == 403
+    bad = coordinator.get("/api/v1/statistics/?start=2026-02-01&end=2026-01-01")
+    assert bad.status_code == 400 and problem(bad)["errors"][0]["field"] == "end"
+    stranger = UserFactory(roles=[Role.STAFF])
+    assert token_client(issue(stranger)).get("/api/v1/statistics/").status_code == 403
