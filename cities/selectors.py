@@ -1,18 +1,19 @@
+from typing import Any
+
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from cities.models import City, Department, ExpertProfile, ExpertTopic, Topic
 
 
-def expert_search(
-    *,
-    text: str = "",
-    topic: Topic | None = None,
-    city: City | None = None,
-    department: Department | None = None,
-    available_only: bool = False,
-):
-    """Experts of the pool matching all given filters, with what the directory shows."""
+def expert_search(filters: dict[str, Any]):
+    """Experts of the pool matching the directory's filters (``ExpertFilterForm``'s cleaned data: q,
+    topic, city, department, available), with what the directory shows. The page and the API use it."""
+    text: str = filters.get("q") or ""
+    topic: Topic | None = filters.get("topic")
+    city: City | None = filters.get("city")
+    department: Department | None = filters.get("department")
+    available_only = bool(filters.get("available"))
     experts = ExpertProfile.objects.filter(user__is_active=True).with_directory_data()
     if available_only:
         experts = experts.filter(is_available=True)

@@ -13,13 +13,7 @@ from koopstadt.pagination import CappedPaginator
 def expert_list(request: HttpRequest) -> HttpResponse:
     form = ExpertFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    experts = expert_search(
-        text=filters.get("q") or "",
-        topic=filters.get("topic"),
-        city=filters.get("city"),
-        department=filters.get("department"),
-        available_only=bool(filters.get("available")),
-    )
+    experts = expert_search(filters)
     page = CappedPaginator(
         experts, settings.EXPERT_POOL_PAGE_SIZE, cap=settings.EXPERT_POOL_COUNT_CAP
     ).get_page(request.GET.get("page"))

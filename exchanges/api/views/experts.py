@@ -35,13 +35,7 @@ class ExpertListView(ApiListView):
     )
     def get(self, request: Request) -> Response:
         filters = filters_from(ExpertFilterForm, request)
-        experts = expert_search(
-            text=filters.get("q") or "",
-            topic=filters.get("topic"),
-            city=filters.get("city"),
-            department=filters.get("department"),
-            available_only=bool(filters.get("available")),
-        )
+        experts = expert_search(filters)
         return self.list_page(experts)
 
 
