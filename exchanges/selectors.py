@@ -267,10 +267,16 @@ def knowledge_base(*, text: str = "", topic=None, city=None, year: int | None = 
 # --- travel claims -------------------------------------------------------------------------------------
 
 
-def claim_get_for_user(*, user: User, pk: int) -> TravelClaim:
-    """The claim if ``user`` may see it; 404 for missing and forbidden alike."""
+def claims_of(user: User) -> QuerySet[TravelClaim]:
+    """The claims a person travels in or entered ("Meine Abrechnungen")."""
+    return TravelClaim.objects.filter(Q(traveller=user) | Q(submitted_by=user))
+
+
+def claim_get_for_user(*, user: User, pk: int, own_only: bool = False) -> TravelClaim:
+    """The claim if ``user`` may see it (``own_only``: only among their own); 404 for missing and
+    forbidden alike."""
     claim = (
-        TravelClaim.objects.visible_to(user)
+        (claims_of(user) if own_only else TravelClaim.objects.visible_to(user))
         .select_related("exchange", "traveller__home_city", "submitted_by", "rate_set", "decided_by")
         .prefetch_related("items__receipts", "events__actor")
         .filter(pk=pk)

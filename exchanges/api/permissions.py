@@ -31,3 +31,10 @@ class TokenScope(BasePermission):
         if getattr(view, "finance_endpoint", False):
             needed.add(ApiScope.FINANCE)
         return needed <= scopes
+
+
+class FinancePermission(BasePermission):
+    """The finance endpoints' role check, as ``@permission_required("exchanges.finance")`` in the browser."""
+
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
+        return request.user.has_perm("exchanges.finance")

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,7 +30,7 @@ from exchanges.forms import (
     RateSetPeriodForm,
 )
 from exchanges.models import Booking, ClaimStatus, ExportBatch, RateSet, Receipt, TravelClaim
-from exchanges.selectors import claim_get_for_user, export_batches, request_get_for_user
+from exchanges.selectors import claim_get_for_user, claims_of, export_batches, request_get_for_user
 from exchanges.selectors import finance_queue as finance_queue_claims
 from exchanges.services.claim_pdf import claim_pdf
 from exchanges.services.claims import (
@@ -212,11 +212,7 @@ def receipt_download(request: HttpRequest, pk: int, receipt_pk: int) -> FileResp
 
 @login_required
 def my_claims(request: HttpRequest) -> HttpResponse:
-    claims = (
-        TravelClaim.objects.filter(Q(traveller=request.user) | Q(submitted_by=request.user))
-        .select_related("exchange")
-        .order_by("-created_at")
-    )
+    claims = claims_of(request.user).select_related("exchange").order_by("-created_at")
     page = Paginator(claims, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "exchanges/claim_list.html", {"page": page})
 

@@ -121,6 +121,10 @@ def test_finance_needs_the_role_and_the_token_scope(scheduled):
     assert claim.status == ClaimStatus.SUBMITTED
     returned = finance.post(decide, decision, format="json")
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
+    # Someone else's claim is finance data: a token without the finance scope reads only its own.
+    assert finance_no_scope.get(f"/api/v1/claims/{claim.pk}/").status_code == 404
+    assert finance.get(f"/api/v1/claims/{claim.pk}/").status_code == 200
+    assert staff.get(f"/api/v1/claims/{claim.pk}/").status_code == 200  # Petra's own
 
 
 def test_four_eyes_and_budget_rules_hold_through_the_api(scheduled, django_capture_on_commit_callbacks):

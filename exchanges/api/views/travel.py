@@ -3,7 +3,6 @@ export batches (finance scope), statistics. The same access helpers and services
 
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,8 +10,10 @@ from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
-from cities.roles import Role
+from cities.models import ApiScope
+from exchanges.api.permissions import FinancePermission, token_scopes
 from exchanges.api.schema import form_parameters
 from exchanges.api.serializers.travel import (
     BookingSerializer,
@@ -35,6 +36,7 @@ from exchanges.models import TravelClaim
 from exchanges.selectors import (
     bookings_for_finance,
     claim_get_for_user,
+    claims_of,
     export_batches,
     finance_queue,
     request_get_for_user,
@@ -58,8 +60,16 @@ CLAIM = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, descript
 ITEM = OpenApiParameter("item_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the item")
 
 
+def claim_for(request: Request, pk: int) -> TravelClaim:
+    """The claim as the browser would show it to the person – but a token without the finance scope reads
+    only the person's own claims: other people's claims are finance data."""
+    scopes = token_scopes(request)
+    own_only = scopes is not None and ApiScope.FINANCE not in scopes
+    return claim_get_for_user(user=request.user, pk=pk, own_only=own_only)
+
+
 def claim_detail(request: Request, pk: int) -> dict:
-    claim = claim_get_for_user(user=request.user, pk=pk)
+    claim = claim_for(request, pk)
     return ClaimDetailSerializer(claim, context={"request": request}).data
 
 
@@ -71,13 +81,10 @@ def item_of(claim: TravelClaim, item_pk: int):  # type: ignore[no-untyped-def]
 
 
 class FinanceOnly:
-    """Finance endpoints: the finance role (as in the browser) and, for tokens, the finance scope."""
+    """Finance endpoints: the finance permission (as in the browser) and, for tokens, the finance scope."""
 
     finance_endpoint = True
-
-    def check_finance(self, request: Request) -> None:
-        if not request.user.has_perm("exchanges.finance"):
-            raise exceptions.PermissionDenied
+    permission_classes = [*api_settings.DEFAULT_PERMISSION_CLASSES, FinancePermission]
 
 
 class ClaimListView(ApiListView):
@@ -88,8 +95,7 @@ class ClaimListView(ApiListView):
 
     @extend_schema(summary="My travel claims", tags=["travel costs"])
     def get(self, request: Request) -> Response:
-        claims = TravelClaim.objects.filter(Q(traveller=request.user) | Q(submitted_by=request.user))
-        return self.list_page(claims.select_related("exchange", "traveller"))
+        return self.list_page(claims_of(request.user).select_related("exchange", "traveller"))
 
     @extend_schema(
         summary="Claim travel costs for an exchange (participants)",
@@ -121,7 +127,7 @@ class ClaimDetailView(ApiView):
         tags=["travel costs"],
     )
     def patch(self, request: Request, pk: int) -> Response:
-        claim = claim_get_for_user(user=request.user, pk=pk)
+        claim = claim_for(request, pk)
         data = self.validated(ClaimUpdateSerializer, partial=True, claim=claim)
         claim_update(claim=claim, actor=request.user, data=dict(data))
         return Response(claim_detail(request, pk))
@@ -139,7 +145,7 @@ class ClaimItemListView(ApiView):
         tags=["travel costs"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        claim = claim_get_for_user(user=request.user, pk=pk)
+        claim = claim_for(request, pk)
         data = dict(self.validated(ClaimItemInputSerializer))
         upload = data.pop("receipt", None)
         claim_item_add(claim=claim, actor=request.user, data=data, upload=upload)
@@ -151,14 +157,14 @@ class ClaimItemDetailView(ApiView):
 
     @extend_schema(summary="An item of a claim", parameters=[CLAIM, ITEM], tags=["travel costs"])
     def get(self, request: Request, pk: int, item_pk: int) -> Response:
-        claim = claim_get_for_user(user=request.user, pk=pk)
+        claim = claim_for(request, pk)
         return Response(ClaimItemSerializer(item_of(claim, item_pk)).data)
 
     @extend_schema(
         summary="Remove an item (and its receipts)", parameters=[CLAIM, ITEM], tags=["travel costs"]
     )
     def delete(self, request: Request, pk: int, item_pk: int) -> Response:
-        claim = claim_get_for_user(user=request.user, pk=pk)
+        claim = claim_for(request, pk)
         claim_item_remove(item=item_of(claim, item_pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -170,7 +176,7 @@ class ClaimSubmitView(ApiView):
         summary="Submit the claim to finance", parameters=[CLAIM], request=None, tags=["travel costs"]
     )
     def post(self, request: Request, pk: int) -> Response:
-        claim = claim_get_for_user(user=request.user, pk=pk)
+        claim = claim_for(request, pk)
         claim_submit(claim_id=claim.pk, actor=request.user)
         return Response(claim_detail(request, pk))
 
@@ -188,10 +194,7 @@ class ClaimDecisionView(FinanceOnly, ApiView):
         tags=["finance"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        claim = claim_get_for_user(user=request.user, pk=pk)
-        if not request.user.has_role(Role.FINANCE):
-            # Decisions are the finance role's own (claims service), not every administrator's.
-            raise exceptions.PermissionDenied(_("Only finance decides on travel claims."))
+        claim = claim_for(request, pk)
         data = self.validated(DecisionSerializer)
         try:
             if data["decision"] == "approve":
@@ -221,10 +224,8 @@ class ClaimItemReductionView(FinanceOnly, ApiView):
         tags=["finance"],
     )
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
-        claim = claim_get_for_user(user=request.user, pk=pk)
+        claim = claim_for(request, pk)
         item = item_of(claim, item_pk)
-        if not request.user.has_role(Role.FINANCE):
-            raise exceptions.PermissionDenied(_("Only finance decides on travel claims."))
         data = self.validated(ReductionSerializer)
         claim_item_reduce(
             item_id=item.pk, actor=request.user, amount=Decimal(data["amount"]), reason=data["reason"]
@@ -241,9 +242,8 @@ class FinanceQueueView(FinanceOnly, ApiListView):
         summary="The finance queue", parameters=form_parameters(FinanceQueueFilterForm), tags=["finance"]
     )
     def get(self, request: Request) -> Response:
-        self.check_finance(request)
         filters = filters_from(FinanceQueueFilterForm, request)
-        return self.list_page(finance_queue(user=request.user, filters=filters).select_related("traveller"))
+        return self.list_page(finance_queue(user=request.user, filters=filters))
 
 
 class BookingListView(FinanceOnly, ApiListView):
@@ -253,7 +253,6 @@ class BookingListView(FinanceOnly, ApiListView):
 
     @extend_schema(summary="Bookings", parameters=form_parameters(BookingFilterForm), tags=["finance"])
     def get(self, request: Request) -> Response:
-        self.check_finance(request)
         return self.list_page(bookings_for_finance(filters=filters_from(BookingFilterForm, request)))
 
 
@@ -263,7 +262,6 @@ class ExportBatchListView(FinanceOnly, ApiListView):
 
     @extend_schema(summary="Export batches, newest first", tags=["finance"])
     def get(self, request: Request) -> Response:
-        self.check_finance(request)
         return self.list_page(export_batches().select_related("created_by"))
 
 
@@ -278,7 +276,6 @@ class ExportBatchDetailView(FinanceOnly, ApiView):
         tags=["finance"],
     )
     def get(self, request: Request, pk: int) -> Response:
-        self.check_finance(request)
         batch = export_batches().select_related("created_by").filter(pk=pk).first()
         if batch is None:
             raise exceptions.NotFound
