@@ -80,6 +80,22 @@ def api_on_claim(claim: str, ok: int = 200, only: set[str] | None = None, other:
     return rule
 
 
+def api_finance_on_claim(claim: str) -> Rule:
+    """A finance endpoint on a claim: the finance permission first (403, as on the finance lists), then
+    the claim's visibility (404), then the decision is the finance role's own (403 for the others)."""
+
+    def rule(role: str, side: str) -> int:
+        if role == "anonymous":
+            return 401
+        if role not in FINANCE:
+            return 403
+        if not sees_claim(role, side, claim):
+            return 404
+        return 200 if role == "finance" else 403
+
+    return rule
+
+
 def claim_pk(claim: str, item: bool = False) -> Kwargs:
     def kwargs(world: World, side: str) -> dict:
         values = {"pk": world[side].claims[claim].pk}
@@ -321,7 +337,7 @@ API_EXPECTATIONS: dict[str, list[ApiCase]] = {
     "api:claim_decision": [
         ApiCase(
             kwargs=claim_pk("submitted"),
-            post=api_on_claim("submitted", only={"finance"}),
+            post=api_finance_on_claim("submitted"),
             data=lambda world, side: {"decision": "return", "reason": "Bitte Belege nachreichen"},
             acts=only("finance"),
         )
@@ -329,7 +345,7 @@ API_EXPECTATIONS: dict[str, list[ApiCase]] = {
     "api:claim_item_reduction": [
         ApiCase(
             kwargs=claim_pk("submitted", item=True),
-            post=api_on_claim("submitted", only={"finance"}),
+            post=api_finance_on_claim("submitted"),
             data=lambda world, side: {"amount": "10.00", "reason": "Nur 2. Klasse"},
             acts=only("finance"),
         )
