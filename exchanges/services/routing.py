@@ -210,12 +210,12 @@ def routing_plan(request: ExchangeRequest, *, batch: int = 40) -> RoutingPlan:
                 scored += [
                     score for d in departments if (score := _score(d, request_topic_ids, text_stems)).points
                 ]
-            # The first department still waiting could at best take its bound's place in the order;
-            # everything scored that sorts before that place is final.
+            # The first department still waiting scores at most its bound (the bounds come best first).
+            # Only what scored MORE is final: a waiting department with equal points may still sort
+            # between them, or be a city's second routed department (same points as the city's best).
             if position < len(bounds):
-                pk, bound, city_name, name = bounds[position]
-                limit = (-bound, city_name, name, pk)
-                settled = [score for score in _sort(scored) if _key(score) < limit]
+                bound = bounds[position][1]
+                settled = [score for score in _sort(scored) if score.points > bound]
             else:
                 settled = _sort(scored)
             routed, runners_up, cities = _plan(settled)

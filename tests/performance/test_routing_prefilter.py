@@ -121,3 +121,37 @@ def test_routing_plan_equals_the_plan_over_every_department(network, settings, m
             request.pk
         )
         assert plan.routed == routed
+
+
+def test_a_city_s_second_department_with_equal_points_is_not_lost_by_stopping_early(
+    db, settings, monkeypatch
+):
+    """Aachen a=10, b=6; Bonn c=6, d=6: the full plan routes a, c and d (d ties with Bonn's best).
+    Stopping as soon as the scored part looked complete used to leave d unscored and unrouted."""
+    from cities.models import Department
+    from exchanges.services import routing
+    from tests.cities.factories import CityFactory, DepartmentFactory
+    from tests.exchanges.factories import ExchangeRequestFactory
+
+    settings.ROUTING_MAX_CITIES = 2
+    settings.ROUTING_KEPT_RUNNERS_UP = 1
+    aachen, bonn = CityFactory(name="Aachen"), CityFactory(name="Bonn")
+    points = {}
+    for city, name, value in [(aachen, "a", 10), (aachen, "b", 6), (bonn, "c", 6), (bonn, "d", 6)]:
+        points[DepartmentFactory(city=city, name=name).pk] = value
+    bounds = [
+        (pk, points[pk], department.city.name, department.name)
+        for pk in points
+        for department in [Department.objects.select_related("city").get(pk=pk)]
+    ]
+    monkeypatch.setattr(routing, "_upper_bounds", lambda request, text_stems: bounds)
+    monkeypatch.setattr(
+        routing, "_score", lambda department, topics, stems: routing.Score(department, points[department.pk])
+    )
+    request = ExchangeRequestFactory()
+    everything = routing._sort(
+        [routing.Score(d, points[d.pk]) for d in Department.objects.filter(pk__in=points)]
+    )
+    expected_routed, _runners_up, _cities = routing._plan(everything)
+    assert {Department.objects.get(pk=pk).name for pk in expected_routed} == {"a", "c", "d"}
+    assert routing.routing_plan(request, batch=3).routed == expected_routed
