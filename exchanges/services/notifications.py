@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -44,8 +44,9 @@ def notify(
     created_count = 0
     base = {"request": request, "site_url": settings.SITE_URL, **context}
     people = {user.pk: user for user in recipients if user.is_active}
-    # One query for all recipients; two inserts per new notification. A concurrent second run of the
-    # same event would fail on the unique key and roll back, and its task retries and finds them all.
+    # One query for all recipients; an insert (in a savepoint) per new notification. A concurrent run of
+    # the same event (a retried task, the web request and a task) may insert a key first: then the
+    # unique key refuses ours and that recipient is skipped, without failing the caller.
     done = set(
         Notification.objects.filter(key__in=[f"{key}:{pk}" for pk in people]).values_list("key", flat=True)
     )
@@ -54,14 +55,18 @@ def notify(
             continue
         subject, body = _render(template, recipient, {**base, "recipient": recipient})
         mail_now = immediate or recipient.notification_mode == User.NotificationMode.IMMEDIATE
-        notification = Notification.objects.create(
-            key=f"{key}:{recipient.pk}",
-            recipient=recipient,
-            request=request,
-            subject=subject,
-            body=body,
-            emailed=mail_now,
-        )
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    key=f"{key}:{recipient.pk}",
+                    recipient=recipient,
+                    request=request,
+                    subject=subject,
+                    body=body,
+                    emailed=mail_now,
+                )
+        except IntegrityError:
+            continue  # the concurrent run made it (and its e-mail)
         created_count += 1
         if mail_now:
             email_queue(
