@@ -239,7 +239,9 @@ def sso_user_login(*, claims: dict[str, Any]) -> tuple[User, dict[str, Any]]:
     if changed:
         user.full_clean(exclude=["password"])
         user.save(update_fields=changed)
-    if settings.OIDC_SYNC_ROLES:
+    # A missing roles claim (a provider without the groups mapper, Entra ID's group overage) says nothing
+    # about the person's roles: keep them rather than demote a coordinator to the default roles.
+    if settings.OIDC_SYNC_ROLES and claim_value(claims, settings.OIDC_ROLES_CLAIM) is not None:
         user_set_roles(user=user, roles=roles)
     return user, {"created": False, "roles": sorted(user.roles)}
 

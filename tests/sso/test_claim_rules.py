@@ -154,3 +154,18 @@ def test_two_first_log_ins_at_once_give_one_account_and_no_error(settings, monke
     assert all(isinstance(result, tuple) for result in results), results
     assert sorted(details["created"] for _user, details in results) == [False, True]
     assert User.objects.filter(email="neu@leipzig.de").count() == 1
+
+
+def test_roles_follow_the_claim_but_a_missing_claim_keeps_them(settings, leipzig):
+    settings.OIDC_SYNC_ROLES = True
+    settings.OIDC_ROLE_MAP = {"cr-koordination": ["coordinator"]}
+    coordinator = UserFactory(home_city=leipzig, roles=[Role.COORDINATOR, Role.STAFF])
+
+    # No groups claim at all (no mapper, or more groups than the provider puts into a token).
+    user, details = sso_user_login(claims={"email": coordinator.email})
+    assert set(user.groups.values_list("name", flat=True)) == {"coordinator", "staff"}
+    # A groups claim that maps to nothing: the default roles, as documented.
+    user, details = sso_user_login(claims={"email": coordinator.email, "groups": ["andere-gruppe"]})
+    assert details["roles"] == ["staff"]
+    user, details = sso_user_login(claims={"email": coordinator.email, "groups": ["cr-koordination"]})
+    assert details["roles"] == ["coordinator"]
