@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from koopstadt.request_context import current_request_id, current_task
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=`` and is logged too.
+_PLAIN = (str, int, float, bool, type(None), list, tuple, dict)
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
 
 
@@ -37,7 +38,14 @@ class JsonFormatter(logging.Formatter):
             "process": record.process,
         }
         for key, value in vars(record).items():
-            if key not in _STANDARD and key not in entry and not key.startswith("_"):
+            # Plain values only: Django passes the whole request object (whose text holds the query
+            # string: search words, names) to its own lines; the path is logged by the request line.
+            if (
+                key not in _STANDARD
+                and key not in entry
+                and not key.startswith("_")
+                and isinstance(value, _PLAIN)
+            ):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

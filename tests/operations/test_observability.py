@@ -59,7 +59,9 @@ def test_json_lines_include_exceptions_and_extras():
         record = logging.getLogger("x").makeRecord(
             "x", logging.ERROR, __file__, 1, "failed %s", ("here",), sys.exc_info(), extra={"claim_id": 7}
         )
+    record.request = object()  # as Django's own lines carry the request object, query string and all
     entry = json.loads(JsonFormatter().format(record))
+    assert "request" not in entry
     assert entry["message"] == "failed here"
     assert entry["claim_id"] == 7
     assert "ValueError: kaputt" in entry["exception"]
@@ -215,10 +217,12 @@ def test_djangos_own_lines_about_a_request_carry_its_id_and_then_it_is_forgotten
     from koopstadt.request_context import current_request_id
 
     caplog.set_level(logging.WARNING, logger="django.request")
-    assert client.get("/gibt-es-nicht/", HTTP_X_REQUEST_ID="not-found-12345").status_code == 404
+    response = client.get("/gibt-es-nicht/?suche=Frau+Mustermann", HTTP_X_REQUEST_ID="not-found-12345")
+    assert response.status_code == 404
     (line,) = [r for r in caplog.records if r.name == "django.request"]
     ContextFilter().filter(line)
     assert line.request_id == "not-found-12345"
+    assert "Mustermann" not in JsonFormatter().format(line)  # the query string stays out of the logs
     assert current_request_id() is None
 
 
