@@ -193,6 +193,7 @@ def test_nginx_site_does_what_the_handbook_says() -> None:
     site = NGINX_SITE.read_text()
     assert "server 127.0.0.1:8000;" in site
     assert "client_max_body_size 11m;" in site
+    assert "location = /readyz {\n        return 404;" in site  # readiness only on the monitoring server
     assert "proxy_set_header X-Request-ID $request_id;" in site
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in site
     assert "proxy_set_header X-Forwarded-For" in site

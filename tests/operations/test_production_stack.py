@@ -220,7 +220,8 @@ def test_the_production_stack_runs_the_whole_cycle_with_one_request_id(stack: St
 
     def ready() -> bool:
         try:
-            return page.request.get(stack.base_url + "/readyz").status == 200
+            with urllib.request.urlopen(f"http://127.0.0.1:{stack.monitoring_port}/readyz", timeout=10) as r:
+                return r.status == 200
         except Exception:
             return False
 
@@ -340,6 +341,7 @@ def test_the_production_stack_runs_the_whole_cycle_with_one_request_id(stack: St
 
     # Metrics: closed to the public; Prometheus on the host reads them through nginx's local listener.
     assert page.request.get(base + "/metrics").status == 404
+    assert page.request.get(base + "/readyz").status == 404
     with urllib.request.urlopen(f"http://127.0.0.1:{stack.monitoring_port}/metrics", timeout=10) as answer:
         metrics = answer.read().decode()
     assert (
