@@ -34,7 +34,7 @@ def request_get_for_user(*, user: User, pk: int) -> ExchangeRequest:
     """The request if ``user`` may see it; 404 for both missing and forbidden (never reveal a title)."""
     request = (
         ExchangeRequest.objects.visible_to(user)
-        .select_related("requester", "requester_city", "requester_department", "assignee")
+        .select_related("requester", "requester_city", "requester_department__city", "assignee")
         .prefetch_related("topics", "preferred_partner_cities", "attachments")
         .filter(pk=pk)
         .first()
@@ -188,7 +188,7 @@ def expert_suggestions(
             past=Coalesce(Subquery(past), 0),
         )
         .filter(Q(user__department_id__in=routed) | Q(level_sum__gt=0))
-        .select_related("user", "user__home_city", "user__department")
+        .select_related("user", "user__home_city", "user__department__city")
         .prefetch_related(Prefetch("expert_topics", queryset=ExpertTopic.objects.select_related("topic")))
     )
     if not request.include_own_city:

@@ -11,7 +11,7 @@ class ExpertProfileQuerySet(models.QuerySet):
 
     def with_directory_data(self) -> "ExpertProfileQuerySet":
         """Everything the directory and profile pages show, in a fixed number of queries."""
-        return self.select_related("user", "user__home_city", "user__department").prefetch_related(
+        return self.select_related("user", "user__home_city", "user__department__city").prefetch_related(
             models.Prefetch("expert_topics", queryset=ExpertTopic.objects.select_related("topic"))
         )
 

@@ -7,7 +7,6 @@ administrator issues it (``cities.services.api_tokens.token_issue``).
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,11 +14,6 @@ class ApiScope(models.TextChoices):
     READ = "read", _("read")  # safe methods (GET, HEAD, OPTIONS)
     WRITE = "write", _("write")  # also changes; implies read
     FINANCE = "finance", _("finance")  # the finance endpoints, on top of the person's finance role
-
-
-class ApiTokenQuerySet(models.QuerySet):
-    def usable(self) -> "ApiTokenQuerySet":
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class ApiToken(models.Model):
@@ -49,8 +43,6 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
-    objects = ApiTokenQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
@@ -65,11 +57,4 @@ class ApiToken(models.Model):
 
     @property
     def scope_set(self) -> frozenset[str]:
-        return frozenset(self.scopes.split())
-
-    def has_scope(self, scope: str) -> bool:
-        return scope in self.scope_set
-
-    @property
-    def is_usable(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        return frozenset(self.scope_list)

@@ -19,10 +19,6 @@ class ApiRateThrottle(SimpleRateThrottle):
         # Read on every request (not once at import), so that a changed setting applies at once.
         return settings.API_THROTTLE_RATE or None
 
-    def __init__(self) -> None:
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-
     def get_cache_key(self, request: "Request", view: "APIView") -> str:
         if isinstance(request.auth, ApiToken):
             ident = f"token-{request.auth.pk}"

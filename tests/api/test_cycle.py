@@ -166,3 +166,21 @@ def test_reflections_by_participants_only_and_internal_ones_stay_internal(api, p
     assert len(api(outsider).get(f"/api/v1/requests/{held.pk}/reflections/").json()) == 1
     # internal: not in the knowledge base
     assert api(people["requester"]).get("/api/v1/knowledge/?q=beteiligen").json()["results"] == []
+
+
+def test_the_pool_costs_the_same_queries_for_two_experts_or_ten(api, people, expert):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(people["requester"])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/experts/").status_code == 200
+        return len(captured)
+
+    ExpertProfileFactory()
+    queries()  # the token's first use also notes "last used"
+    few = queries()
+    ExpertProfileFactory.create_batch(8)  # each in a department of a city of its own
+    assert queries() == few

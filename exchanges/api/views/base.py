@@ -70,9 +70,7 @@ def filters_from(form_class: type[forms.Form], request: Request, **kwargs: Any) 
 
 class ApiListView(ListModelMixin, ApiView):
     # A list (ListModelMixin marks it so for the schema: many results, paginated by cursor).
-    def list_page(self, queryset: Any, **context: Any) -> Response:
+    def list_page(self, queryset: Any) -> Response:
         page = self.paginate_queryset(queryset)
-        serializer = self.get_serializer_class()(
-            page, many=True, context={"request": self.request, **context}
-        )
+        serializer = self.get_serializer_class()(page, many=True, context={"request": self.request})
         return self.get_paginated_response(serializer.data)

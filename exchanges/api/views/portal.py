@@ -1,6 +1,7 @@
 """Who am I, and the master data other endpoints refer to by id (cities, departments, topics)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,7 +38,7 @@ class CityListView(ApiListView):
 
 
 class DepartmentFilterForm(forms.Form):
-    city = ModelChoiceField(label="city", queryset=City.objects.all(), required=False)
+    city = ModelChoiceField(label=gettext_lazy("City"), queryset=City.objects.all(), required=False)
 
 
 class DepartmentListView(ApiListView):

@@ -43,6 +43,7 @@ SORT = OpenApiParameter(
 
 
 def detail(request: Request, exchange: ExchangeRequest) -> dict:
+    """The request as the caller now sees it, read again after a change."""
     fresh = request_get_for_user(user=request.user, pk=exchange.pk)
     return RequestDetailSerializer(fresh, context={"request": request}).data
 
@@ -91,7 +92,8 @@ class RequestDetailView(ApiView):
 
     @extend_schema(summary="A request", parameters=[PK], tags=["requests"])
     def get(self, request: Request, pk: int) -> Response:
-        return Response(detail(request, request_get_for_user(user=request.user, pk=pk)))
+        exchange = request_get_for_user(user=request.user, pk=pk)
+        return Response(RequestDetailSerializer(exchange, context={"request": request}).data)
 
     @extend_schema(
         summary="Change a draft (or a request returned for changes)",
