@@ -359,18 +359,20 @@ def _matrix(
     column_totals: dict[tuple[int | None, str | None], int],
     summary: str,
     note: str,
+    fold: bool,
 ) -> StatTable:
     """Rows are requester cities, columns the other side's cities; totals count every exchange once.
 
     A national network has hundreds of cities; a matrix of all of them is neither readable nor cheap
-    (5 MB of HTML at 300 cities). Beyond ``STATISTICS_MATRIX_CITIES`` rows or columns, the cities with
-    the most exchanges keep their own row or column and the rest are added up in "Other cities (n)".
+    (5 MB of HTML at 300 cities). For reading (``fold``), beyond ``STATISTICS_MATRIX_CITIES`` rows or
+    columns, the cities with the most exchanges keep their own row or column and the rest are added up
+    in "Other cities (n)"; downloads and the API get every city.
     """
     limit = settings.STATISTICS_MATRIX_CITIES
 
     def ordered(totals: dict) -> tuple[list, set]:
         keys = sorted(totals, key=lambda k: (_city_label(k[1]), k[0] or 0))
-        if len(keys) <= limit:
+        if not fold or len(keys) <= limit:
             return keys, set()
         top = set(sorted(keys, key=lambda k: (-totals[k], _city_label(k[1]), k[0] or 0))[:limit])
         return [k for k in keys if k in top], {k[0] for k in keys if k not in top}
@@ -426,8 +428,11 @@ def _matrix(
     )
 
 
-def statistics_for(*, user, period: Period, city_id: int | None = None) -> dict[str, StatTable]:  # type: ignore[no-untyped-def]
-    """All tables for ``period``; city contacts always get their home city's figures only."""
+def statistics_for(
+    *, user, period: Period, city_id: int | None = None, fold: bool = True
+) -> dict[str, StatTable]:  # type: ignore[no-untyped-def]
+    """All tables for ``period``; city contacts always get their home city's figures only. ``fold``: city
+    matrices for reading, large ones folded (``_matrix``); off for downloads and the API."""
     city_id = _scoped_city_id(user, city_id)
     sets = _Sets(period, city_id)
     today = timezone.localdate()
@@ -543,6 +548,7 @@ def statistics_for(*, user, period: Period, city_id: int | None = None) -> dict[
             "An exchange with experts from two cities appears in both columns; the totals count every "
             "exchange once. Cancelled and withdrawn requests are never counted as held."
         ),
+        fold=fold,
     )
 
     balance_keys = sorted(set(received) | set(given), key=lambda k: (_city_label(k[1]), k[0] or 0))
@@ -622,6 +628,7 @@ def statistics_for(*, user, period: Period, city_id: int | None = None) -> dict[
         )
         % {"count": sum(asked_by.values())},
         _("A request routed to two cities appears in both columns; the totals count every request once."),
+        fold=fold,
     )
 
     # --- key figures ----------------------------------------------------------------------------------
@@ -716,7 +723,9 @@ class CachedFigures:
     computed_at: datetime
 
 
-def cached_statistics_for(*, user, period: Period, city_id: int | None = None) -> CachedFigures:  # type: ignore[no-untyped-def]
+def cached_statistics_for(
+    *, user, period: Period, city_id: int | None = None, fold: bool = True
+) -> CachedFigures:  # type: ignore[no-untyped-def]
     """``statistics_for``, computed once and shared for ``STATISTICS_CACHE_SECONDS``.
 
     The aggregates read every request and claim of the period, so their cost grows with the network
@@ -727,8 +736,10 @@ def cached_statistics_for(*, user, period: Period, city_id: int | None = None) -
     """
     city_id = _scoped_city_id(user, city_id)
     return shared(
-        ["figures", timezone.localdate().isoformat(), city_id, period.start, period.end],
-        lambda: CachedFigures(statistics_for(user=user, period=period, city_id=city_id), timezone.now()),
+        ["figures", timezone.localdate().isoformat(), city_id, period.start, period.end, fold],
+        lambda: CachedFigures(
+            statistics_for(user=user, period=period, city_id=city_id, fold=fold), timezone.now()
+        ),
     )
 
 

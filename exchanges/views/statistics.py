@@ -150,7 +150,7 @@ def statistics_export(request: HttpRequest, key: str, file_format: str) -> HttpR
         raise Http404
     selection = statistics_selection(user=request.user, params=request.GET)
     tables = figures.cached_statistics_for(
-        user=request.user, period=selection.period, city_id=selection.city_id
+        user=request.user, period=selection.period, city_id=selection.city_id, fold=False
     ).tables
     table = tables.get(key)
     if table is None:

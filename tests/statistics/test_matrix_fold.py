@@ -1,6 +1,7 @@
 """In a network of many cities the matrices keep the busiest cities and add up the others."""
 
 import pytest
+from django.urls import reverse
 
 from exchanges.statistics.figures import statistics_for
 from tests.statistics.conftest import YEAR_2025
@@ -28,3 +29,23 @@ def test_the_other_cities_are_added_up_and_nothing_is_lost(world, settings, key)
     # The city kept is the one with the most exchanges as requester.
     busiest = max(full.rows, key=lambda row: row[-1])
     assert folded.rows[0][0] == busiest[0] and folded.rows[0][-1] == busiest[-1]
+
+
+def test_downloads_and_the_api_get_every_city(world, settings, client):
+    from exchanges.statistics.figures import cached_statistics_for
+
+    settings.STATISTICS_MATRIX_CITIES = 1
+    coordinator = world.people["coordinator"]
+    unfolded = statistics_for(user=coordinator, period=YEAR_2025, fold=False)["city_matrix_held"]
+    assert len(unfolded.rows) == 3 and "Other cities" not in str(unfolded.rows)
+    assert len(cached_statistics_for(user=coordinator, period=YEAR_2025).tables["city_matrix_held"].rows) == 2
+
+    client.force_login(coordinator)
+    url = reverse("exchanges:statistics_export", kwargs={"key": "city_matrix_held", "file_format": "csv"})
+    response = client.get(url, {"year": 2025})
+    assert response.status_code == 200
+    csv = b"".join(response.streaming_content if response.streaming else [response.content]).decode(
+        "utf-8-sig"
+    )
+    assert "Bremen" in csv and "Leipzig" in csv and "Nürnberg" in csv
+    assert "Weitere Städte" not in csv and "Other cities" not in csv

@@ -305,7 +305,7 @@ class StatisticsView(ApiView):
                 {field: [str(m) for m in messages] for field, messages in selection.form.errors.items()}
             )
         computed = figures.cached_statistics_for(
-            user=request.user, period=selection.period, city_id=selection.city_id
+            user=request.user, period=selection.period, city_id=selection.city_id, fold=False
         )
         data = {
             "period": {"start": selection.period.start, "end": selection.period.end},
