@@ -11,11 +11,15 @@ import logging
 import os
 import socket
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import redis
 from celery.beat import PersistentScheduler
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from koopstadt.broker import broker_redis
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +46,12 @@ class BeatLock:
     """A lock in Redis that one process holds, with an expiry that the holder keeps renewing."""
 
     def __init__(self, url: str, ttl_seconds: int, key: str = LOCK_KEY) -> None:
-        self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        client = broker_redis(url, timeout=5)
+        if client is None:
+            raise ImproperlyConfigured(
+                "celery beat's lock (koopstadt.beat) needs a Redis broker (CELERY_BROKER_URL)"
+            )
+        self.client = client
         self.key = key
         self.ttl_ms = ttl_seconds * 1000
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -89,11 +98,22 @@ class LockedScheduler(PersistentScheduler):
                     self.lock.owner,
                     self.lock.holder(),
                 )
+            if holding and self.holding is False:
+                self._take_over()
             self.holding = holding
         if not holding:
             return STANDBY_CHECK_SECONDS
         # Come back before the lock expires, however long until the next task.
         return min(super().tick(*args, **kwargs), self.lock.ttl_ms / 3000)
+
+    def _take_over(self) -> None:
+        """After standing by, this beat's record of the last runs is as old as its start. Count them as
+        run just before the previous holder can have died, so that only what fell due since then is
+        sent – not every task that fell due while this beat stood by."""
+        since = self.app.now() - timedelta(seconds=self.lock.ttl_ms / 1000 + STANDBY_CHECK_SECONDS)
+        for entry in self.schedule.values():
+            entry.last_run_at = since
+        self._heap = None  # re-ordered by the next tick
 
     def close(self) -> None:
         if self.holding:

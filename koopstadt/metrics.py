@@ -35,6 +35,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from koopstadt.broker import broker_redis
+
 logger = logging.getLogger(__name__)
 
 TASK_COUNTS_KEY = "koopstadt:metrics:tasks"
@@ -77,11 +79,8 @@ _client: redis.Redis | None = None
 
 def _redis() -> redis.Redis | None:
     global _client
-    url = settings.CELERY_BROKER_URL
-    if not url.startswith(("redis://", "rediss://", "unix://")):
-        return None
     if _client is None:
-        _client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        _client = broker_redis(settings.CELERY_BROKER_URL, timeout=1)
     return _client
 
 

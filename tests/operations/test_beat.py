@@ -1,9 +1,11 @@
 """Two celery beats on one Redis: one sends the periodic tasks, the other stands by and takes over."""
 
 import time
+from datetime import timedelta
 
 import pytest
 import redis
+from celery.schedules import crontab
 
 from koopstadt.beat import LOCK_KEY, STANDBY_CHECK_SECONDS, LockedScheduler
 from koopstadt.celery import app
@@ -76,6 +78,25 @@ def test_a_crashed_beat_is_replaced_once_its_lock_expires(beats):
     second.tick()
     assert {name for name, _ in sent} == {"second"}
     assert client.get(LOCK_KEY).decode() == second.lock.owner
+
+
+def test_a_take_over_sends_only_what_fell_due_since_the_holder_died(beats):
+    """The standby's record of the last runs is days old: a daily task that ran this morning on the
+    old holder must not run again just because another beat takes over."""
+    (first, second), sent, _client = beats
+    second.update_from_dict(
+        {"daily": {"task": "exchanges.tasks.send_digests_task", "schedule": crontab(minute=0, hour="*/6")}}
+    )
+    second.schedule["daily"].last_run_at = second.app.now() - timedelta(days=3)
+    tick_both(first, second, rounds=1)
+    first.close()  # the holder goes
+    sent.clear()
+    for _ in range(3):
+        time.sleep(0.1)
+        second.tick()
+    names = [name for beat, name in sent if beat == "second"]
+    assert "probe" in names  # due every 0.05 s: it does fall due after the take-over
+    assert "daily" not in names
 
 
 def test_a_beat_without_redis_sends_nothing(beats, settings):
