@@ -221,7 +221,9 @@ def sso_user_login(*, claims: dict[str, Any]) -> tuple[User, dict[str, Any]]:
                 )
         except IntegrityError:
             # The same person's first log-in in another tab created the account a moment earlier.
-            user = User.objects.select_for_update().get(email__iexact=email)
+            user = User.objects.select_for_update().filter(email__iexact=email).first()
+            if user is None:
+                raise  # another constraint refused the account: not the race
         else:
             return user, {"created": True, "roles": sorted(user.roles)}
 
