@@ -386,8 +386,9 @@ def test_release_stops_at_the_first_failure(tmp_path: Path) -> None:
 
 def test_release_compiles_messages_only_when_a_mo_file_is_missing(tmp_path: Path) -> None:
     checkout = tmp_path / "checkout"
-    (checkout / "scripts").mkdir(parents=True)
+    (checkout / "scripts" / "lib").mkdir(parents=True)
     shutil.copy2(RELEASE, checkout / "scripts" / "release")
+    shutil.copy2(ROOT / "scripts" / "lib" / "common.sh", checkout / "scripts" / "lib" / "common.sh")
     messages = checkout / "locale" / "de" / "LC_MESSAGES"
     messages.mkdir(parents=True)
     (messages / "django.po").write_text('msgid ""\nmsgstr ""\n')
