@@ -62,10 +62,15 @@ def filters_from(form_class: type[forms.Form], request: Request, **kwargs: Any) 
         form = form_class(request.query_params, **kwargs)
         valid = form.is_valid()
     if not valid:
-        raise exceptions.ValidationError(
-            {field: [str(message) for message in messages] for field, messages in form.errors.items()}
-        )
+        raise invalid_form(form)
     return form.cleaned_data
+
+
+def invalid_form(form: forms.Form) -> exceptions.ValidationError:
+    """A browser form's errors as the API's 400, field by field."""
+    return exceptions.ValidationError(
+        {field: [str(message) for message in messages] for field, messages in form.errors.items()}
+    )
 
 
 class ApiListView(ListModelMixin, ApiView):

@@ -7,7 +7,6 @@ from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cities.models import ExpertProfile
 from exchanges.api.schema import form_parameters
 from exchanges.api.serializers.cycle import (
     InvitationAnswerSerializer,
@@ -19,9 +18,9 @@ from exchanges.api.serializers.cycle import (
     ReflectionSerializer,
     SuggestionsSerializer,
 )
-from exchanges.api.views.base import ApiListView, ApiView, filters_from
+from exchanges.api.views.base import ApiListView, ApiView, filters_from, invalid_form
 from exchanges.api.views.requests import PK
-from exchanges.forms import KnowledgeFilterForm
+from exchanges.forms import KnowledgeFilterForm, ProposeExpertsForm
 from exchanges.models import Invitation, Meeting
 from exchanges.rules import Actor, actors_for, can_propose_experts, can_see_routing, visible_reflections
 from exchanges.selectors import expert_suggestions, knowledge_base, request_get_for_user
@@ -98,22 +97,17 @@ class RequestInvitationListView(ApiListView):
             raise exceptions.PermissionDenied(_("You may not propose experts for this request."))
         data = self.validated(ProposeSerializer)
         first, second = expert_suggestions(request=exchange)
-        offered = {suggestion.expert.pk for suggestion in first + second}
-        unknown = [pk for pk in data["experts"] if pk not in offered]
-        if unknown:
-            # As the browser's form: only experts it offers can be chosen.
-            raise exceptions.ValidationError(
-                {
-                    "experts": [
-                        _("Select a valid choice. %(value)s is not one of the available choices.")
-                        % {"value": unknown[0]}
-                    ]
-                }
-            )
+        # The browser's form: only the experts it offers can be chosen.
+        form = ProposeExpertsForm(
+            {"experts": data["experts"], "message": data.get("message", "")},
+            experts=[suggestion.expert for suggestion in first + second],
+        )
+        if not form.is_valid():
+            raise invalid_form(form)
         invitations = invitations_propose(
             request=exchange,
-            experts=ExpertProfile.objects.filter(pk__in=data["experts"]).order_by("pk"),
-            message=data.get("message", ""),
+            experts=form.cleaned_data["experts"].order_by("pk"),
+            message=form.cleaned_data["message"],
             actor=request.user,
         )
         created = invitations_of(Invitation.objects).filter(pk__in=[i.pk for i in invitations]).order_by("pk")

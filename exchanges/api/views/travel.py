@@ -29,7 +29,7 @@ from exchanges.api.serializers.travel import (
     ReductionSerializer,
     StatisticsSerializer,
 )
-from exchanges.api.views.base import ApiListView, ApiView, filters_from
+from exchanges.api.views.base import ApiListView, ApiView, filters_from, invalid_form
 from exchanges.errors import DomainError
 from exchanges.forms import BookingFilterForm, FinanceQueueFilterForm
 from exchanges.models import TravelClaim
@@ -301,9 +301,7 @@ class StatisticsView(ApiView):
     def get(self, request: Request) -> Response:
         selection = statistics_selection(user=request.user, params=request.query_params)
         if selection.form.is_bound and not selection.form.is_valid():
-            raise exceptions.ValidationError(
-                {field: [str(m) for m in messages] for field, messages in selection.form.errors.items()}
-            )
+            raise invalid_form(selection.form)
         computed = figures.cached_statistics_for(
             user=request.user, period=selection.period, city_id=selection.city_id, fold=False
         )
