@@ -6,6 +6,11 @@ from django.db.models import Exists, OuterRef, Q
 from cities.models import City, Department, ExpertProfile, ExpertTopic, Topic
 
 
+def expert_pool():  # type: ignore[no-untyped-def]
+    """The experts anyone signed in may find (active people), with what the directory shows."""
+    return ExpertProfile.objects.filter(user__is_active=True).with_directory_data()
+
+
 def expert_search(filters: dict[str, Any]):
     """Experts of the pool matching the directory's filters (``ExpertFilterForm``'s cleaned data: q,
     topic, city, department, available), with what the directory shows. The page and the API use it."""
@@ -14,7 +19,7 @@ def expert_search(filters: dict[str, Any]):
     city: City | None = filters.get("city")
     department: Department | None = filters.get("department")
     available_only = bool(filters.get("available"))
-    experts = ExpertProfile.objects.filter(user__is_active=True).with_directory_data()
+    experts = expert_pool()
     if available_only:
         experts = experts.filter(is_available=True)
     if topic is not None:

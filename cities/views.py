@@ -4,8 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from cities.forms import ExpertFilterForm
-from cities.models import ExpertProfile
-from cities.selectors import expert_search
+from cities.selectors import expert_pool, expert_search
 from koopstadt.pagination import CappedPaginator
 
 
@@ -33,9 +32,7 @@ def expert_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    expert = get_object_or_404(
-        ExpertProfile.objects.filter(user__is_active=True).with_directory_data(), pk=pk
-    )
+    expert = get_object_or_404(expert_pool(), pk=pk)
     return render(
         request,
         "cities/expert_detail.html",

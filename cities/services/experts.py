@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cities.models import Department, ExpertProfile, ExpertTopic, Topic, User
-from cities.roles import Role
 
 EXPERT_FIELDS = (
     "position",
@@ -35,7 +34,7 @@ def expert_profile_update(
 
     Coordinators (and administrators) only. ``topics`` replaces all topics when given.
     """
-    if not (actor.is_superuser or actor.has_role(Role.COORDINATOR)):
+    if not actor.has_perm("cities.change_expert_pool"):
         raise PermissionDenied(_("Only coordinators change the expert pool."))
     expert = ExpertProfile.objects.select_for_update().select_related("user").get(pk=expert.pk)
     for name in EXPERT_FIELDS:

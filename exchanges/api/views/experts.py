@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from cities.forms import ExpertFilterForm
 from cities.models import ExpertProfile
-from cities.selectors import expert_search
+from cities.selectors import expert_pool, expert_search
 from cities.services.experts import UNCHANGED, expert_profile_update
 from exchanges.api.schema import form_parameters
 from exchanges.api.serializers.cycle import ExpertSerializer, ExpertUpdateSerializer
@@ -19,7 +19,7 @@ PK = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description
 
 def expert_get(pk: int) -> ExpertProfile:
     """As on the profile page: active experts only, 404 otherwise."""
-    expert = ExpertProfile.objects.filter(user__is_active=True).with_directory_data().filter(pk=pk).first()
+    expert = expert_pool().filter(pk=pk).first()
     if expert is None:
         raise exceptions.NotFound
     return expert
@@ -59,11 +59,12 @@ class ExpertDetailView(ApiView):
             raise exceptions.PermissionDenied
         data = dict(self.validated(ExpertUpdateSerializer, partial=True))
         topics = data.pop("topics", None)
+        department = data.pop("department", UNCHANGED)
         expert_profile_update(
             expert=expert,
             actor=request.user,
             data=data,
-            department=data.pop("department", UNCHANGED),
+            department=department,
             topics=None if topics is None else [(item["topic"], item["level"]) for item in topics],
         )
         return Response(ExpertSerializer(expert_get(pk), context={"request": request}).data)
