@@ -9,7 +9,7 @@ from django.db.models import (
     Prefetch,
     Value,
 )
-from django.db.models.functions import Lower, StrIndex
+from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -113,21 +113,12 @@ def _upper_bounds(request: ExchangeRequest, text_stems: list[str]) -> list[tuple
     reasons, so it is never below the real points. Keyword terms are matched exactly: the database
     offers the terms whose longest stem occurs in the text, Python checks each distinct term once.
     """
-    request_topic_ids = [topic.pk for topic in request.topics.all()]
+    request_topic_ids = {topic.pk for topic in request.topics.all()}
     topic_points = _topic_term_points(text_stems)
-    joined = " ".join(text_stems)
-    offered = (
-        DepartmentKeyword.objects.filter(match_stem__gt="")
-        .filter(GreaterThan(StrIndex(Value(joined), F("match_stem")), 0))
-        .values_list("term", flat=True)
-        .distinct()
-    )
-    matching_terms = sorted({term.lower() for term in offered if term_in(term, text_stems)})
-    # Three plain indexed reads instead of three correlated subqueries per department (at scale 5 a
-    # request without preferred cities has 1,500 candidates): the topic links and keyword hits of the
-    # departments the request may go to, added up here, then the names for the order.
+    # Plain indexed reads instead of correlated subqueries per department (at scale 5 a request without
+    # preferred cities has 1,500 candidates): the topic links and keyword hits of the departments the
+    # request may go to, added up here, then the names for the order.
     allowed = candidate_departments(request).prefetch_related(None).order_by().values("pk")
-    request_topic_ids = set(request_topic_ids)
     bounds: dict[int, int] = {}
     names: dict[int, tuple[str, str]] = {}
     relevant_topics = request_topic_ids | set(topic_points)
@@ -139,13 +130,18 @@ def _upper_bounds(request: ExchangeRequest, text_stems: list[str]) -> list[tuple
             points = (TOPIC_POINTS if topic_id in request_topic_ids else 0) + topic_points.get(topic_id, 0)
             bounds[department_id] = bounds.get(department_id, 0) + points
             names[department_id] = (city_name, name)
-    if matching_terms:
-        hits = (
-            DepartmentKeyword.objects.annotate(lower_term=Lower("term"))
-            .filter(lower_term__in=matching_terms, department_id__in=allowed)
-            .values_list("department_id", flat=True)
-        )
-        for department_id in hits:
+    # The database offers the keywords whose longest stem occurs in the text; Python checks each
+    # distinct term once, exactly as ``_score`` does.
+    offered = (
+        DepartmentKeyword.objects.filter(match_stem__gt="", department_id__in=allowed)
+        .filter(GreaterThan(StrIndex(Value(" ".join(text_stems)), F("match_stem")), 0))
+        .values_list("department_id", "term")
+    )
+    matches: dict[str, bool] = {}
+    for department_id, term in offered:
+        if term not in matches:
+            matches[term] = term_in(term, text_stems)
+        if matches[term]:
             bounds[department_id] = bounds.get(department_id, 0) + DEPARTMENT_KEYWORD_POINTS
     missing = [pk for pk in bounds if pk not in names]  # keyword hits only: few
     if missing:
@@ -345,9 +341,11 @@ def routing_correct(
         is_public=False,
     )
     if routed:
-        notify_liaisons(request, [department])
         if request.status == Status.ROUTING:
+            # Its start_matching entry tells the liaisons of every routed department, this one included.
             request_transition(
                 request_id=request.pk, action="start_matching", actor=actor, expected_status=Status.ROUTING
             )
+        else:
+            notify_liaisons(request, [department])
     return decision
