@@ -236,7 +236,9 @@ REFLECTION_TEXT_FIELDS = ("takeaway", "question", "learnt", "worked", "did_not_w
 
 def knowledge_base(*, text: str = "", topic=None, city=None, year: int | None = None) -> QuerySet[Reflection]:  # type: ignore[no-untyped-def]
     """Completed, not internal reflections; German full-text search on PostgreSQL, word stems elsewhere."""
-    reflections = Reflection.objects.filter(is_internal=False, request__status=Status.COMPLETED)
+    reflections = Reflection.objects.defer("search_vector").filter(
+        is_internal=False, request__status=Status.COMPLETED
+    )
     # Filters as EXISTS, not joins: no duplicates, so no DISTINCT over every matching row.
     if topic is not None:
         reflections = reflections.filter(_has_topic("request_id", topic.pk))

@@ -11,8 +11,13 @@ class ExpertProfileQuerySet(models.QuerySet):
 
     def with_directory_data(self) -> "ExpertProfileQuerySet":
         """Everything the directory and profile pages show, in a fixed number of queries."""
-        return self.select_related("user", "user__home_city", "user__department__city").prefetch_related(
-            models.Prefetch("expert_topics", queryset=ExpertTopic.objects.select_related("topic"))
+        # The stored search text is for the database's search only: not read with every row.
+        return (
+            self.defer("search_text")
+            .select_related("user", "user__home_city", "user__department__city")
+            .prefetch_related(
+                models.Prefetch("expert_topics", queryset=ExpertTopic.objects.select_related("topic"))
+            )
         )
 
 
