@@ -49,6 +49,13 @@ def expert_search(filters: dict[str, Any]):
     return experts.order_by("user__display_name", "pk")
 
 
+def failed_tasks_open_count() -> int:
+    """Failed tasks nobody has handled yet (the operations page, the metrics)."""
+    from cities.models import FailedTask
+
+    return FailedTask.objects.filter(state=FailedTask.State.FAILED).count()
+
+
 def failed_tasks_for_review():  # type: ignore[no-untyped-def]
     """Failed tasks for the operations page: still open ones first, then the newest."""
     from django.db.models import Case, IntegerField, Value, When

@@ -138,10 +138,10 @@ class FailedTaskCollector(Collector):
     """Tasks that gave up after their last retry and wait for an administrator (failed-task page)."""
 
     def collect(self) -> Iterator[Any]:
-        from cities.models import FailedTask
+        from cities.selectors import failed_tasks_open_count
 
         gauge = GaugeMetricFamily("koopstadt_failed_tasks_open", "Failed tasks nobody has handled yet")
-        gauge.add_metric([], FailedTask.objects.filter(state=FailedTask.State.FAILED).count())
+        gauge.add_metric([], failed_tasks_open_count())
         yield gauge
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cities.models import FailedTask
-from cities.selectors import failed_tasks_for_review
+from cities.selectors import failed_tasks_for_review, failed_tasks_open_count
 from cities.services.failed_tasks import FailedTaskError, failed_task_dismiss, failed_task_retry
 
 PERMISSION = "cities.handle_failed_tasks"
@@ -20,7 +20,7 @@ PERMISSION = "cities.handle_failed_tasks"
 @permission_required(PERMISSION, raise_exception=True)
 def failed_tasks(request: HttpRequest) -> HttpResponse:
     page = Paginator(failed_tasks_for_review(), settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    open_count = FailedTask.objects.filter(state=FailedTask.State.FAILED).count()
+    open_count = failed_tasks_open_count()
     return render(request, "portal/failed_tasks.html", {"page": page, "open_count": open_count})
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.roles import Role
 from koopstadt.env import (
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_name_map,
@@ -469,7 +470,7 @@ if SENTRY_DSN:
         environment=env_str("SENTRY_ENVIRONMENT", DJANGO_ENV),
         release=env_str("SENTRY_RELEASE") or None,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
         send_default_pii=False,
         max_request_body_size="never",
     )
