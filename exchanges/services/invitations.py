@@ -55,6 +55,15 @@ def invitation_from_token(token: str) -> Invitation:
     return invitation
 
 
+# Experts are suggested and asked while experts are looked for, and also once one has agreed.
+PROPOSING_STATUSES = frozenset({Status.MATCHING, Status.AGREED})
+
+
+def proposing_check_open(request: ExchangeRequest) -> None:
+    if request.status not in PROPOSING_STATUSES:
+        raise TransitionNotAllowed(_("Experts can be proposed while experts are being looked for."))
+
+
 @transaction.atomic
 def invitations_propose(
     *, request: ExchangeRequest, experts: Iterable[ExpertProfile], message: str, actor: User
@@ -62,8 +71,7 @@ def invitations_propose(
     request = ExchangeRequest.objects.select_for_update().get(pk=request.pk)
     if not can_propose_experts(actor, request):
         raise TransitionNotAllowed(_("You may not propose experts for this request."))
-    if request.status not in {Status.MATCHING, Status.AGREED}:
-        raise TransitionNotAllowed(_("Experts can be proposed while experts are being looked for."))
+    proposing_check_open(request)
     created = []
     for expert in experts:
         if expert.user_id == request.requester_id:

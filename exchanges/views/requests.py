@@ -37,6 +37,7 @@ from exchanges.selectors import (
     request_get_for_user,
     timeline_for,
 )
+from exchanges.services.invitations import PROPOSING_STATUSES
 from exchanges.services.reflections import reflection_side
 from exchanges.services.requests import (
     attachment_add,
@@ -182,7 +183,7 @@ def _cycle_context(user, exchange: ExchangeRequest, *, routing_form, propose_for
         context["invitations"] = invitations
     if coordinator and exchange.status in {Status.ROUTING, Status.MATCHING}:
         context["routing_form"] = routing_form or RoutingCorrectionForm()
-    if can_propose_experts(user, exchange) and exchange.status in {Status.MATCHING, Status.AGREED}:
+    if can_propose_experts(user, exchange) and exchange.status in PROPOSING_STATUSES:
         first, second = expert_suggestions(request=exchange)
         context["suggestions"] = (first, second)
         context["propose_form"] = propose_form or ProposeExpertsForm(

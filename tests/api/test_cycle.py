@@ -184,3 +184,20 @@ def test_the_pool_costs_the_same_queries_for_two_experts_or_ten(api, people, exp
     few = queries()
     ExpertProfileFactory.create_batch(8)  # each in a department of a city of its own
     assert queries() == few
+
+
+def test_suggestions_and_proposals_only_while_proposing_is_open_as_on_the_request_page(
+    api, people, request_in, expert
+):
+    routing = request_in(Status.ROUTING)
+    coordinator = api(people["coordinator"])
+    answer = coordinator.get(f"/api/v1/requests/{routing.pk}/suggestions/")
+    assert answer.status_code == 409
+    assert problem(answer)["detail"] == (
+        "Expertinnen und Experten können vorgeschlagen werden, solange die Suche nach Expertinnen und Experten läuft."
+    )
+    proposal = coordinator.post(
+        f"/api/v1/requests/{routing.pk}/invitations/", {"experts": [expert.pk]}, format="json"
+    )
+    assert proposal.status_code == 409
+    assert not Invitation.objects.filter(request=routing).exists()

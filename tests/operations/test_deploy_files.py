@@ -54,7 +54,12 @@ def docker_compose() -> str:
 # --- the environment ---------------------------------------------------------------------------------
 def settings_variables() -> set[str]:
     text = (ROOT / "koopstadt" / "settings.py").read_text()
-    return set(re.findall(r"\benv_(?:str|bool|int|float|list|required|name_map|names_map)\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']", text))
+    return set(
+        re.findall(
+            r"\benv_(?:str|bool|int|float|list|required|name_map|names_map)\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']",
+            text,
+        )
+    )
 
 
 def gunicorn_variables() -> set[str]:

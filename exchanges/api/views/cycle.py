@@ -24,7 +24,7 @@ from exchanges.forms import KnowledgeFilterForm, ProposeExpertsForm
 from exchanges.models import Invitation, Meeting
 from exchanges.rules import Actor, actors_for, can_propose_experts, can_see_routing, visible_reflections
 from exchanges.selectors import expert_suggestions, knowledge_base, request_get_for_user
-from exchanges.services.invitations import invitation_answer, invitations_propose
+from exchanges.services.invitations import invitation_answer, invitations_propose, proposing_check_open
 from exchanges.services.meetings import meeting_participant_choices, meeting_schedule
 from exchanges.services.reflections import reflection_side, reflection_submit
 
@@ -96,6 +96,7 @@ class RequestInvitationListView(ApiListView):
         if not can_propose_experts(request.user, exchange):
             raise exceptions.PermissionDenied(_("You may not propose experts for this request."))
         data = self.validated(ProposeSerializer)
+        proposing_check_open(exchange)
         first, second = expert_suggestions(request=exchange)
         # The browser's form: only the experts it offers can be chosen.
         form = ProposeExpertsForm(
@@ -123,6 +124,7 @@ class SuggestionsView(ApiView):
         exchange = request_get_for_user(user=request.user, pk=pk)
         if not can_propose_experts(request.user, exchange):
             raise exceptions.PermissionDenied
+        proposing_check_open(exchange)  # as the request page: suggestions only while proposing is open
         first, second = expert_suggestions(request=exchange)
         return Response(
             SuggestionsSerializer({"routed": first, "others": second}, context={"request": request}).data
