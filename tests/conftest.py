@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -225,3 +226,33 @@ def wait_for(condition, timeout: float = 30.0, interval: float = 0.2):  # type: 
             return result
         time.sleep(interval)
     raise AssertionError(f"Condition not met within {timeout} s")
+
+
+def twice_at_once(monkeypatch, owner: object, name: str, action):  # type: ignore[no-untyped-def]
+    """Run ``action`` in two threads, each with its own database connection, that pass ``owner.name``
+    only together: both have read, neither has written yet – the race of two concurrent requests or
+    tasks. Returns what each run returned or raised (PostgreSQL; the test needs transaction=True)."""
+    both_there = threading.Barrier(2, timeout=10)
+    real = getattr(owner, name)
+
+    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        both_there.wait()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, held)
+    results: list[object] = []
+
+    def run() -> None:
+        try:
+            results.append(action())
+        except Exception as error:
+            results.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results

@@ -1,7 +1,5 @@
 """The claim-mapping rules of cities.services.sso, claim by claim (the whole flow: test_sso_login.py)."""
 
-import threading
-
 import pytest
 
 from cities.models import User
@@ -17,6 +15,7 @@ from cities.services.sso import (
     sso_user_login,
 )
 from tests.cities.factories import CityFactory, DepartmentFactory, UserFactory
+from tests.conftest import twice_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -128,29 +127,13 @@ def test_two_first_log_ins_at_once_give_one_account_and_no_error(settings, monke
         pytest.skip("needs PostgreSQL's row locks")
     CityFactory(slug="leipzig", name="Leipzig")
     settings.OIDC_CITY_MAP = {}
-    both_looked = threading.Barrier(2, timeout=10)
-    real_create = sso.user_create
-
-    def create_after_both_looked(**kwargs):  # type: ignore[no-untyped-def]
-        both_looked.wait()  # neither found an account; both create one now
-        return real_create(**kwargs)
-
-    monkeypatch.setattr(sso, "user_create", create_after_both_looked)
-    results: list[object] = []
-
-    def log_in() -> None:
-        try:
-            results.append(sso_user_login(claims={"email": "neu@leipzig.de", "city": "Leipzig"}))
-        except Exception as error:
-            results.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=log_in) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    # Neither found an account; both create one now.
+    results = twice_at_once(
+        monkeypatch,
+        sso,
+        "user_create",
+        lambda: sso_user_login(claims={"email": "neu@leipzig.de", "city": "Leipzig"}),
+    )
     assert all(isinstance(result, tuple) for result in results), results
     assert sorted(details["created"] for _user, details in results) == [False, True]
     assert User.objects.filter(email="neu@leipzig.de").count() == 1
