@@ -1,13 +1,18 @@
-"""Object rules for master data (django-rules). Views and templates ask these, never roles directly."""
+"""Object rules for master data (django-rules). Views and templates ask these, never roles directly.
+
+``is_coordinator`` is the one answer to "does this person act as the koopstadt coordination?": people with
+the coordinator role and the portal's administrators (superusers), when active. Every page, service and
+API view asks it (docs/workflow.md, "Who is the coordination").
+"""
 
 import rules
 
-from cities.roles import CONTACT_DETAIL_ROLES, Role
+from cities.roles import CONTACT_DETAIL_ROLES
 
 
 @rules.predicate
 def is_coordinator(user) -> bool:  # type: ignore[no-untyped-def]
-    return user.is_authenticated and (user.is_superuser or user.has_role(Role.COORDINATOR))
+    return bool(user is not None and user.is_authenticated and user.is_coordinator)
 
 
 @rules.predicate

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cities.models import User
 from cities.roles import Role
+from cities.rules import is_coordinator
 from cities.services.privacy import person_data_exported, person_data_json, person_data_tables
 from cities.services.users import user_set_language
 
@@ -62,7 +63,7 @@ def start_cards(user: User) -> list[StartCard]:
                 _("Experts of the pool"),
             )
         )
-    if user.has_role(Role.COORDINATOR):
+    if is_coordinator(user):
         cards.append(
             StartCard(
                 _("Coordination"),

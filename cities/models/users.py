@@ -161,7 +161,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_coordinator(self) -> bool:
-        return self.has_role(Role.COORDINATOR)
+        """The one definition of "acts as the koopstadt coordination" (asked through cities.rules)."""
+        return self.is_active and (self.is_superuser or self.has_role(Role.COORDINATOR))
 
     @property
     def may_see_contact_details(self) -> bool:

@@ -129,10 +129,11 @@ class TravelClaimQuerySet(models.QuerySet):
     def visible_to(self, user) -> "TravelClaimQuerySet":  # type: ignore[no-untyped-def]
         """Claims a person may see: their own (as traveller or who entered it); all for finance and coordination."""
         from cities.roles import Role
+        from cities.rules import is_coordinator
 
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.has_role(Role.FINANCE) or user.has_role(Role.COORDINATOR):
+        if user.is_superuser or user.has_role(Role.FINANCE) or is_coordinator(user):
             return self
         return self.filter(Q(traveller_id=user.pk) | Q(submitted_by_id=user.pk))
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cities.models import AuditEvent, User
 from cities.roles import Role
+from cities.rules import is_coordinator
 from cities.services.audit import audit_record
 from exchanges.errors import DomainError, NotPermitted, TransitionNotAllowed
 from exchanges.models import (
@@ -160,7 +161,7 @@ def claim_create(
     participants = {user.pk for user in participants_of(exchange)}
     if traveller.pk not in participants:
         raise DomainError(_("Only participants of the exchange can claim travel costs."), field="traveller")
-    if actor.pk != traveller.pk and not actor.has_role(Role.COORDINATOR):
+    if actor.pk != traveller.pk and not is_coordinator(actor):
         raise NotPermitted(_("You can only enter your own claim."))
     claim = TravelClaim(
         exchange=exchange,

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from cities.models import User
 from cities.models.places import FederalState
 from cities.roles import Role
+from cities.rules import is_coordinator
 from exchanges.models import (
     Budget,
     ClaimStatus,
@@ -95,14 +96,14 @@ def may_see_statistics(user) -> bool:  # type: ignore[no-untyped-def]
     """Coordinators and administrators see the network; city contacts see their city."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return bool(user.is_superuser or user.has_role(Role.COORDINATOR, Role.CITY_CONTACT))
+    return bool(is_coordinator(user) or user.has_role(Role.CITY_CONTACT))
 
 
 def _scoped_city_id(user, city_id: int | None) -> int | None:  # type: ignore[no-untyped-def]
     """The city the figures are limited to: a city contact's own city, whatever they asked for."""
     if not may_see_statistics(user):
         raise PermissionDenied
-    if user.is_superuser or user.has_role(Role.COORDINATOR):
+    if is_coordinator(user):
         return city_id
     if not user.home_city_id:
         raise PermissionDenied

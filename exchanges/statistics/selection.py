@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from cities.models import City
-from cities.roles import Role
+from cities.rules import is_coordinator
 from exchanges.statistics import figures
 from exchanges.statistics.forms import StatisticsFilterForm
 from exchanges.statistics.tables import Period
@@ -19,7 +19,7 @@ FILTER_FIELDS = ("year", "start", "end", "city")
 
 def network_wide(user) -> bool:  # type: ignore[no-untyped-def]
     """The coordination sees the whole network and may pick a city; city contacts see their own city."""
-    return bool(user.is_superuser or user.has_role(Role.COORDINATOR))
+    return bool(is_coordinator(user))
 
 
 @dataclass
