@@ -1,15 +1,5 @@
-class DomainError(Exception):
-    """A business rule refused an action. ``message`` is for the user; ``field`` names the form field."""
+"""The domain errors (defined in ``koopstadt.errors``, where every package can reach them)."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+from koopstadt.errors import DomainError, NotPermitted, StaleVersion, TransitionNotAllowed
 
-
-class TransitionNotAllowed(DomainError):
-    pass
-
-
-class NotPermitted(TransitionNotAllowed):
-    """Refused because of who is acting (their role, or the four-eyes principle), whatever the state."""
+__all__ = ["DomainError", "NotPermitted", "StaleVersion", "TransitionNotAllowed"]

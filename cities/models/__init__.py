@@ -1,4 +1,4 @@
-from cities.models.audit import AppendOnlyError, AuditEvent, FailedTask
+from cities.models.audit import AppendOnlyError, AuditEvent, EditRecord, FailedTask
 from cities.models.experts import ExpertProfile, ExpertTopic
 from cities.models.mail import OutgoingEmail
 from cities.models.places import City, Department, DepartmentKeyword, FederalState
@@ -14,6 +14,7 @@ __all__ = [
     "City",
     "Department",
     "DepartmentKeyword",
+    "EditRecord",
     "ExpertProfile",
     "ExpertTopic",
     "FailedTask",

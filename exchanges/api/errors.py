@@ -6,7 +6,8 @@
 ``errors`` names each field a message concerns (``null`` for the request as a whole). The services'
 ``DomainError`` becomes 400 (a rule refused the input); its ``TransitionNotAllowed`` becomes 409 (not
 possible in the object's current state), or 400 where it names a field; ``NotPermitted`` (refused for
-who is acting: role, four-eyes principle) becomes 403.
+who is acting: role, four-eyes principle) becomes 403; ``StaleVersion`` (If-Match named an older version)
+becomes 412.
 """
 
 from typing import Any
@@ -20,7 +21,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from exchanges.errors import DomainError, NotPermitted, TransitionNotAllowed
+from exchanges.errors import DomainError, NotPermitted, StaleVersion, TransitionNotAllowed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -28,6 +29,13 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
+
+
+class PreconditionFailed(exceptions.APIException):
+    """If-Match named an older version than the one stored (``StaleVersion``): nothing was changed."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
 
 
 def problem_type(slug: str) -> str:
@@ -41,6 +49,7 @@ def _titles() -> dict[str, str]:
         "parse-error": _("Malformed request."),
         "rule-violation": _("A rule of the portal refuses this request."),
         "conflict": _("Not possible in the current state."),
+        "precondition-failed": _("Changed in the meantime."),
         "not-authenticated": _("Authentication credentials were not provided."),
         "authentication-failed": _("Incorrect authentication credentials."),
         "permission-denied": _("You do not have permission to perform this action."),
@@ -64,6 +73,7 @@ SLUGS: list[tuple[type[Exception], str]] = [
     (exceptions.UnsupportedMediaType, "unsupported-media-type"),
     (exceptions.Throttled, "throttled"),
     (Conflict, "conflict"),
+    (PreconditionFailed, "precondition-failed"),
 ]
 
 
@@ -96,6 +106,8 @@ def _translate(exc: Exception) -> Exception:
     """The project's and Django's exceptions as DRF exceptions with the right status."""
     if isinstance(exc, DjangoValidationError):
         return _from_django(exc)
+    if isinstance(exc, StaleVersion):
+        return PreconditionFailed(exc.message)
     if isinstance(exc, NotPermitted):
         return exceptions.PermissionDenied(exc.message)
     if isinstance(exc, TransitionNotAllowed) and not exc.field:
