@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import City, Department, ExpertProfile, Topic, User
 from cities.roles import Role
+from exchanges.facts import request_period_errors
 from exchanges.models import (
     ClaimItem,
     ClaimStatus,
@@ -21,8 +22,9 @@ from exchanges.models import (
     Status,
     TravelClaim,
 )
-from exchanges.services.requests import DRAFT_FIELDS, request_period_errors
+from exchanges.services.requests import DRAFT_FIELDS
 from koopstadt.formfields import ModelChoiceField, ModelMultipleChoiceField
+from koopstadt.versioned_forms import VersionField
 
 
 class LocalizedDecimalField(forms.DecimalField):
@@ -83,6 +85,7 @@ class RequestForm(forms.ModelForm):
     remove_attachments = forms.MultipleChoiceField(
         label=_("Remove files"), required=False, widget=forms.CheckboxSelectMultiple, choices=()
     )
+    version = VersionField()
 
     class Meta:
         model = ExchangeRequest
@@ -111,6 +114,8 @@ class RequestForm(forms.ModelForm):
     def __init__(self, *args, requester: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.requester = requester
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
         self.fields["preferred_partner_cities"].queryset = City.objects.network_members().exclude(
             pk=requester.home_city_id
         )
@@ -171,12 +176,13 @@ class TransitionForm(forms.Form):
     )
     expected_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
 
-    def __init__(self, *args, transition, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, transition, comment_required: bool | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, prefix=transition.action, **kwargs)
         self.transition = transition
-        if transition.comment_label:
-            self.fields["comment"].label = transition.comment_label
-            self.fields["comment"].required = transition.comment_required
+        required = transition.comment_required if comment_required is None else comment_required
+        if transition.comment_label or required:
+            self.fields["comment"].label = transition.comment_label or _("Comment")
+            self.fields["comment"].required = required
         else:
             del self.fields["comment"]
 
@@ -325,6 +331,8 @@ class MeetingForm(forms.Form):
         required=False,
     )
 
+    version = VersionField()
+
     def __init__(self, *args, people, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         queryset = User.objects.filter(pk__in=[p.pk for p in people])
@@ -336,11 +344,74 @@ class MeetingForm(forms.Form):
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The end must be after the beginning."))
-        if starts and starts < timezone.now():
-            self.add_error("starts_at", _("The beginning lies in the past."))
+        self.check_start(starts)
         if not (cleaned.get("video_link") or cleaned.get("address") or cleaned.get("city")):
             self.add_error("address", _("Please give a place or a video link."))
         return cleaned
+
+    def check_start(self, starts) -> None:  # type: ignore[no-untyped-def]
+        if starts and starts < timezone.now():
+            self.add_error(
+                "starts_at",
+                _(
+                    "The beginning lies in the past. If the exchange has already taken place, the coordination "
+                    "records it as a past exchange."
+                ),
+            )
+
+
+class PastExchangeForm(MeetingForm):
+    """The coordination records an exchange that took place before it was entered in the portal."""
+
+    experts = ModelMultipleChoiceField(
+        label=_("Experts who took part"),
+        queryset=ExpertProfile.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Their acceptance is recorded on their behalf, with your name and the note below."),
+    )
+    note = forms.CharField(
+        label=_("How do you know that it took place?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_("E.g. 'Visit confirmed by Ms Brandt by phone on 03.03.; minutes attached by e-mail'."),
+    )
+    field_order = ["experts", "starts_at", "ends_at", "format", "city", "address", "video_link", "travellers"]
+
+    def __init__(self, *args, experts, people, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, people=people, **kwargs)
+        del self.fields["participants"], self.fields["version"]
+        self.fields["experts"].queryset = ExpertProfile.objects.filter(
+            pk__in=[expert.pk for expert in experts]
+        ).select_related("user__home_city")
+        self.fields["experts"].label_from_instance = lambda expert: (
+            f"{expert.user.display_name} ({expert.user.home_city})"
+        )
+        self.fields["travellers"].help_text = _("Only people who take part can be chosen.")
+
+    def check_start(self, starts) -> None:  # type: ignore[no-untyped-def]
+        if starts and starts > timezone.now():
+            self.add_error(
+                "starts_at", _("The beginning lies in the future: set date and place as usual instead.")
+            )
+
+
+class RecordAnswerForm(forms.Form):
+    """The coordination records the answer an expert gave elsewhere (by phone), on the expert's behalf."""
+
+    answer = forms.ChoiceField(
+        label=_("The expert's answer"),
+        choices=[("accept", _("accepted")), ("decline", _("declined"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("How and when did the expert answer?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args, invitation, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, prefix=f"answer-{invitation.pk}", **kwargs)
+        self.invitation = invitation
 
 
 class ReflectionForm(forms.ModelForm):

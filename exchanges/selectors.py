@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cities.models import ExpertProfile, ExpertTopic, User
+from cities.selectors import expert_pool
 from exchanges.models import (
     Booking,
     ClaimStatus,
@@ -121,7 +122,7 @@ def triage(*, user: User, filters: dict[str, Any]) -> QuerySet[ExchangeRequest]:
 
 
 def timeline_for(*, user: User, request: ExchangeRequest) -> QuerySet[TimelineEntry]:
-    entries = request.timeline.select_related("actor")
+    entries = request.timeline.select_related("actor", "on_behalf_of")
     return entries if is_coordination(user, request) else entries.filter(is_public=True)
 
 
@@ -329,3 +330,39 @@ def bookings_for_finance(*, filters: dict[str, Any]) -> QuerySet[Booking]:
     if filters.get("unbatched"):
         bookings = bookings.filter(batch__isnull=True)
     return bookings
+
+
+def past_exchange_experts(*, request: ExchangeRequest, limit: int = 200) -> list[ExpertProfile]:
+    """Who can be recorded as the expert of a past exchange: those asked for it, then the routed
+    departments' experts and experts of the request's topics, then the rest of the pool — at most
+    ``limit``, the requester never (a small network sees everyone; a large one the likely ones)."""
+    asked = [invitation.expert for invitation in request.invitations.select_related("expert__user")]
+    pool = (
+        expert_pool()
+        .exclude(user_id=request.requester_id)
+        .filter(
+            Q(
+                user__department__routing_decisions__request=request,
+                user__department__routing_decisions__is_routed=True,
+            )
+            | Q(topics__in=request.topics.all())
+        )
+        .distinct()
+        .select_related("user__home_city")
+        .order_by("user__home_city__name", "user__display_name")[:limit]
+    )
+    seen, experts = set(), []
+    for expert in [*asked, *pool]:
+        if expert.pk not in seen and expert.user_id != request.requester_id:
+            seen.add(expert.pk)
+            experts.append(expert)
+    if len(experts) < limit:
+        rest = (
+            expert_pool()
+            .exclude(user_id=request.requester_id)
+            .exclude(pk__in=seen)
+            .select_related("user__home_city")
+            .order_by("user__home_city__name", "user__display_name")[: limit - len(experts)]
+        )
+        experts += list(rest)
+    return experts[:limit]

@@ -25,6 +25,12 @@ urlpatterns = [
     ),
     path("anfragen/<int:pk>/termin/", cycle.meeting_edit, name="meeting_edit"),
     path("anfragen/<int:pk>/termin.ics", cycle.meeting_calendar, name="meeting_calendar"),
+    path("anfragen/<int:pk>/nachtraeglich/", cycle.past_exchange_record, name="past_exchange_record"),
+    path(
+        "anfragen/<int:pk>/einladung/<int:invitation_pk>/antwort-erfassen/",
+        cycle.invitation_record_answer,
+        name="invitation_record_answer",
+    ),
     path("anfragen/<int:pk>/reflexion/", cycle.reflection_create, name="reflection_create"),
     path("einladungen/", cycle.my_invitations, name="my_invitations"),
     path("einladungen/<int:invitation_pk>/", cycle.invitation_answer_in_portal, name="invitation_answer"),

@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from koopstadt.versioning import Versioned
+
 
 class ExpertProfileQuerySet(models.QuerySet):
     def available(self) -> "ExpertProfileQuerySet":
@@ -21,7 +23,7 @@ class ExpertProfileQuerySet(models.QuerySet):
         )
 
 
-class ExpertProfile(models.Model):
+class ExpertProfile(Versioned):
     """A person in the expert pool: someone of a city's department who coaches colleagues elsewhere.
 
     The expert's city and department are those of their user account, so the database constraint
@@ -57,6 +59,8 @@ class ExpertProfile(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ExpertProfileQuerySet.as_manager()
+
+    VERSION_LABELS = {"department": _("department")}
 
     class Meta:
         verbose_name = _("expert profile")

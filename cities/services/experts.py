@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cities.models import Department, ExpertProfile, ExpertTopic, Topic, User
+from cities.services.versions import changed_fields, version_advance, version_check
 
 EXPERT_FIELDS = (
     "position",
@@ -29,14 +30,27 @@ def expert_profile_update(
     data: dict[str, Any],
     department: Department | None = UNCHANGED,
     topics: Iterable[tuple[Topic, int]] | None = None,
+    expected_version: int | None = None,
 ) -> ExpertProfile:
     """Change a profile, the expert's department (in their home city) and their topics with levels.
 
-    Coordinators (and administrators) only. ``topics`` replaces all topics when given.
+    Coordinators (and administrators) only. ``topics`` replaces all topics when given. A change on top of
+    a newer version than ``expected_version`` is refused (``StaleVersion``).
     """
     if not actor.has_perm("cities.change_expert_pool"):
         raise PermissionDenied(_("Only coordinators change the expert pool."))
     expert = ExpertProfile.objects.select_for_update().select_related("user").get(pk=expert.pk)
+    version_check(expert, expected_version)
+    changed = changed_fields(expert, {name: data[name] for name in EXPERT_FIELDS if name in data})
+    if department is not UNCHANGED and getattr(department, "pk", None) != expert.user.department_id:
+        changed.append("department")
+    if topics is not None:
+        topics = list(topics)
+        wanted = {topic.pk: level for topic, level in topics}
+        if wanted != dict(ExpertTopic.objects.filter(expert=expert).values_list("topic_id", "level")):
+            changed.append("topics")
+    if changed:
+        version_advance(expert, actor=actor, fields=changed)
     for name in EXPERT_FIELDS:
         if name in data:
             setattr(expert, name, data[name])

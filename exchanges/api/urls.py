@@ -30,9 +30,17 @@ urlpatterns = [
         name="request_invitations",
     ),
     path("v1/requests/<int:pk>/meeting/", cycle.MeetingView.as_view(), name="request_meeting"),
+    path(
+        "v1/requests/<int:pk>/past-exchange/", cycle.PastExchangeView.as_view(), name="request_past_exchange"
+    ),
     path("v1/requests/<int:pk>/reflections/", cycle.ReflectionListView.as_view(), name="request_reflections"),
     path("v1/invitations/", cycle.MyInvitationListView.as_view(), name="invitation_list"),
     path("v1/invitations/<int:pk>/answer/", cycle.InvitationAnswerView.as_view(), name="invitation_answer"),
+    path(
+        "v1/invitations/<int:pk>/recorded-answer/",
+        cycle.RecordedAnswerView.as_view(),
+        name="invitation_recorded_answer",
+    ),
     path("v1/knowledge/", cycle.KnowledgeBaseView.as_view(), name="knowledge_base"),
     path("v1/experts/", experts.ExpertListView.as_view(), name="expert_list"),
     path("v1/experts/<int:pk>/", experts.ExpertDetailView.as_view(), name="expert_detail"),

@@ -1,4 +1,11 @@
-from exchanges.models.cycle import Invitation, InvitationStatus, Meeting, Reflection, RoutingDecision
+from exchanges.models.cycle import (
+    AnswerChannel,
+    Invitation,
+    InvitationStatus,
+    Meeting,
+    Reflection,
+    RoutingDecision,
+)
 from exchanges.models.requests import (
     CLOSED_STATUSES,
     EDITABLE_STATUSES,
@@ -26,6 +33,7 @@ from exchanges.models.travel import (
 __all__ = [
     "CLOSED_STATUSES",
     "EDITABLE_STATUSES",
+    "AnswerChannel",
     "Attachment",
     "Booking",
     "BookingCounter",

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from koopstadt.versioning import Versioned
+
 
 class RoutingDecision(models.Model):
     """How well one department fits a request, why, and whether the request was routed to it."""
@@ -50,6 +52,14 @@ class InvitationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
+class AnswerChannel(models.TextChoices):
+    PORTAL = "portal", _("in the portal")
+    LINK = "link", _("by the link in the e-mail")
+    API = "api", _("through the API")
+    RECORDED = "recorded", _("recorded by the coordination on the expert's behalf")
+    CLOSED = "closed", _("closed with the request")
+
+
 class Invitation(models.Model):
     """An expert asked to take part in a request's exchange."""
 
@@ -69,6 +79,18 @@ class Invitation(models.Model):
         _("status"), max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.OPEN
     )
     answer_note = models.TextField(_("answer"), blank=True)
+    answer_channel = models.CharField(
+        _("answered through"), max_length=10, choices=AnswerChannel.choices, blank=True
+    )
+    # Who entered the answer: the expert, or a coordinator recording an answer given by phone.
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answer entered by"),
+    )
     created_at = models.DateTimeField(_("proposed"), auto_now_add=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True, db_index=True)
 
@@ -90,7 +112,7 @@ class Invitation(models.Model):
         return f"{self.expert} – {self.get_status_display()}"
 
 
-class Meeting(models.Model):
+class Meeting(Versioned):
     """Date, place and participants of the exchange (one per request; changes update the calendar entry)."""
 
     request = models.OneToOneField(

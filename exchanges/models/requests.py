@@ -4,6 +4,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from koopstadt.versioning import Versioned
+
 
 class Status(models.TextChoices):
     """States of a C+R request. ``exchanges.workflow.TRANSITIONS`` says how one leads to another."""
@@ -72,10 +74,11 @@ class ExchangeRequestQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ExchangeRequestQuerySet":  # type: ignore[no-untyped-def]
         """The requests a person may see. Lists and detail pages both use exactly this."""
         from cities.roles import Role
+        from cities.rules import is_coordinator
 
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.has_role(Role.COORDINATOR):
+        if is_coordinator(user):
             return self
         from exchanges.models.cycle import Invitation, RoutingDecision
 
@@ -106,7 +109,7 @@ class ExchangeRequestQuerySet(models.QuerySet):
         )
 
 
-class ExchangeRequest(models.Model):
+class ExchangeRequest(Versioned):
     reference = models.CharField(_("reference number"), max_length=20, unique=True, null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     requester = models.ForeignKey(

@@ -22,6 +22,15 @@ class TimelineEntry(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
+    # Set when the actor acted for somebody else: a coordinator recording an expert's answer given by phone.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("on behalf of"),
+    )
     action = models.CharField(_("action"), max_length=40)
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20, blank=True)

@@ -77,7 +77,9 @@ DEMO_REQUESTS = [
         [
             ("submit", "jonas.fischer@example.org", ""),
             ("accept", "kontakt.bremen@example.org", ""),
-            ("start_matching", "koordination@example.org", ""),
+            ("route", "", ""),
+            # No department has these topics as its own: the coordination routes it by hand.
+            ("correct_routing", "koordination@example.org", "leipzig:Stadtplanungsamt"),
         ],
     ),
     (
@@ -206,6 +208,19 @@ def _step(request: ExchangeRequest, action: str, actor_email: str, argument: str
         # invitations still come before the meeting (the statistics measure these intervals).
         shift = timedelta(days=int(argument) - 40)
         _history_shift(request, shift)
+    elif action == "correct_routing":
+        from cities.models import Department
+        from exchanges.services.routing import routing_correct
+
+        if request.routing_decisions.filter(is_routed=True).exists():
+            return
+        routing_correct(
+            request=request,
+            department=Department.objects.get(city__slug=argument.split(":")[0], name=argument.split(":")[1]),
+            routed=True,
+            note="Innenstadt und Zwischennutzung liegen beim Stadtplanungsamt.",
+            actor=actor,
+        )
     elif action == "reflect":
         reflection_submit(request=request, author=actor, data=DEMO_REFLECTION)
     else:

@@ -11,9 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cities.models import ExpertProfile, User
-from exchanges.errors import DomainError, TransitionNotAllowed
-from exchanges.models import ExchangeRequest, Invitation, InvitationStatus, Status, TimelineEntry
-from exchanges.rules import can_propose_experts
+from cities.rules import is_coordinator
+from exchanges.errors import DomainError, NotPermitted, TransitionNotAllowed
+from exchanges.models import (
+    AnswerChannel,
+    ExchangeRequest,
+    Invitation,
+    InvitationStatus,
+    Status,
+    TimelineEntry,
+)
+from exchanges.rules import can_propose_experts, may_record_answer
 from exchanges.services.deadlines import add_working_days
 from exchanges.services.notifications import notify
 
@@ -106,10 +114,19 @@ def invitations_propose(
     return created
 
 
-def invitation_answer(*, invitation_id: int, accept: bool, note: str, actor: User | None) -> Invitation:
-    """The expert accepts or declines. Works once: a second answer is refused and changes nothing.
+def invitation_answer(
+    *,
+    invitation_id: int,
+    accept: bool,
+    note: str,
+    actor: User | None,
+    channel: str = AnswerChannel.PORTAL,
+) -> Invitation:
+    """The expert accepts or declines, or a coordinator records the answer the expert gave elsewhere.
 
-    ``actor`` None means the answer came through the signed e-mail link (the expert, not logged in).
+    Works once: a second answer is refused and changes nothing. ``actor`` None means the answer came
+    through the signed e-mail link without a log-in (the link is the expert's key). An acceptance while
+    experts are looked for is the fact that moves the request to ``agreed``, in the same transaction.
     """
     from exchanges.services.requests import request_transition
 
@@ -118,8 +135,19 @@ def invitation_answer(*, invitation_id: int, accept: bool, note: str, actor: Use
         invitation = (
             Invitation.objects.select_for_update().select_related("expert__user").get(pk=invitation_id)
         )
-        if actor is not None and actor.pk != invitation.expert.user_id:
-            raise TransitionNotAllowed(_("Only the invited expert can answer."))
+        expert_user = invitation.expert.user
+        on_behalf = actor is not None and actor.pk != expert_user.pk
+        if on_behalf:
+            # Somebody else answering: only the coordination, only as an explicit record (never a link
+            # opened in another person's session, never the expert's own form).
+            if channel != AnswerChannel.RECORDED or not may_record_answer(actor, invitation):
+                raise NotPermitted(_("Only the invited expert can answer."))
+            if not note:
+                raise DomainError(
+                    _("Please note how and when the expert answered (e.g. by phone on 03.03.)."), field="note"
+                )
+        elif channel == AnswerChannel.RECORDED:
+            channel = AnswerChannel.PORTAL
         if invitation.status != InvitationStatus.OPEN:
             raise TransitionNotAllowed(
                 _("This invitation has already been answered or withdrawn (%(status)s).")
@@ -132,12 +160,16 @@ def invitation_answer(*, invitation_id: int, accept: bool, note: str, actor: Use
         invitation.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
         invitation.answer_note = note
         invitation.answered_at = timezone.now()
-        invitation.save(update_fields=["status", "answer_note", "answered_at"])
+        invitation.answer_channel = channel
+        invitation.answered_by = actor if actor is not None else expert_user
+        invitation.save(
+            update_fields=["status", "answer_note", "answered_at", "answer_channel", "answered_by"]
+        )
         request = invitation.request
-        expert_user = invitation.expert.user
         TimelineEntry.objects.create(
             request=request,
-            actor=expert_user,
+            actor=actor if on_behalf else expert_user,
+            on_behalf_of=expert_user if on_behalf else None,
             action="invitation_accepted" if accept else "invitation_declined",
             from_status=request.status,
             to_status=request.status,
@@ -145,28 +177,39 @@ def invitation_answer(*, invitation_id: int, accept: bool, note: str, actor: Use
             is_public=accept,
         )
         recipients = [invitation.proposed_by] if invitation.proposed_by else []
+        if on_behalf:
+            recipients.append(expert_user)  # the expert learns what was recorded in their name
         notify(
             key=f"invitation-answer:{invitation.pk}",
-            recipients=recipients,
+            recipients=[person for person in recipients if actor is None or person.pk != actor.pk],
             template="invitation_answered",
             request=request,
-            context={"invitation": invitation},
+            context={"invitation": invitation, "recorded_by": actor if on_behalf else None},
         )
         if accept and request.status == Status.MATCHING:
             request_transition(
-                request_id=request.pk, action="agree", actor=None, expected_status=Status.MATCHING
+                request_id=request.pk,
+                action="agree",
+                actor=None,
+                expected_status=Status.MATCHING,
+                from_service=True,
             )
     return invitation
 
 
 @transaction.atomic
 def invitations_withdraw_open(*, request: ExchangeRequest, actor: User) -> int:
-    from cities.roles import Role
+    """A coordinator withdraws the invitations nobody has answered yet."""
+    if not is_coordinator(actor):
+        raise NotPermitted(_("Only coordinators withdraw invitations."))
+    return _withdraw_open(request, actor)
 
-    if not (actor.is_superuser or actor.has_role(Role.COORDINATOR)):
-        raise TransitionNotAllowed(_("Only coordinators withdraw invitations."))
+
+def _withdraw_open(request: ExchangeRequest, actor: User | None) -> int:
     open_invitations = list(
-        Invitation.objects.select_for_update().filter(request=request, status=InvitationStatus.OPEN)
+        Invitation.objects.select_for_update()
+        .select_related("expert__user")
+        .filter(request=request, status=InvitationStatus.OPEN)
     )
     for invitation in open_invitations:
         invitation.status = InvitationStatus.WITHDRAWN
@@ -182,6 +225,24 @@ def invitations_withdraw_open(*, request: ExchangeRequest, actor: User) -> int:
             is_public=False,
         )
     return len(open_invitations)
+
+
+def invitations_close(*, request: ExchangeRequest, actor: User | None) -> None:
+    """Effect of closing a request (withdraw, reject, cancel): open invitations are withdrawn, and every
+    expert who was asked or had agreed is told that nothing more is needed."""
+    asked = list(
+        Invitation.objects.filter(
+            request=request, status__in=[InvitationStatus.OPEN, InvitationStatus.ACCEPTED]
+        ).select_related("expert__user")
+    )
+    _withdraw_open(request, actor)
+    notify(
+        key=f"request-closed:{request.pk}:{request.status}",
+        recipients=[invitation.expert.user for invitation in asked],
+        template="request_closed_expert",
+        request=request,
+        context={},
+    )
 
 
 def remind_open_invitations(*, today) -> int:  # type: ignore[no-untyped-def]

@@ -8,15 +8,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from cities.models import User
+from cities.models import Department, User
 from cities.roles import Role
 from cities.services.mail import email_queue
 from exchanges.models import Comment, ExchangeRequest, Notification, Status, TimelineEntry
-
-# Which timeline actions tell whom (see the requests issue: every step someone must act on).
-REQUESTER_EVENTS = {"return_for_changes", "reject", "cancel"}
-CONTACT_EVENTS = {"submit", "withdraw"}
-COORDINATOR_EVENTS = {"accept"}
+from exchanges.workflow import TRANSITIONS, Audience
 
 
 def _render(template: str, recipient: User, context: dict) -> tuple[str, str]:
@@ -87,8 +83,34 @@ def coordinators_for(request: ExchangeRequest) -> list[User]:
     return list(User.objects.active().with_role(Role.COORDINATOR))
 
 
+def notify_liaisons(request: ExchangeRequest, departments: Iterable[Department]) -> None:
+    """Tell the liaisons of these departments (once per request and department, whoever asks twice)."""
+    for department in departments:
+        notify(
+            key=f"routed:{request.pk}:{department.pk}",
+            recipients=User.objects.liaisons_of(department.pk),
+            template="routed",
+            request=request,
+            context={"department": department},
+        )
+
+
+def _audience(request: ExchangeRequest, entry: TimelineEntry, audience: Audience) -> list[User]:
+    if audience == Audience.REQUESTER:
+        return [request.requester]
+    if audience == Audience.CITY_CONTACTS:
+        return list(User.objects.city_contacts(request.requester_city_id))
+    if audience == Audience.COORDINATION:
+        return coordinators_for(request)
+    if audience == Audience.COORDINATION_IF_ACCEPTED:
+        before_acceptance = {Status.DRAFT, Status.SUBMITTED, Status.RETURNED}
+        return [] if entry.from_status in before_acceptance else coordinators_for(request)
+    return []
+
+
 @transaction.atomic
 def notify_timeline_entry(*, entry_id: int) -> int:
+    """Tell the people a step concerns, as its row in ``exchanges.workflow.TRANSITIONS`` says."""
     entry = (
         TimelineEntry.objects.select_related("request__requester", "request__assignee", "actor")
         .filter(pk=entry_id)
@@ -97,33 +119,19 @@ def notify_timeline_entry(*, entry_id: int) -> int:
     if entry is None:
         return 0
     TimelineEntry.objects.filter(pk=entry.pk).update(notification_pending=False)
+    transition = TRANSITIONS.get(entry.action)
+    if transition is None:
+        return 0
     request = entry.request
-    recipients: list[User] = []
-    if entry.action in REQUESTER_EVENTS:
-        recipients = [request.requester]
-    elif entry.action in CONTACT_EVENTS:
-        recipients = list(User.objects.city_contacts(request.requester_city_id))
-        if entry.action == "withdraw" and entry.from_status not in {
-            Status.DRAFT,
-            Status.SUBMITTED,
-            Status.RETURNED,
-        }:
-            recipients += coordinators_for(request)
-    elif entry.action in COORDINATOR_EVENTS:
-        recipients = coordinators_for(request)
-    if entry.action == "cancel":
-        from exchanges.services.meetings import meeting_cancel
-
-        meeting_cancel(request=request)
-    if entry.action == "start_matching":
-        from exchanges.services.routing import notify_liaisons
-
-        routed = [
-            d.department
-            for d in request.routing_decisions.filter(is_routed=True).select_related("department")
-        ]
-        notify_liaisons(request, routed)
+    if Audience.LIAISONS in transition.notify:
+        routed = request.routing_decisions.filter(is_routed=True).select_related("department")
+        notify_liaisons(request, [decision.department for decision in routed])
+    recipients = [
+        person for audience in sorted(transition.notify) for person in _audience(request, entry, audience)
+    ]
     recipients = [user for user in recipients if user.pk != entry.actor_id]
+    if not recipients:
+        return 0
     return notify(
         key=f"timeline:{entry.pk}",
         recipients=recipients,

@@ -59,7 +59,11 @@ def reflection_submit(*, request: ExchangeRequest, author: User, data: dict[str,
         reflection.save()
         if side == Reflection.Side.REQUESTER:
             request_transition(
-                request_id=request.pk, action="complete", actor=author, expected_status=Status.HELD
+                request_id=request.pk,
+                action="complete",
+                actor=author,
+                expected_status=Status.HELD,
+                from_service=True,
             )
     return reflection
 

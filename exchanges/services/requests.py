@@ -1,7 +1,6 @@
 """Writes on C+R requests: drafts, the guarded transitions, comments, attachments, assignment."""
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -14,20 +13,30 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from cities.models import User
-from exchanges.errors import DomainError, TransitionNotAllowed
+from cities.roles import Role
+from cities.rules import is_coordinator
+from cities.services.versions import changed_fields, version_advance, version_check
+from exchanges.errors import DomainError, NotPermitted, TransitionNotAllowed
+from exchanges.facts import request_period_errors
 from exchanges.models import (
     Attachment,
     Comment,
     ExchangeRequest,
-    Occasion,
     ReferenceCounter,
     Status,
     TimelineEntry,
 )
-from exchanges.rules import actors_for, can_comment, can_comment_internally
+from exchanges.rules import (
+    actors_for,
+    can_comment,
+    can_comment_internally,
+    comment_required_for,
+    missing_facts,
+)
 from exchanges.services.deadlines import add_working_days
 from exchanges.services.sequences import next_number
 from exchanges.services.uploads import ATTACHMENT_KINDS, check_upload
+from exchanges.tasks import notify_comment_task, notify_timeline_entry_task
 from exchanges.workflow import TRANSITIONS, Actor
 from koopstadt.dispatch import enqueue_after_commit
 
@@ -45,50 +54,6 @@ DRAFT_FIELDS = (
     "travellers",
     "estimated_costs",
 )
-REQUIRED_FOR_SUBMISSION = (
-    "title",
-    "need",
-    "occasion",
-    "preferred_format",
-    "direction",
-    "earliest_date",
-    "latest_date",
-    "travellers",
-)
-
-
-def request_period_errors(data: dict[str, Any], *, today: date) -> dict[str, str]:
-    """Date problems in request data (used by the form and again on submission)."""
-    errors = {}
-    earliest, latest, occasion_date = (
-        data.get("earliest_date"),
-        data.get("latest_date"),
-        data.get("occasion_date"),
-    )
-    if earliest and earliest < today:
-        errors["earliest_date"] = _("The earliest date lies in the past.")
-    if latest and latest < today:
-        errors["latest_date"] = _("The latest date lies in the past.")
-    if earliest and latest and earliest > latest:
-        errors.setdefault("latest_date", _("The latest date must not be before the earliest date."))
-    if occasion_date and occasion_date < today:
-        errors["occasion_date"] = _("The date of the event lies in the past.")
-    return errors
-
-
-def request_completeness_errors(request: ExchangeRequest, *, today: date) -> dict[str, str]:
-    """What is missing or wrong before a draft may be submitted."""
-    errors = {}
-    for field in REQUIRED_FOR_SUBMISSION:
-        if getattr(request, field) in (None, ""):
-            errors[field] = _("Please fill in this field before submitting.")
-    if request.pk and not request.topics.exists():
-        errors["topics"] = _("Please choose at least one topic.")
-    if request.occasion == Occasion.EVENT and not request.occasion_date:
-        errors["occasion_date"] = _("Please give the date of the event.")
-    values = {name: getattr(request, name) for name in ("earliest_date", "latest_date", "occasion_date")}
-    errors.update(request_period_errors(values, today=today))
-    return errors
 
 
 @transaction.atomic
@@ -99,8 +64,13 @@ def request_save_draft(
     request: ExchangeRequest | None = None,
     topics: Iterable[Any] = (),
     partner_cities: Iterable[Any] = (),
+    expected_version: int | None = None,
 ) -> ExchangeRequest:
-    """Create a draft, or save changes to a draft or returned request of the requester."""
+    """Create a draft, or save changes to a draft or returned request of the requester.
+
+    ``expected_version`` is the version the person's form (or API client) started from: a save on top of
+    a newer version is refused with who changed what (``StaleVersion``) and changes nothing.
+    """
     if requester.home_city_id is None:
         raise DomainError(
             _("Only people with a home city can ask for an exchange. Please contact the coordination.")
@@ -120,12 +90,25 @@ def request_save_draft(
                 _("The request can no longer be changed: it is '%(status)s'.")
                 % {"status": request.get_status_display()}
             )
+    topics, partner_cities = list(topics), list(partner_cities)
+    if request.pk:
+        version_check(request, expected_version)
+        changed = changed_fields(
+            request,
+            {
+                **{field: data[field] for field in DRAFT_FIELDS if field in data},
+                "topics": topics,
+                "preferred_partner_cities": partner_cities,
+            },
+        )
     for field in DRAFT_FIELDS:
         if field in data:
             setattr(request, field, data[field])
     errors = request_period_errors(data, today=timezone.localdate())
     if errors:
         raise ValidationError(errors)
+    if request.pk and changed:
+        version_advance(request, actor=requester, fields=changed)
     request.full_clean(exclude=["reference"])
     request.save()
     request.topics.set(topics)
@@ -144,11 +127,19 @@ def request_transition(
     actor: User | None,
     comment: str = "",
     expected_status: str | None = None,
+    expected_version: int | None = None,
+    from_service: bool = False,
 ) -> ExchangeRequest:
     """Take one step of the lifecycle (``exchanges.workflow.TRANSITIONS``), or refuse and change nothing.
 
-    ``actor`` None means the portal itself (a Celery task). ``expected_status`` is the status the user
-    saw when they clicked, so a stale form or a double click is refused instead of acting twice.
+    Inside one transaction that locks the request: the state, who is acting, the step's facts and
+    checks, the version the caller started from; then the new state, a timeline entry, the step's
+    effects, and (after the commit) its notifications and follow-up task.
+
+    ``actor`` None means the portal itself (a Celery task, or a step caused by another fact).
+    ``expected_status`` is the status the person saw when they clicked, so a stale page or a double click
+    is refused instead of acting twice; ``expected_version`` does the same for an API client's If-Match.
+    ``from_service`` is set by the services that take the steps which are never buttons (``taken_by``).
     """
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -166,6 +157,11 @@ def request_transition(
                 )
                 % {"status": current.label}
             )
+        if not transition.is_direct and not from_service:
+            raise TransitionNotAllowed(
+                _("'%(action)s' is not a step of its own: it happens by %(how)s.")
+                % {"action": transition.label, "how": transition.taken_by}
+            )
         if current not in transition.sources:
             raise TransitionNotAllowed(
                 _("'%(action)s' is not possible while the request is '%(status)s'.")
@@ -173,16 +169,24 @@ def request_transition(
             )
         actors = frozenset({Actor.SYSTEM}) if actor is None else actors_for(actor, request)
         if not actors & transition.actors:
-            raise TransitionNotAllowed(_("You may not take this step for this request."))
-        if transition.comment_required and not comment:
-            raise TransitionNotAllowed(_("Please give a reason."), field="comment")
+            raise NotPermitted(_("You may not take this step for this request."))
+        if not comment and comment_required_for(actor, request, transition):
+            message = (
+                _("Please give a reason.")
+                if transition.comment_required
+                else _("You were not there: please say who confirmed it to you.")
+            )
+            raise TransitionNotAllowed(message, field="comment")
+        version_check(request, expected_version)
+        for check in transition.checks:
+            check(request)
+        missing = missing_facts(transition, request)
+        if missing:
+            raise TransitionNotAllowed(" ".join(missing))
 
         now = timezone.now()
-        update_fields = ["status", "status_changed_at", "updated_at"]
+        update_fields = ["status", "status_changed_at", "updated_at", "version"]
         if action == "submit":
-            errors = request_completeness_errors(request, today=timezone.localdate())
-            if errors:
-                raise ValidationError(errors)
             if not request.reference:
                 request.reference = _next_reference(timezone.localdate().year)
                 update_fields.append("reference")
@@ -195,6 +199,7 @@ def request_transition(
             update_fields += ["submitted_at", "contact_due_on"]
         request.status = transition.target
         request.status_changed_at = now
+        version_advance(request, actor=actor, fields=["status"])
         request.save(update_fields=update_fields)
         entry = TimelineEntry.objects.create(
             request=request,
@@ -206,12 +211,11 @@ def request_transition(
             is_public=transition.public,
             notification_pending=True,
         )
-        from exchanges.tasks import notify_timeline_entry_task
-
+        for effect in transition.effects:
+            import_string(effect)(request=request, actor=actor)
         enqueue_after_commit(notify_timeline_entry_task, entry.pk)
         if transition.follow_up:
-            follow_up = import_string(transition.follow_up)
-            enqueue_after_commit(follow_up, request.pk)
+            enqueue_after_commit(import_string(transition.follow_up), request.pk)
     return request
 
 
@@ -231,8 +235,6 @@ def comment_add(*, request: ExchangeRequest, author: User, body: str, is_interna
     )
     comment.full_clean()
     comment.save()
-    from exchanges.tasks import notify_comment_task
-
     enqueue_after_commit(notify_comment_task, comment.pk)
     return comment
 
@@ -268,10 +270,8 @@ def attachment_remove(*, attachment: Attachment, actor: User) -> None:
 @transaction.atomic
 def requests_assign(*, request_ids: Iterable[int], assignee: User | None, actor: User) -> int:
     """Assign requests to a coordinator (or to nobody). Recorded in each request's internal timeline."""
-    from cities.roles import Role
-
-    if not (actor.is_superuser or actor.has_role(Role.COORDINATOR)):
-        raise TransitionNotAllowed(_("Only coordinators assign requests."))
+    if not is_coordinator(actor):
+        raise NotPermitted(_("Only coordinators assign requests."))
     if assignee is not None and not (assignee.is_active and assignee.has_role(Role.COORDINATOR)):
         raise DomainError(_("Requests can only be assigned to coordinators."), field="assignee")
     changed = 0
@@ -283,7 +283,8 @@ def requests_assign(*, request_ids: Iterable[int], assignee: User | None, actor:
         if request.assignee_id == (assignee.pk if assignee else None):
             continue
         request.assignee = assignee
-        request.save(update_fields=["assignee", "updated_at"])
+        version_advance(request, actor=actor, fields=["assignee"])
+        request.save(update_fields=["assignee", "updated_at", "version"])
         TimelineEntry.objects.create(
             request=request,
             actor=actor,

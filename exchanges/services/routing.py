@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from cities.models import Department, DepartmentKeyword, Topic, TopicKeyword, User
+from cities.rules import is_coordinator
 from exchanges.errors import DomainError, TransitionNotAllowed
 from exchanges.models import ExchangeRequest, RoutingDecision, Status, TimelineEntry
 from exchanges.services.german_words import stems, term_in
-from exchanges.services.notifications import notify
+from exchanges.services.notifications import coordinators_for, notify, notify_liaisons
 
 TOPIC_POINTS = 10
 DEPARTMENT_KEYWORD_POINTS = 6
@@ -233,18 +234,6 @@ def _no_department_note() -> str:
         return _("No fitting department was found; please complete the routing by hand.")
 
 
-def notify_liaisons(request: ExchangeRequest, departments: list[Department]) -> None:
-    """Tell the liaisons of these departments (once per request and department, whoever asks twice)."""
-    for department in departments:
-        notify(
-            key=f"routed:{request.pk}:{department.pk}",
-            recipients=User.objects.liaisons_of(department.pk),
-            template="routed",
-            request=request,
-            context={"department": department},
-        )
-
-
 def request_route(*, request_id: int) -> bool:
     """Route a request in ``routing`` and move it to ``matching``. Returns whether this call routed it.
 
@@ -285,8 +274,6 @@ def request_route(*, request_id: int) -> bool:
                 is_public=False,
                 comment=_no_department_note(),
             )
-            from exchanges.services.notifications import coordinators_for
-
             notify(
                 key=f"routing-failed:{request.pk}",
                 recipients=coordinators_for(request),
@@ -309,10 +296,9 @@ def routing_correct(
     *, request: ExchangeRequest, department: Department, routed: bool, note: str, actor: User
 ) -> RoutingDecision:
     """A coordinator adds or removes a department; recorded with the note in the (internal) timeline."""
-    from cities.roles import Role
     from exchanges.services.requests import request_transition
 
-    if not (actor.is_superuser or actor.has_role(Role.COORDINATOR)):
+    if not is_coordinator(actor):
         raise TransitionNotAllowed(_("Only coordinators correct the routing."))
     note = (note or "").strip()
     if not note:

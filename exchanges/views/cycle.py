@@ -10,18 +10,30 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from exchanges.errors import DomainError
+from exchanges.errors import DomainError, StaleVersion
 from exchanges.forms import (
     InvitationAnswerForm,
     KnowledgeFilterForm,
     MeetingForm,
+    PastExchangeForm,
     ProposeExpertsForm,
+    RecordAnswerForm,
     ReflectionForm,
     RoutingCorrectionForm,
 )
-from exchanges.models import Invitation, InvitationStatus, Meeting
-from exchanges.rules import Actor, actors_for, can_propose_experts
-from exchanges.selectors import expert_suggestions, knowledge_base, request_get_for_user
+from exchanges.models import AnswerChannel, Invitation, InvitationStatus, Meeting
+from exchanges.rules import (
+    can_propose_experts,
+    may_record_answer,
+    may_record_past_exchange,
+    may_set_meeting,
+)
+from exchanges.selectors import (
+    expert_suggestions,
+    knowledge_base,
+    past_exchange_experts,
+    request_get_for_user,
+)
 from exchanges.services.calendar import meeting_ics
 from exchanges.services.invitations import (
     invitation_answer,
@@ -29,11 +41,12 @@ from exchanges.services.invitations import (
     invitations_propose,
     invitations_withdraw_open,
 )
-from exchanges.services.meetings import meeting_participant_choices, meeting_schedule
+from exchanges.services.meetings import exchange_record_past, meeting_participant_choices, meeting_schedule
 from exchanges.services.reflections import reflection_side, reflection_submit
 from exchanges.services.routing import routing_correct
 from exchanges.views.requests import _detail
 from koopstadt.pagination import CappedPaginator
+from koopstadt.versioned_forms import form_show_stale
 
 
 @login_required
@@ -123,6 +136,7 @@ def _answer(
                 accept=form.cleaned_data["answer"] == "accept",
                 note=form.cleaned_data["note"],
                 actor=actor,
+                channel=AnswerChannel.LINK if extra.get("by_link") else AnswerChannel.PORTAL,
             )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -169,8 +183,11 @@ def invitation_answer_by_link(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = request_get_for_user(user=request.user, pk=pk)
-    if not actors_for(request.user, exchange) & {Actor.REQUESTER, Actor.COORDINATOR}:
-        messages.error(request, _("Only the requester or the coordination sets date and place."))
+    if not may_set_meeting(request.user, exchange):
+        messages.error(
+            request,
+            _("Date and place are set by the requester or the coordination once an expert has agreed."),
+        )
         return redirect(exchange)
     people = meeting_participant_choices(exchange)
     meeting = Meeting.objects.filter(request=exchange).first()
@@ -185,11 +202,18 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "video_link": meeting.video_link,
             "participants": list(meeting.participants.values_list("pk", flat=True)),
             "travellers": list(meeting.travellers.values_list("pk", flat=True)),
+            "version": meeting.version,
         }
     form = MeetingForm(request.POST or None, people=people, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        expected = data.pop("version", None)
         try:
-            meeting_schedule(request=exchange, actor=request.user, **form.cleaned_data)
+            meeting_schedule(request=exchange, actor=request.user, expected_version=expected, **data)
+        except StaleVersion as error:
+            form_show_stale(form, error, Meeting.objects.get(request=exchange))
+            status = 409
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -198,8 +222,85 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(exchange)
     return render(
-        request, "exchanges/meeting_form.html", {"form": form, "exchange": exchange, "meeting": meeting}
+        request,
+        "exchanges/meeting_form.html",
+        {"form": form, "exchange": exchange, "meeting": meeting},
+        status=status,
     )
+
+
+@login_required
+def past_exchange_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordination records an exchange that took place before it was entered in the portal."""
+    exchange = request_get_for_user(user=request.user, pk=pk)
+    if not may_record_past_exchange(request.user, exchange):
+        raise Http404
+    experts = past_exchange_experts(request=exchange)
+    people = [exchange.requester, *(expert.user for expert in experts)]
+    accepted = list(
+        exchange.invitations.filter(status=InvitationStatus.ACCEPTED).values_list("expert_id", flat=True)
+    )
+    form = PastExchangeForm(
+        request.POST or None,
+        experts=experts,
+        people=people,
+        initial={"format": exchange.preferred_format, "experts": accepted},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            exchange_record_past(
+                request=exchange,
+                actor=request.user,
+                experts=data["experts"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                format=data["format"],
+                city=data["city"],
+                address=data["address"],
+                video_link=data["video_link"],
+                travellers=data["travellers"],
+                note=data["note"],
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("The past exchange has been recorded as held. The requester is asked for the reflection."),
+            )
+            return redirect(exchange)
+    return render(request, "exchanges/past_exchange_form.html", {"form": form, "exchange": exchange})
+
+
+@login_required
+@require_POST
+def invitation_record_answer(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    """The coordination records the answer an expert gave by phone, on the expert's behalf."""
+    exchange = request_get_for_user(user=request.user, pk=pk)
+    invitation = exchange.invitations.select_related("expert__user").filter(pk=invitation_pk).first()
+    if invitation is None or not may_record_answer(request.user, invitation):
+        raise Http404
+    form = RecordAnswerForm(request.POST, invitation=invitation)
+    if form.is_valid():
+        try:
+            invitation_answer(
+                invitation_id=invitation.pk,
+                accept=form.cleaned_data["answer"] == "accept",
+                note=form.cleaned_data["note"],
+                actor=request.user,
+                channel=AnswerChannel.RECORDED,
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("The answer of %(name)s has been recorded on their behalf.")
+                % {"name": invitation.expert.user.display_name},
+            )
+            return redirect(exchange)
+    return _detail(request, exchange, answer_forms={invitation.pk: form})
 
 
 @login_required

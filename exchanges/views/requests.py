@@ -11,24 +11,31 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from exchanges.errors import DomainError
+from exchanges.errors import DomainError, StaleVersion
 from exchanges.forms import (
     CommentForm,
     ProposeExpertsForm,
+    RecordAnswerForm,
     RequestForm,
     RoutingCorrectionForm,
     TransitionForm,
 )
-from exchanges.models import ExchangeRequest, Meeting, Status
+from exchanges.models import ExchangeRequest, InvitationStatus, Meeting, Status
 from exchanges.rules import (
-    Actor,
-    actors_for,
     available_transitions,
     can_edit_request,
     can_propose_experts,
     can_see_routing,
+    comment_required_for,
     is_coordination,
+    is_coordinator,
+    may_claim,
+    may_record_answer,
+    may_record_past_exchange,
+    may_set_meeting,
+    remember_cycle_data,
     visible_reflections,
+    waiting_for_fact,
 )
 from exchanges.selectors import (
     comments_for,
@@ -48,6 +55,7 @@ from exchanges.services.requests import (
 )
 from exchanges.views.downloads import protected_download
 from exchanges.workflow import TRANSITIONS
+from koopstadt.versioned_forms import form_show_stale
 
 
 @login_required
@@ -73,6 +81,7 @@ def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | No
                     data=form.cleaned_data,
                     topics=form.cleaned_data["topics"],
                     partner_cities=form.cleaned_data["preferred_partner_cities"],
+                    expected_version=form.cleaned_data.get("version") if instance else None,
                 )
                 for attachment in saved.attachments.filter(
                     pk__in=form.cleaned_data.get("remove_attachments") or []
@@ -82,6 +91,13 @@ def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | No
                     attachment_add(request=saved, upload=form.cleaned_data["new_attachment"], actor=user)
         except ValidationError as error:
             _add_errors(form, error)
+        except StaleVersion as error:
+            # Somebody else (another tab, another person) saved first: nothing is overwritten, and the
+            # form comes back with everything typed and what changed meanwhile.
+            form_show_stale(form, error, ExchangeRequest.objects.get(pk=instance.pk))
+            return render(
+                http_request, "exchanges/request_form.html", {"form": form, "exchange": instance}, status=409
+            )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -143,6 +159,7 @@ def _detail(
     comment_form: CommentForm | None = None,
     routing_form: RoutingCorrectionForm | None = None,
     propose_form: ProposeExpertsForm | None = None,
+    answer_forms: dict | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = http_request.user
@@ -152,7 +169,11 @@ def _detail(
             transition_forms.append(bound)
         else:
             transition_forms.append(
-                TransitionForm(transition=transition, initial={"expected_status": exchange.status})
+                TransitionForm(
+                    transition=transition,
+                    comment_required=comment_required_for(user, exchange, transition),
+                    initial={"expected_status": exchange.status},
+                )
             )
     may_comment = user.has_perm("exchanges.comment_request", exchange)
     if comment_form is None and may_comment:
@@ -160,7 +181,9 @@ def _detail(
     if comment_form is not None and not user.has_perm("exchanges.comment_internally", exchange):
         comment_form.fields.pop("is_internal", None)
     context = {
-        **_cycle_context(user, exchange, routing_form=routing_form, propose_form=propose_form),
+        **_cycle_context(
+            user, exchange, routing_form=routing_form, propose_form=propose_form, answer_forms=answer_forms
+        ),
         "exchange": exchange,
         "timeline": timeline_for(user=user, request=exchange),
         "comments": comments_for(user=user, request=exchange),
@@ -168,19 +191,30 @@ def _detail(
         "comment_form": comment_form if may_comment else None,
         "may_edit": can_edit_request(user, exchange),
         "coordination_view": is_coordination(user, exchange),
+        # Why "it took place" is not offered yet (the meeting has not begun), for those who will confirm it.
+        "held_hint": waiting_for_fact(user, exchange, "mark_held"),
     }
     return render(http_request, "exchanges/request_detail.html", context, status=status)
 
 
-def _cycle_context(user, exchange: ExchangeRequest, *, routing_form, propose_form) -> dict:  # type: ignore[no-untyped-def]
+def _cycle_context(  # type: ignore[no-untyped-def]
+    user, exchange: ExchangeRequest, *, routing_form, propose_form, answer_forms=None
+) -> dict:
     """Routing, suggestions, invitations, meeting and reflections, as far as the user may see them."""
     context: dict = {}
-    coordinator = Actor.COORDINATOR in actors_for(user, exchange)
+    coordinator = is_coordinator(user)
     invitations = None
     if can_see_routing(user, exchange):
         context["routing_decisions"] = exchange.routing_decisions.select_related("department__city")
         invitations = list(exchange.invitations.select_related("expert__user__home_city", "proposed_by"))
         context["invitations"] = invitations
+        # Answers given by phone: recorded by the coordination on the expert's behalf.
+        answer_forms = answer_forms or {}
+        for invitation in invitations:
+            if invitation.status == InvitationStatus.OPEN and may_record_answer(user, invitation):
+                invitation.answer_form = answer_forms.get(invitation.pk) or RecordAnswerForm(
+                    invitation=invitation
+                )
     if coordinator and exchange.status in {Status.ROUTING, Status.MATCHING}:
         context["routing_form"] = routing_form or RoutingCorrectionForm()
     if can_propose_experts(user, exchange) and exchange.status in PROPOSING_STATUSES:
@@ -201,14 +235,10 @@ def _cycle_context(user, exchange: ExchangeRequest, *, routing_form, propose_for
         .first()
     )
     context["meeting"] = meeting
-    context["may_claim"] = (
-        meeting is not None
-        and exchange.status in {Status.SCHEDULED, Status.HELD, Status.COMPLETED}
-        and (user.pk in {person.pk for person in meeting.participants.all()})
-    )
-    context["may_schedule"] = exchange.status in {Status.AGREED, Status.SCHEDULED} and bool(
-        actors_for(user, exchange) & {Actor.REQUESTER, Actor.COORDINATOR}
-    )
+    remember_cycle_data(exchange, invitations=invitations, meeting=meeting)
+    context["may_claim"] = may_claim(user, exchange)
+    context["may_schedule"] = may_set_meeting(user, exchange)
+    context["may_record_past"] = may_record_past_exchange(user, exchange)
     side = reflection_side(user, exchange) if exchange.status in {Status.HELD, Status.COMPLETED} else None
     # One query for all reflections; internal ones are dropped here for those who may not see them.
     reflections = list(exchange.reflections.select_related("author"))
@@ -232,7 +262,11 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Http404
-    form = TransitionForm(request.POST, transition=transition)
+    form = TransitionForm(
+        request.POST,
+        transition=transition,
+        comment_required=comment_required_for(request.user, exchange, transition),
+    )
     if not form.is_valid():
         return _detail(request, exchange, bound=form)
     try:
@@ -249,11 +283,18 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 messages.error(request, message)
         return redirect(exchange)
     except DomainError as error:
-        if error.field and error.field in form.fields:
-            form.add_error(error.field, error.message)
-            return _detail(request, exchange, bound=form)
-        messages.error(request, error.message)
-        return redirect(exchange)
+        # Refused: the page comes back as it is now, with the reason and what was typed (as a form with
+        # errors does: 200).
+        exchange = request_get_for_user(user=request.user, pk=pk)
+        offered = transition in available_transitions(request.user, exchange)
+        if offered:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            data = form.data.copy()
+            data[form.add_prefix("expected_status")] = exchange.status  # the state the page now shows
+            form.data = data
+        else:
+            messages.error(request, error.message)
+        return _detail(request, exchange, bound=form if offered else None)
     messages.success(request, _("Done: %(action)s.") % {"action": transition.label})
     exchange = ExchangeRequest.objects.visible_to(request.user).filter(pk=pk).first()
     if exchange is None:

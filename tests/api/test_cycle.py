@@ -17,7 +17,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def expert(people):  # type: ignore[no-untyped-def]
     topic = TopicFactory(name="Mobilität", slug="mobilitaet-x")
-    profile = ExpertProfileFactory(user=people["expert"], topics=[topic], experience="Mobilitätsstationen")
+    profile = people["expert"].expert_profile  # the people fixture's expert is in the pool already
+    ExpertTopic.objects.create(expert=profile, topic=topic, level=ExpertTopic.Level.EXPERT)
+    profile.experience = "Mobilitätsstationen"
+    profile.save(update_fields=["experience"])
     profile.user.phone = "0421 123"
     profile.user.save(update_fields=["phone"])
     return profile

@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -38,7 +39,7 @@ def demo_network(db):  # type: ignore[no-untyped-def]
     call_command("load_demo", stdout=io.StringIO())
 
 
-def run_cycle(capture) -> ExchangeRequest:  # type: ignore[no-untyped-def]
+def run_cycle(capture, clock) -> ExchangeRequest:  # type: ignore[no-untyped-def]
     """create → submit → accept → routed → propose → accept invitation → schedule → held → reflection."""
     lukas, contact = person("lukas.meyer@example.org"), person("kontakt.nuernberg@example.org")
     coordinator, henrik = person("koordination@example.org"), person("henrik.brandt@example.org")
@@ -101,7 +102,7 @@ def run_cycle(capture) -> ExchangeRequest:  # type: ignore[no-untyped-def]
     starts = timezone.now() + timedelta(days=20)
     henrik_user = User.objects.get(email="henrik.brandt@example.org")
     lukas_user = User.objects.get(email="lukas.meyer@example.org")
-    # The coordination sets date and place: the "schedule" step is the coordination's (workflow table).
+    # The coordination sets date and place: saving the meeting is what schedules the request.
     with capture(execute=True):
         meeting = ok(
             coordinator.put(
@@ -119,6 +120,11 @@ def run_cycle(capture) -> ExchangeRequest:  # type: ignore[no-untyped-def]
         )
     assert [p["id"] for p in meeting["travellers"]] == [henrik_user.pk]
     assert ok(lukas.get(base))["status"] == "scheduled"
+    # Before the meeting it cannot be confirmed as held …
+    early = lukas.post(base + "actions/mark_held/", {"expected_status": "scheduled"}, format="json")
+    assert early.status_code == 409
+    # … afterwards it can: the clock stands four hours after the meeting's start from here on.
+    clock.move_to(starts + timedelta(hours=4))
     with capture(execute=True):
         ok(lukas.post(base + "actions/mark_held/", {"expected_status": "scheduled"}, format="json"))
     with capture(execute=True):
@@ -141,7 +147,7 @@ def run_cycle(capture) -> ExchangeRequest:  # type: ignore[no-untyped-def]
 def run_claim(capture, exchange: ExchangeRequest) -> int:  # type: ignore[no-untyped-def]
     """claim → approve → booked: the expert who travelled claims, finance approves, the booking follows."""
     henrik, finance = person("henrik.brandt@example.org"), person("finanzen@example.org")
-    start = timezone.now() - timedelta(days=2)
+    start = timezone.localtime(exchange.meeting.starts_at).replace(hour=6, minute=0)
     claim = ok(
         henrik.post(
             "/api/v1/claims/",
@@ -175,10 +181,12 @@ def run_claim(capture, exchange: ExchangeRequest) -> int:  # type: ignore[no-unt
 
 
 def test_the_cycle_through_the_api_alone_and_the_browser_shows_the_same(
-    demo_network, client, django_capture_on_commit_callbacks, settings, tmp_path
+    demo_network, client, django_capture_on_commit_callbacks, settings, tmp_path, request
 ):
     settings.MEDIA_ROOT = tmp_path
-    exchange = run_cycle(django_capture_on_commit_callbacks)
+    clock = time_machine.travel(timezone.now(), tick=True)
+    request.addfinalizer(clock.stop)
+    exchange = run_cycle(django_capture_on_commit_callbacks, clock.start())
     claim_id = run_claim(django_capture_on_commit_callbacks, exchange)
 
     # the database holds what the API said

@@ -194,10 +194,10 @@ def test_routing_is_read_by_coordination_and_routed_liaisons_and_corrected_by_co
     RoutingDecision.objects.create(request=matching, department=department, score=5, is_routed=True)
     other = DepartmentFactory(city=people["foreign_contact"].home_city)
 
-    assert (
-        api(people["liaison"]).get(url(matching, "routing/")).json()["results"][0]["department"]["id"]
-        == department.pk
-    )
+    assert department.pk in [
+        row["department"]["id"]
+        for row in api(people["liaison"]).get(url(matching, "routing/")).json()["results"]
+    ]
     assert api(people["requester"]).get(url(matching, "routing/")).status_code == 403
     assert api(people["foreign_contact"]).get(url(matching, "routing/")).status_code == 404
     correction = {"department": other.pk, "routed": True, "note": "Passt besser"}

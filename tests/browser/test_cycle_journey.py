@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cities.demo_data import DEMO_PASSWORD
-from exchanges.models import ExchangeRequest
+from exchanges.models import ExchangeRequest, Meeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,10 +72,18 @@ def test_the_whole_cycle(portal, demo):
     assert calendar.ok and "BEGIN:VEVENT" in calendar.text()
     page.get_by_role("button", name="Abmelden").click()
 
-    # The requester confirms the exchange and writes the reflection.
+    # Before the meeting the requester cannot confirm it took place: the page says from when.
     portal.log_in("lukas.meyer@example.org", DEMO_PASSWORD)
     page.goto(url)
     portal.check("requester-scheduled")
+    expect(page.get_by_role("button", name="Der Austausch hat stattgefunden")).to_have_count(0)
+    expect(page.get_by_text(start.strftime("%d.%m.%Y")).first).to_be_visible()
+    expect(page.get_by_text("erst nach seinem Beginn", exact=False)).to_be_visible()
+    # Three weeks later the meeting has taken place (moved into the past: test data); the requester
+    # confirms it and writes the reflection.
+    past = timezone.now() - timedelta(days=1)
+    Meeting.objects.filter(request=request).update(starts_at=past, ends_at=past + timedelta(hours=4))
+    page.reload()
     page.get_by_role("button", name="Der Austausch hat stattgefunden").click()
     portal.check("held")
     page.get_by_role("link", name="Reflexion schreiben").click()

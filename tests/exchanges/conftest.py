@@ -1,10 +1,23 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from cities.roles import Role
-from exchanges.models import ExchangeRequest, Status
+from exchanges.models import ExchangeRequest, Invitation, Meeting, Status
+from exchanges.services.invitations import invitation_answer, invitations_propose
+from exchanges.services.meetings import meeting_participant_choices, meeting_schedule
+from exchanges.services.reflections import reflection_submit
 from exchanges.services.requests import request_transition
-from tests.cities.factories import CityFactory, DepartmentFactory, UserFactory
+from exchanges.services.routing import routing_correct
+from tests.cities.factories import CityFactory, DepartmentFactory, ExpertProfileFactory, UserFactory
 from tests.exchanges.factories import ExchangeRequestFactory
+
+REFLECTION = {
+    "takeaway": "Früh beteiligen",
+    "question": "Wie beteiligen wir die Nachbarschaft?",
+    "learnt": "Mit einer offenen Werkstatt vor Ort.",
+}
 
 
 @pytest.fixture
@@ -22,6 +35,8 @@ def people(city, other_city):  # type: ignore[no-untyped-def]
     """One person per role in the requester's city, plus outsiders in another city."""
     home = DepartmentFactory(city=city)
     away = DepartmentFactory(city=other_city)
+    expert = UserFactory(department=away, roles=[Role.EXPERT, Role.STAFF], display_name="Henrik Brandt")
+    ExpertProfileFactory(user=expert)
     return {
         "requester": UserFactory(department=home, roles=[Role.STAFF], display_name="Anna Schmidt"),
         "colleague": UserFactory(department=home, roles=[Role.STAFF]),
@@ -31,57 +46,86 @@ def people(city, other_city):  # type: ignore[no-untyped-def]
         "foreign_contact": UserFactory(department=away, roles=[Role.CITY_CONTACT, Role.STAFF]),
         "coordinator": UserFactory(department=away, roles=[Role.COORDINATOR], display_name="Sabine Lorenz"),
         "liaison": UserFactory(department=home, roles=[Role.DEPARTMENT_LIAISON]),
-        "expert": UserFactory(department=away, roles=[Role.EXPERT]),
+        "expert": expert,
         "finance": UserFactory(department=home, roles=[Role.FINANCE]),
     }
 
 
-def make_request(people, status: Status = Status.DRAFT) -> ExchangeRequest:  # type: ignore[no-untyped-def]
-    """A request of the requester brought to ``status`` through the real transitions."""
-    request = ExchangeRequestFactory(requester=people["requester"])
-    path = {
-        Status.DRAFT: [],
-        Status.SUBMITTED: [("submit", "requester")],
-        Status.RETURNED: [("submit", "requester"), ("return_for_changes", "contact")],
-        Status.ROUTING: [("submit", "requester"), ("accept", "contact")],
-        Status.MATCHING: [("submit", "requester"), ("accept", "contact"), ("start_matching", "coordinator")],
-        Status.AGREED: [
-            ("submit", "requester"),
-            ("accept", "contact"),
-            ("start_matching", "coordinator"),
-            ("agree", "coordinator"),
-        ],
-        Status.SCHEDULED: [
-            ("submit", "requester"),
-            ("accept", "contact"),
-            ("start_matching", "coordinator"),
-            ("agree", "coordinator"),
-            ("schedule", "coordinator"),
-        ],
-        Status.HELD: [
-            ("submit", "requester"),
-            ("accept", "contact"),
-            ("start_matching", "coordinator"),
-            ("agree", "coordinator"),
-            ("schedule", "coordinator"),
-            ("mark_held", "requester"),
-        ],
-        Status.COMPLETED: [
-            ("submit", "requester"),
-            ("accept", "contact"),
-            ("start_matching", "coordinator"),
-            ("agree", "coordinator"),
-            ("schedule", "coordinator"),
-            ("mark_held", "requester"),
-            ("complete", "requester"),
-        ],
-        Status.WITHDRAWN: [("submit", "requester"), ("withdraw", "requester")],
-        Status.REJECTED: [("submit", "requester"), ("reject", "coordinator")],
-        Status.CANCELLED: [("submit", "requester"), ("accept", "contact"), ("cancel", "coordinator")],
-    }[status]
-    for action, who in path:
+def bring_to(request: ExchangeRequest, people, status: Status) -> ExchangeRequest:  # type: ignore[no-untyped-def]
+    """Take ``request`` (a draft) to ``status`` the way people do: every step through its service, every
+    fact made true on the way (routed department, an accepted invitation, a saved meeting that has
+    begun, the requester's reflection)."""
+    order = [
+        Status.SUBMITTED,
+        Status.ROUTING,
+        Status.MATCHING,
+        Status.AGREED,
+        Status.SCHEDULED,
+        Status.HELD,
+        Status.COMPLETED,
+    ]
+    closing = {
+        Status.RETURNED: (Status.SUBMITTED, "return_for_changes", "contact"),
+        Status.WITHDRAWN: (Status.SUBMITTED, "withdraw", "requester"),
+        Status.REJECTED: (Status.SUBMITTED, "reject", "coordinator"),
+        Status.CANCELLED: (Status.ROUTING, "cancel", "coordinator"),
+    }
+    if status in closing:
+        before, action, who = closing[status]
+        bring_to(request, people, before)
         request_transition(request_id=request.pk, action=action, actor=people[who], comment="Grund")
+        request.refresh_from_db()
+        return request
+    coordinator, expert = people["coordinator"], people["expert"]
+    for step in order[: order.index(status) + 1] if status in order else []:
+        if step == Status.SUBMITTED:
+            request_transition(request_id=request.pk, action="submit", actor=request.requester)
+        elif step == Status.ROUTING:
+            request_transition(request_id=request.pk, action="accept", actor=people["contact"])
+        elif step == Status.MATCHING:
+            routing_correct(
+                request=request,
+                department=expert.department,
+                routed=True,
+                note="Passt fachlich",
+                actor=coordinator,
+            )
+        elif step == Status.AGREED:
+            invitations_propose(
+                request=request, experts=[expert.expert_profile], message="", actor=coordinator
+            )
+            invitation = Invitation.objects.get(request=request, expert__user=expert, status="open")
+            invitation_answer(invitation_id=invitation.pk, accept=True, note="Gern", actor=expert)
+        elif step == Status.SCHEDULED:
+            start = timezone.now() + timedelta(days=7)
+            people_ = meeting_participant_choices(request)
+            meeting_schedule(
+                request=request,
+                actor=coordinator,
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                format="workshop",
+                city=expert.home_city,
+                address="Rathaus, Raum 1",
+                video_link="",
+                participants=people_,
+                travellers=people_[1:],
+            )
+        elif step == Status.HELD:
+            # The meeting has taken place (a week ago): test data, not a path through the portal.
+            past = timezone.now() - timedelta(days=7)
+            Meeting.objects.filter(request=request).update(starts_at=past, ends_at=past + timedelta(hours=3))
+            request_transition(request_id=request.pk, action="mark_held", actor=request.requester)
+        elif step == Status.COMPLETED:
+            reflection_submit(request=request, author=request.requester, data=REFLECTION)
     request.refresh_from_db()
+    return request
+
+
+def make_request(people, status: Status = Status.DRAFT) -> ExchangeRequest:  # type: ignore[no-untyped-def]
+    """A request of the requester brought to ``status`` through the real services."""
+    request = ExchangeRequestFactory(requester=people["requester"])
+    bring_to(request, people, status)
     assert request.status == status
     return request
 

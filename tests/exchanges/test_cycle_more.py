@@ -66,6 +66,9 @@ def test_a_missing_reflection_is_reminded_after_ten_working_days(
     demo_all, django_capture_on_commit_callbacks
 ):
     request = ExchangeRequest.objects.get(status=Status.SCHEDULED)
+    # The meeting has taken place (moved into the past: test data).
+    past = timezone.now() - timedelta(days=1)
+    Meeting.objects.filter(request=request).update(starts_at=past, ends_at=past + timedelta(hours=2))
     request_transition(request_id=request.pk, action="mark_held", actor=request.requester)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

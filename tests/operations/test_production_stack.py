@@ -280,6 +280,12 @@ def test_the_production_stack_runs_the_whole_cycle_with_one_request_id(stack: St
     page.get_by_label("Adresse").fill("Verkehrsplanungsamt, Lorenzer Str. 30")
     page.get_by_role("button", name="Speichern und Kalendereinträge senden").click()
     log_out(page)
+    # Three weeks later the meeting has taken place (moved into the past in the database: test data).
+    stack.query(
+        "UPDATE exchanges_meeting SET starts_at = now() - interval '1 day', "
+        "ends_at = now() - interval '20 hours' WHERE request_id = %s RETURNING id",
+        request_id,
+    )
     log_in(page, base, "lukas.meyer@example.org")
     page.goto(url)
     page.get_by_role("button", name="Der Austausch hat stattgefunden").click()

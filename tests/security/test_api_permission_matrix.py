@@ -255,6 +255,15 @@ API_EXPECTATIONS: dict[str, list[ApiCase]] = {
         ),
         ApiCase(kwargs=request_pk("submitted"), get=api_on_request("submitted", ok=404), label="no meeting"),
     ],
+    "api:request_past_exchange": [
+        ApiCase(
+            kwargs=request_pk("matching"),
+            # the coordination records a past exchange (empty input: 400); the others who see it: 403
+            post=api_on_request("matching", only=COORDINATION, ok=400),
+            acts=never,
+            secret=request_title("matching"),
+        )
+    ],
     "api:request_reflections": [
         ApiCase(
             kwargs=request_pk("completed"),
@@ -273,6 +282,15 @@ API_EXPECTATIONS: dict[str, list[ApiCase]] = {
                 401 if role == "anonymous" else (400 if (role, side) == ("expert", "own") else 404)
             ),
             acts=never,  # no answer given
+            secret=request_title("matching"),
+        )
+    ],
+    "api:invitation_recorded_answer": [
+        ApiCase(
+            kwargs=lambda world, side: {"pk": world[side].invitation_open.pk},
+            # an answer given by phone is recorded by the coordination only (empty input: 400)
+            post=api_on_request("matching", only=COORDINATION, ok=400),
+            acts=never,
             secret=request_title("matching"),
         )
     ],

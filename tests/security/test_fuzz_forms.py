@@ -209,6 +209,10 @@ def builders(world: World) -> dict[type, object]:
         ),
         ef.InvitationAnswerForm: lambda data, files: ef.InvitationAnswerForm(data),
         ef.MeetingForm: lambda data, files: ef.MeetingForm(data, people=[staff, own.expert.user]),
+        ef.PastExchangeForm: lambda data, files: ef.PastExchangeForm(
+            data, people=[staff, own.expert.user], experts=[own.expert]
+        ),
+        ef.RecordAnswerForm: lambda data, files: ef.RecordAnswerForm(data, invitation=own.invitation_open),
         ef.ReflectionForm: lambda data, files: ef.ReflectionForm(data),
         ef.KnowledgeFilterForm: lambda data, files: ef.KnowledgeFilterForm(data),
         ef.ClaimForm: lambda data, files: ef.ClaimForm(data, instance=own.claims["draft"]),

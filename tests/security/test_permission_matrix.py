@@ -238,7 +238,8 @@ EXPECTATIONS: dict[str, list[Case]] = {
         Case(
             kwargs=lambda world, side: {"pk": world[side].requests["submitted"].pk, "action": "accept"},
             get=POST_ONLY,
-            post=on_request("submitted", ok=302),
+            # the contact and the coordination accept (302); the requester is refused on the page (200)
+            post=on_request("submitted", ok=302, only=COORDINATION | {"contact"}, other=200),
             data=lambda world, side: {"accept-expected_status": "submitted"},
             acts=lambda role, side: role in COORDINATION or (role, side) == ("contact", "own"),
             secret=request_title("submitted"),
@@ -305,6 +306,29 @@ EXPECTATIONS: dict[str, list[Case]] = {
             post=on_request("scheduled", only=COORDINATION | {"staff"}, other=302),
             secret=request_title("scheduled"),
             acts=never,  # an empty form
+        )
+    ],
+    "exchanges:past_exchange_record": [
+        Case(
+            kwargs=request_pk("matching"),
+            # only the coordination records a past exchange; everyone else gets 404
+            get=on_request("matching", only=COORDINATION, other=404),
+            post=on_request("matching", only=COORDINATION, other=404),
+            secret=request_title("matching"),
+            acts=never,  # an empty form
+        )
+    ],
+    "exchanges:invitation_record_answer": [
+        Case(
+            kwargs=lambda world, side: {
+                "pk": world[side].requests["matching"].pk,
+                "invitation_pk": world[side].invitation_open.pk,
+            },
+            get=POST_ONLY,
+            # the coordination records an answer given by phone (empty form: the page with errors)
+            post=on_request("matching", only=COORDINATION, ok=200, other=404),
+            acts=never,
+            secret=request_title("matching"),
         )
     ],
     "exchanges:meeting_calendar": [

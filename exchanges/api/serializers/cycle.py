@@ -1,6 +1,5 @@
 """The cycle after routing: experts, invitations, the meeting, reflections and the knowledge base."""
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,6 +12,7 @@ from exchanges.api.serializers.common import (
     RequestRefSerializer,
     TopicRefSerializer,
 )
+from exchanges.forms import MeetingForm
 from exchanges.models import Format, InvitationStatus, Reflection
 
 
@@ -86,6 +86,8 @@ class InvitationSerializer(serializers.Serializer):
     proposed_by = PersonSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
     answered_at = serializers.DateTimeField(allow_null=True)
+    answer_channel = serializers.CharField(allow_blank=True)
+    answered_by = PersonSerializer(allow_null=True)
 
     @extend_schema_field(PersonSerializer)
     def get_expert(self, invitation) -> dict:  # type: ignore[no-untyped-def]
@@ -133,22 +135,52 @@ class MeetingSerializer(serializers.Serializer):
     def __init__(self, *args, people=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         queryset = User.objects.filter(pk__in=[person.pk for person in people])
-        self.fields["participants"].child_relation.queryset = queryset
-        self.fields["travellers"].child_relation.queryset = queryset
+        for name in ("participants", "travellers"):
+            if name in self.fields:
+                self.fields[name].child_relation.queryset = queryset
 
     def validate(self, data: dict) -> dict:
-        # The browser's MeetingForm.clean, message for message.
-        errors = {}
-        starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and ends and ends <= starts:
-            errors["ends_at"] = _("The end must be after the beginning.")
-        if starts and starts < timezone.now():
-            errors["starts_at"] = _("The beginning lies in the past.")
-        if not (data.get("video_link") or data.get("address") or data.get("city")):
-            errors["address"] = _("Please give a place or a video link.")
-        if errors:
+        """Checked by the browser's own form (``MeetingForm``, or ``PastExchangeForm``): one set of rules."""
+        form_class = self.context.get("form_class", MeetingForm)
+
+        def as_input(value):  # type: ignore[no-untyped-def]
+            if isinstance(value, list | tuple):
+                return [getattr(item, "pk", item) for item in value]
+            return "" if value is None else getattr(value, "pk", value)
+
+        form = form_class(
+            {name: as_input(value) for name, value in data.items()}, **self.context.get("form_kwargs", {})
+        )
+        if not form.is_valid():
+            errors = {name: list(messages) for name, messages in form.errors.items() if name in self.fields}
+            other = [
+                message
+                for name, messages in form.errors.items()
+                if name not in self.fields
+                for message in messages
+            ]
+            if other:
+                errors["non_field_errors"] = other
             raise serializers.ValidationError(errors)
         return data
+
+
+class PastExchangeSerializer(MeetingSerializer):
+    """The coordination records an exchange that took place before it was entered in the portal."""
+
+    experts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        max_length=50,
+        help_text="ids of experts (those asked, of the routed departments or of the request's topics)",
+    )
+    note = serializers.CharField(max_length=5000, help_text="How the coordination knows it took place.")
+    participants = None  # type: ignore[assignment]  # the requester and the chosen experts
+
+
+class RecordedAnswerSerializer(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])
+    note = serializers.CharField(max_length=5000, help_text="How and when the expert answered.")
 
 
 class MeetingOutSerializer(serializers.Serializer):
@@ -162,6 +194,7 @@ class MeetingOutSerializer(serializers.Serializer):
     travellers = PersonSerializer(many=True, source="travellers.all")
     is_cancelled = serializers.BooleanField()
     sequence = serializers.IntegerField()
+    version = serializers.IntegerField()
 
 
 class ReflectionSerializer(serializers.Serializer):

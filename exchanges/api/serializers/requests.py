@@ -12,9 +12,9 @@ from exchanges.api.serializers.common import (
     PersonSerializer,
     TopicRefSerializer,
 )
+from exchanges.facts import request_period_errors
 from exchanges.models import Direction, Format, Occasion, Status
-from exchanges.rules import available_transitions, can_edit_request
-from exchanges.services.requests import request_period_errors
+from exchanges.rules import available_transitions, can_edit_request, may_claim, may_set_meeting
 from exchanges.workflow import TRANSITIONS
 
 
@@ -62,6 +62,9 @@ class RequestDetailSerializer(RequestListSerializer):
         help_text="The steps the caller may take now (POST .../actions/<action>/)."
     )
     may_edit = serializers.SerializerMethodField()
+    may_set_meeting = serializers.SerializerMethodField(help_text="PUT …/meeting/ is allowed now.")
+    may_claim = serializers.SerializerMethodField(help_text="The caller may claim travel costs for it.")
+    version = serializers.IntegerField(help_text="Also in the ETag header; send it back in If-Match.")
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(TRANSITIONS))))
     def get_actions(self, request) -> list[str]:  # type: ignore[no-untyped-def]
@@ -69,6 +72,12 @@ class RequestDetailSerializer(RequestListSerializer):
 
     def get_may_edit(self, request) -> bool:  # type: ignore[no-untyped-def]
         return bool(can_edit_request(self.context["request"].user, request))
+
+    def get_may_set_meeting(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return may_set_meeting(self.context["request"].user, request)
+
+    def get_may_claim(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return may_claim(self.context["request"].user, request)
 
 
 class RequestDraftSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from exchanges.api.errors import Conflict
 from exchanges.api.schema import form_parameters
 from exchanges.api.serializers.cycle import (
     InvitationAnswerSerializer,
@@ -14,18 +15,39 @@ from exchanges.api.serializers.cycle import (
     KnowledgeEntrySerializer,
     MeetingOutSerializer,
     MeetingSerializer,
+    PastExchangeSerializer,
     ProposeSerializer,
+    RecordedAnswerSerializer,
     ReflectionSerializer,
     SuggestionsSerializer,
 )
+from exchanges.api.serializers.requests import RequestDetailSerializer
+from exchanges.api.versions import if_match_version, with_etag
 from exchanges.api.views.base import ApiListView, ApiView, filters_from, invalid_form
-from exchanges.api.views.requests import PK
-from exchanges.forms import KnowledgeFilterForm, ProposeExpertsForm
-from exchanges.models import Invitation, Meeting
-from exchanges.rules import Actor, actors_for, can_propose_experts, can_see_routing, visible_reflections
-from exchanges.selectors import expert_suggestions, knowledge_base, request_get_for_user
+from exchanges.api.views.requests import IF_MATCH, PK, detail
+from exchanges.forms import KnowledgeFilterForm, PastExchangeForm, ProposeExpertsForm
+from exchanges.models import AnswerChannel, ExchangeRequest, Invitation, Meeting
+from exchanges.rules import (
+    can_propose_experts,
+    can_see_routing,
+    is_coordinator,
+    may_record_answer,
+    may_record_past_exchange,
+    visible_reflections,
+)
+from exchanges.selectors import (
+    expert_suggestions,
+    knowledge_base,
+    past_exchange_experts,
+    request_get_for_user,
+)
 from exchanges.services.invitations import invitation_answer, invitations_propose, proposing_check_open
-from exchanges.services.meetings import meeting_participant_choices, meeting_schedule
+from exchanges.services.meetings import (
+    exchange_record_past,
+    meeting_check_allowed,
+    meeting_participant_choices,
+    meeting_schedule,
+)
 from exchanges.services.reflections import reflection_side, reflection_submit
 
 INVITATION_PK = OpenApiParameter(
@@ -68,6 +90,40 @@ class InvitationAnswerView(ApiView):
             accept=data["answer"] == "accept",
             note=data.get("note", ""),
             actor=request.user,
+            channel=AnswerChannel.API,
+        )
+        return Response(InvitationSerializer(invitations_of(Invitation.objects).get(pk=invitation.pk)).data)
+
+
+class RecordedAnswerView(ApiView):
+    serializer_class = InvitationSerializer
+
+    @extend_schema(
+        summary="Record an answer the expert gave by phone, on the expert's behalf (coordinators)",
+        parameters=[INVITATION_PK],
+        request=RecordedAnswerSerializer,
+        responses={200: InvitationSerializer},
+        tags=["cycle"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        invitation = (
+            invitations_of(Invitation.objects)
+            .filter(pk=pk, request__in=ExchangeRequest.objects.visible_to(request.user))
+            .first()
+        )
+        if invitation is None:
+            raise exceptions.NotFound
+        if not may_record_answer(request.user, invitation):
+            raise exceptions.PermissionDenied(
+                _("Only the coordination records an answer on an expert's behalf.")
+            )
+        data = self.validated(RecordedAnswerSerializer)
+        invitation_answer(
+            invitation_id=invitation.pk,
+            accept=data["answer"] == "accept",
+            note=data["note"],
+            actor=request.user,
+            channel=AnswerChannel.RECORDED,
         )
         return Response(InvitationSerializer(invitations_of(Invitation.objects).get(pk=invitation.pk)).data)
 
@@ -135,28 +191,37 @@ class MeetingView(ApiView):
     serializer_class = MeetingOutSerializer
     pagination_class = None
 
-    @extend_schema(summary="Date and place of the exchange", parameters=[PK], tags=["cycle"])
+    @extend_schema(summary="Date and place of the exchange (with its ETag)", parameters=[PK], tags=["cycle"])
     def get(self, request: Request, pk: int) -> Response:
         exchange = request_get_for_user(user=request.user, pk=pk)
         meeting = Meeting.objects.filter(request=exchange).select_related("city").first()
         if meeting is None:
             raise exceptions.NotFound
-        return Response(MeetingOutSerializer(meeting).data)
+        return with_etag(Response(MeetingOutSerializer(meeting).data), meeting)
 
     @extend_schema(
-        summary="Set or change date and place (requester or coordination); the first time schedules",
-        parameters=[PK],
+        summary=(
+            "Set or change date and place (requester or coordination); saving the first meeting schedules "
+            "the request. If-Match: the meeting's ETag when changing it"
+        ),
+        parameters=[PK, IF_MATCH],
         request=MeetingSerializer,
         responses={200: MeetingOutSerializer},
         tags=["cycle"],
     )
     def put(self, request: Request, pk: int) -> Response:
         exchange = request_get_for_user(user=request.user, pk=pk)
-        if not actors_for(request.user, exchange) & {Actor.REQUESTER, Actor.COORDINATOR}:
-            raise exceptions.PermissionDenied(
-                _("Only the requester or the coordination sets date and place.")
-            )
-        data = self.validated(MeetingSerializer, people=meeting_participant_choices(exchange))
+        meeting_check_allowed(actor=request.user, request=exchange)
+        people = meeting_participant_choices(exchange)
+        current = Meeting.objects.filter(request=exchange).first()
+        expected = if_match_version(request, current) if current is not None else None
+        serializer = MeetingSerializer(
+            data=request.data,
+            people=people,
+            context={"request": request, "form_kwargs": {"people": people}},
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         meeting = meeting_schedule(
             request=exchange,
             actor=request.user,
@@ -168,16 +233,58 @@ class MeetingView(ApiView):
             video_link=data.get("video_link", ""),
             participants=data["participants"],
             travellers=data.get("travellers", []),
+            expected_version=expected,
         )
-        return Response(MeetingOutSerializer(meeting).data)
+        meeting.refresh_from_db()
+        return with_etag(Response(MeetingOutSerializer(meeting).data), meeting)
 
-    def validated(self, serializer_class: type, *, partial: bool = False, **context: object) -> dict:
-        people = context.pop("people")
-        serializer = serializer_class(
-            data=self.request.data, people=people, context={"request": self.request}
+
+class PastExchangeView(ApiView):
+    serializer_class = RequestDetailSerializer
+
+    @extend_schema(
+        summary="Record an exchange that took place before it was entered (coordinators): held at once",
+        parameters=[PK],
+        request=PastExchangeSerializer,
+        responses={200: RequestDetailSerializer},
+        tags=["cycle"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        exchange = request_get_for_user(user=request.user, pk=pk)
+        if not may_record_past_exchange(request.user, exchange):
+            if is_coordinator(request.user):
+                raise Conflict(
+                    _("A past exchange can be recorded for an accepted request that is not closed yet.")
+                )
+            raise exceptions.PermissionDenied(_("Only the coordination records a past exchange."))
+        experts = past_exchange_experts(request=exchange)
+        people = [exchange.requester, *(expert.user for expert in experts)]
+        serializer = PastExchangeSerializer(
+            data=request.data,
+            people=people,
+            context={
+                "request": request,
+                "form_class": PastExchangeForm,
+                "form_kwargs": {"people": people, "experts": experts},
+            },
         )
         serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+        data = serializer.validated_data
+        chosen = [expert for expert in experts if expert.pk in set(data["experts"])]
+        exchange_record_past(
+            request=exchange,
+            actor=request.user,
+            experts=chosen,
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            format=data["format"],
+            city=data.get("city"),
+            address=data.get("address", ""),
+            video_link=data.get("video_link", ""),
+            travellers=data.get("travellers", []),
+            note=data["note"],
+        )
+        return detail(request, exchange)
 
 
 class ReflectionListView(ApiView):

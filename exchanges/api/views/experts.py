@@ -12,7 +12,9 @@ from cities.selectors import expert_pool, expert_search
 from cities.services.experts import UNCHANGED, expert_profile_update
 from exchanges.api.schema import form_parameters
 from exchanges.api.serializers.cycle import ExpertSerializer, ExpertUpdateSerializer
+from exchanges.api.versions import if_match_version, with_etag
 from exchanges.api.views.base import ApiListView, ApiView, filters_from
+from exchanges.api.views.requests import IF_MATCH
 
 PK = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the expert profile")
 
@@ -42,13 +44,14 @@ class ExpertListView(ApiListView):
 class ExpertDetailView(ApiView):
     serializer_class = ExpertSerializer
 
-    @extend_schema(summary="An expert's profile", parameters=[PK], tags=["experts"])
+    @extend_schema(summary="An expert's profile (with its ETag)", parameters=[PK], tags=["experts"])
     def get(self, request: Request, pk: int) -> Response:
-        return Response(ExpertSerializer(expert_get(pk), context={"request": request}).data)
+        expert = expert_get(pk)
+        return with_etag(Response(ExpertSerializer(expert, context={"request": request}).data), expert)
 
     @extend_schema(
-        summary="Change an expert's department, topics or availability (coordinators)",
-        parameters=[PK],
+        summary="Change an expert's department, topics or availability (coordinators); If-Match: its ETag",
+        parameters=[PK, IF_MATCH],
         request=ExpertUpdateSerializer,
         responses={200: ExpertSerializer},
         tags=["experts"],
@@ -57,6 +60,7 @@ class ExpertDetailView(ApiView):
         expert = expert_get(pk)
         if not request.user.has_perm("cities.change_expert_pool"):
             raise exceptions.PermissionDenied
+        expected = if_match_version(request, expert)
         data = dict(self.validated(ExpertUpdateSerializer, partial=True))
         topics = data.pop("topics", None)
         department = data.pop("department", UNCHANGED)
@@ -66,5 +70,7 @@ class ExpertDetailView(ApiView):
             data=data,
             department=department,
             topics=None if topics is None else [(item["topic"], item["level"]) for item in topics],
+            expected_version=expected,
         )
-        return Response(ExpertSerializer(expert_get(pk), context={"request": request}).data)
+        expert = expert_get(pk)
+        return with_etag(Response(ExpertSerializer(expert, context={"request": request}).data), expert)

@@ -23,16 +23,24 @@ from exchanges.api.serializers.requests import (
     TimelineEntrySerializer,
     TransitionSerializer,
 )
+from exchanges.api.versions import if_match_version, with_etag
 from exchanges.api.views.base import ApiListView, ApiView, filters_from
 from exchanges.forms import TriageFilterForm
 from exchanges.models import ExchangeRequest
-from exchanges.rules import actors_for, can_edit_request, can_see_routing, is_coordinator
+from exchanges.rules import can_edit_request, can_see_routing, is_coordinator
 from exchanges.selectors import comments_for, request_get_for_user, timeline_for, triage
 from exchanges.services.requests import comment_add, request_save_draft, request_transition
 from exchanges.services.routing import routing_correct
 from exchanges.workflow import TRANSITIONS
 
 PK = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the request")
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag the client read; a newer version answers 412 and changes nothing.",
+)
 SORT = OpenApiParameter(
     "sort",
     OpenApiTypes.STR,
@@ -42,10 +50,11 @@ SORT = OpenApiParameter(
 )
 
 
-def detail(request: Request, exchange: ExchangeRequest) -> dict:
-    """The request as the caller now sees it, read again after a change."""
+def detail(request: Request, exchange: ExchangeRequest, *, status_code: int = 200) -> Response:
+    """The request as the caller now sees it, read again after a change, with its ETag."""
     fresh = request_get_for_user(user=request.user, pk=exchange.pk)
-    return RequestDetailSerializer(fresh, context={"request": request}).data
+    response = Response(RequestDetailSerializer(fresh, context={"request": request}).data, status=status_code)
+    return with_etag(response, fresh)
 
 
 class RequestListView(ApiListView):
@@ -84,20 +93,22 @@ class RequestListView(ApiListView):
             topics=data.get("topics", []),
             partner_cities=data.get("preferred_partner_cities", []),
         )
-        return Response(detail(request, saved), status=status.HTTP_201_CREATED)
+        return detail(request, saved, status_code=status.HTTP_201_CREATED)
 
 
 class RequestDetailView(ApiView):
     serializer_class = RequestDetailSerializer
 
-    @extend_schema(summary="A request", parameters=[PK], tags=["requests"])
+    @extend_schema(summary="A request (with its ETag)", parameters=[PK], tags=["requests"])
     def get(self, request: Request, pk: int) -> Response:
         exchange = request_get_for_user(user=request.user, pk=pk)
-        return Response(RequestDetailSerializer(exchange, context={"request": request}).data)
+        return with_etag(
+            Response(RequestDetailSerializer(exchange, context={"request": request}).data), exchange
+        )
 
     @extend_schema(
-        summary="Change a draft (or a request returned for changes)",
-        parameters=[PK],
+        summary="Change a draft (or a request returned for changes); If-Match: its ETag",
+        parameters=[PK, IF_MATCH],
         request=RequestDraftSerializer,
         responses={200: RequestDetailSerializer},
         tags=["requests"],
@@ -108,6 +119,7 @@ class RequestDetailView(ApiView):
             if exchange.requester_id != request.user.pk:
                 raise exceptions.PermissionDenied
             raise Conflict(_("This request can no longer be changed."))
+        expected = if_match_version(request, exchange)
         data = self.validated(RequestDraftSerializer, partial=True)
         saved = request_save_draft(
             requester=request.user,
@@ -115,8 +127,9 @@ class RequestDetailView(ApiView):
             data=data,
             topics=data.get("topics", exchange.topics.all()),
             partner_cities=data.get("preferred_partner_cities", exchange.preferred_partner_cities.all()),
+            expected_version=expected,
         )
-        return Response(detail(request, saved))
+        return detail(request, saved)
 
 
 class RequestActionView(ApiView):
@@ -125,10 +138,21 @@ class RequestActionView(ApiView):
     serializer_class = RequestDetailSerializer
 
     @extend_schema(
-        summary="Take a step (submit, accept, return_for_changes, …)",
+        summary="Take a step (submit, accept, return_for_changes, …); If-Match: the request's ETag",
+        description=(
+            "Only the steps that are actions of their own. 'agree' happens when an invited expert accepts, "
+            "'schedule' when the meeting is saved (PUT …/meeting/), 'complete' when the requester's "
+            "reflection is written, 'record_past' through …/past-exchange/."
+        ),
         parameters=[
             PK,
-            OpenApiParameter("action", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(TRANSITIONS)),
+            OpenApiParameter(
+                "action",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                enum=[action for action, step in TRANSITIONS.items() if step.is_direct],
+            ),
+            IF_MATCH,
         ],
         request=TransitionSerializer,
         responses={200: RequestDetailSerializer},
@@ -136,20 +160,20 @@ class RequestActionView(ApiView):
     )
     def post(self, request: Request, pk: int, action: str) -> Response:
         exchange = request_get_for_user(user=request.user, pk=pk)
-        transition = TRANSITIONS.get(action)
-        if transition is None:
+        if action not in TRANSITIONS:
             raise exceptions.NotFound
-        if not actors_for(request.user, exchange) & transition.actors:
-            raise exceptions.PermissionDenied(_("You may not take this step for this request."))
+        expected = if_match_version(request, exchange)
         data = self.validated(TransitionSerializer)
+        # The service decides everything (state, who, facts, version) under the request's lock.
         request_transition(
             request_id=exchange.pk,
             action=action,
             actor=request.user,
             comment=data.get("comment", ""),
             expected_status=data.get("expected_status"),
+            expected_version=expected,
         )
-        return Response(detail(request, exchange))
+        return detail(request, exchange)
 
 
 class TimelineView(ApiListView):

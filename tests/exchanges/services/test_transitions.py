@@ -11,14 +11,17 @@ from exchanges.models import ExchangeRequest, Status, TimelineEntry
 from exchanges.services.requests import request_transition
 from exchanges.workflow import TRANSITIONS, Actor
 from tests.exchanges.conftest import make_request
+from tests.exchanges.facts_world import make_facts_hold
 
 pytestmark = pytest.mark.django_db
 
-# Which person of the ``people`` fixture takes each actor's part.
+# Which person of the ``people`` fixture takes each actor's part (None: the portal itself).
 PERSON_FOR_ACTOR = {
     Actor.REQUESTER: "requester",
     Actor.CITY_CONTACT: "contact",
     Actor.COORDINATOR: "coordinator",
+    Actor.PARTICIPANT: "expert",  # the expert is a participant of the meeting the facts set up
+    Actor.SYSTEM: "system",
 }
 PEOPLE = [
     "requester",
@@ -30,17 +33,13 @@ PEOPLE = [
     "expert",
     "finance",
 ]
-ACTOR_OF_PERSON = {
-    "requester": Actor.REQUESTER,
-    "contact": Actor.CITY_CONTACT,
-    "coordinator": Actor.COORDINATOR,
-}
+ACTOR_OF_PERSON = {person: actor for actor, person in PERSON_FOR_ACTOR.items()}
 
 ALLOWED = [
     (action, status, person)
     for action, t in TRANSITIONS.items()
-    for status in t.sources
-    for person in PEOPLE
+    for status in sorted(t.sources)
+    for person in [*PEOPLE, "system"]
     if ACTOR_OF_PERSON.get(person) in t.actors
 ]
 REFUSED_STATE = [
@@ -54,25 +53,34 @@ REFUSED_PERSON = [
 ]
 
 
+def _actor(people, person):  # type: ignore[no-untyped-def]
+    return None if person == "system" else people[person]
+
+
 @pytest.mark.parametrize(("action", "status", "person"), ALLOWED)
-def test_allowed_for_the_right_person_in_the_right_state(people, action, status, person):
+def test_allowed_for_the_right_person_in_the_right_state_once_its_facts_hold(people, action, status, person):
     request = make_request(people, status)
+    make_facts_hold(request, action, people)
     before = TimelineEntry.objects.filter(request=request).count()
 
     result = request_transition(
-        request_id=request.pk, action=action, actor=people[person], comment="Begründung"
+        request_id=request.pk,
+        action=action,
+        actor=_actor(people, person),
+        comment="Begründung",
+        from_service=not TRANSITIONS[action].is_direct,
     )
 
     assert result.status == TRANSITIONS[action].target
     request.refresh_from_db()
     assert request.status == TRANSITIONS[action].target
-    entry = TimelineEntry.objects.filter(request=request).latest("pk")
-    assert TimelineEntry.objects.filter(request=request).count() == before + 1
+    entry = TimelineEntry.objects.filter(request=request, action=action).latest("pk")
+    assert TimelineEntry.objects.filter(request=request).count() > before
     assert (entry.action, entry.from_status, entry.to_status, entry.actor) == (
         action,
         status,
         TRANSITIONS[action].target,
-        people[person],
+        _actor(people, person),
     )
     assert entry.comment == "Begründung"
 
@@ -87,10 +95,16 @@ def _unchanged(request: ExchangeRequest, status: Status, entries: int) -> None:
 def test_refused_in_every_other_state(people, action, status):
     request = make_request(people, status)
     entries = TimelineEntry.objects.filter(request=request).count()
-    allowed_person = PERSON_FOR_ACTOR[next(a for a in TRANSITIONS[action].actors if a in PERSON_FOR_ACTOR)]
+    allowed_person = PERSON_FOR_ACTOR[sorted(TRANSITIONS[action].actors)[0]]
 
     with pytest.raises(TransitionNotAllowed) as error:
-        request_transition(request_id=request.pk, action=action, actor=people[allowed_person], comment="x")
+        request_transition(
+            request_id=request.pk,
+            action=action,
+            actor=_actor(people, allowed_person),
+            comment="x",
+            from_service=True,
+        )
 
     assert "nicht möglich" in error.value.message or "not possible" in error.value.message
     _unchanged(request, status, entries)
@@ -99,11 +113,30 @@ def test_refused_in_every_other_state(people, action, status):
 @pytest.mark.parametrize(("action", "status", "person"), REFUSED_PERSON)
 def test_refused_for_every_other_person(people, action, status, person):
     request = make_request(people, status)
+    make_facts_hold(request, action, people)
     entries = TimelineEntry.objects.filter(request=request).count()
 
     with pytest.raises(TransitionNotAllowed):
-        request_transition(request_id=request.pk, action=action, actor=people[person], comment="x")
+        request_transition(
+            request_id=request.pk, action=action, actor=people[person], comment="x", from_service=True
+        )
 
+    _unchanged(request, status, entries)
+
+
+@pytest.mark.parametrize("action", [a for a, t in TRANSITIONS.items() if not t.is_direct])
+def test_steps_that_follow_facts_are_never_taken_as_a_step_of_their_own(people, action):
+    transition = TRANSITIONS[action]
+    status = sorted(transition.sources)[0]
+    request = make_request(people, status)
+    make_facts_hold(request, action, people)
+    entries = TimelineEntry.objects.filter(request=request).count()
+    person = PERSON_FOR_ACTOR[sorted(transition.actors)[0]]
+
+    with pytest.raises(TransitionNotAllowed) as error:
+        request_transition(request_id=request.pk, action=action, actor=_actor(people, person), comment="x")
+
+    assert str(transition.taken_by) in error.value.message
     _unchanged(request, status, entries)
 
 
@@ -167,6 +200,7 @@ def test_resubmission_keeps_the_reference(people):
 
 def test_the_portal_itself_may_take_system_steps(people):
     request = make_request(people, Status.ROUTING)
+    make_facts_hold(request, "start_matching", people)
     request_transition(request_id=request.pk, action="start_matching", actor=None)
     request.refresh_from_db()
     assert request.status == Status.MATCHING
