@@ -4,10 +4,14 @@ Money is ``Decimal`` throughout and every line is rounded half up to cents. The 
 federal travel-expenses law (BRKG) and the state laws in SPEC §6; a ``Rates`` value carries the
 figures of one rate set, so the same code serves BRKG, Sachsen and Bayern.
 
-Daily allowance (§ 6 BRKG with the income-tax rates):
+Daily allowance (§ 6 BRKG with the income-tax rates of § 9 (4a) sentence 3 EStG):
 - a one-day trip of more than ``min_hours_one_day`` hours: the partial rate (14 €), otherwise nothing;
-- a trip over several days: the partial rate on the day of departure and on the day of return, the
-  full rate (28 €) for each day in between;
+- a trip without overnight stay that starts on one calendar day and ends on the next: the partial rate
+  once, for the day with the larger share of the absence, if the whole absence exceeds
+  ``min_hours_one_day`` hours (§ 9 (4a) sentence 3 no. 3 EStG); equal shares: the first day;
+- a trip over several days with a night: the partial rate on the day of departure and on the day of
+  return, the full rate (28 €) for each day in between;
+- hours are real elapsed time (a night with a clock change has 23 or 25 hours);
 - each meal provided reduces that day by a share of the *full* rate (breakfast 20 %, lunch and dinner
   40 % each), never below zero. Breakfast included in a reimbursed hotel price counts as provided on
   the morning after the night.
@@ -19,7 +23,7 @@ Rail and bus (§ 4): the ticket price as receipted; a higher class only when all
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
@@ -107,6 +111,53 @@ class Calculation:
         return money(sum((line.amount for line in self.lines if line.kind == kind), ZERO))
 
 
+MEALS = (("breakfast", "Frühstück"), ("lunch", "Mittagessen"), ("dinner", "Abendessen"))
+
+
+def hours_between(start: datetime, end: datetime) -> Decimal:
+    """Elapsed hours, exact: aware times are compared in UTC, so a clock change counts as it happened."""
+    if start.tzinfo is not None and end.tzinfo is not None:
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+    return Decimal((end - start) // timedelta(microseconds=1)) / Decimal(3_600_000_000)
+
+
+def _hours_text(hours: Decimal) -> str:
+    return de(hours.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def _after_meals(base: Decimal, provided: set[str], rates: Rates) -> tuple[Decimal, str]:
+    """The allowance of one day after the meals provided on it, and the note listing the reductions."""
+    shares = {"breakfast": rates.breakfast_share, "lunch": rates.lunch_share, "dinner": rates.dinner_share}
+    cuts = [(name, money(rates.full_day * shares[meal])) for meal, name in MEALS if meal in provided]
+    amount = max(ZERO, money(base - sum((cut for _name, cut in cuts), ZERO)))
+    return amount, ", ".join(f"− {de(cut)} € {name}" for name, cut in cuts)
+
+
+def _midnight_line(trip: Trip, rates: Rates, meals: dict[date, set[str]]) -> Line:
+    """A trip without overnight stay from one calendar day into the next (§ 9 (4a) sentence 3 no. 3 EStG).
+
+    The partial rate is paid once, for the calendar day on which the larger part of the absence
+    falls, and only if the whole absence exceeds the minimum hours; the law names no winner for equal
+    shares, so the first day gets it (the trip's own start).
+    """
+    first, second = trip.start.date(), trip.end.date()
+    midnight = datetime.combine(second, time(0), tzinfo=trip.end.tzinfo)
+    total = hours_between(trip.start, trip.end)
+    before, after = hours_between(trip.start, midnight), hours_between(midnight, trip.end)
+    text = (
+        f"{first:%d.%m.%Y}–{second:%d.%m.%Y}: Abwesenheit über Mitternacht ohne Übernachtung, "
+        f"{_hours_text(total)} h"
+    )
+    basis = f"§ 6 {rates.label}"
+    if total <= rates.min_hours_one_day:
+        return Line("allowance", text, basis, ZERO, f"nicht mehr als {rates.min_hours_one_day} h")
+    day, share = (first, before) if before >= after else (second, after)
+    why = "größerer Anteil" if before != after else "gleiche Anteile: der erste Tag"
+    amount, note = _after_meals(rates.partial_day, meals.get(day, set()), rates)
+    text += f"; {de(rates.partial_day)} € für den {day:%d.%m.} ({why}, {_hours_text(share)} h)"
+    return Line("allowance", text, basis, amount, note)
+
+
 def allowance_lines(trip: Trip, rates: Rates) -> list[Line]:
     days = (trip.end.date() - trip.start.date()).days + 1
     meals = {day: set(provided) for day, provided in trip.meals.items()}
@@ -114,16 +165,18 @@ def allowance_lines(trip: Trip, rates: Rates) -> list[Line]:
     for index, night in enumerate(trip.nights):
         if night.breakfast_included:
             meals.setdefault(trip.start.date() + timedelta(days=index + 1), set()).add("breakfast")
+    if days == 2 and not trip.nights:
+        return [_midnight_line(trip, rates, meals)]
     lines = []
     for offset in range(days):
         day = trip.start.date() + timedelta(days=offset)
         if days == 1:
-            hours = Decimal((trip.end - trip.start).total_seconds()) / Decimal(3600)
+            hours = hours_between(trip.start, trip.end)
             if hours <= rates.min_hours_one_day:
                 lines.append(
                     Line(
                         "allowance",
-                        f"{day:%d.%m.%Y}: eintägige Reise ({de(hours.quantize(CENT))} h)",
+                        f"{day:%d.%m.%Y}: eintägige Reise ({_hours_text(hours)} h)",
                         f"§ 6 {rates.label}",
                         ZERO,
                         note=f"nicht mehr als {rates.min_hours_one_day} h",
@@ -135,17 +188,7 @@ def allowance_lines(trip: Trip, rates: Rates) -> list[Line]:
             base, what = rates.partial_day, "An- oder Abreisetag"
         else:
             base, what = rates.full_day, "voller Kalendertag"
-        cuts = []
-        for meal, share in (
-            ("breakfast", rates.breakfast_share),
-            ("lunch", rates.lunch_share),
-            ("dinner", rates.dinner_share),
-        ):
-            if meal in meals.get(day, set()):
-                cuts.append((meal, money(rates.full_day * share)))
-        amount = max(ZERO, money(base - sum((cut for _meal, cut in cuts), ZERO)))
-        names = {"breakfast": "Frühstück", "lunch": "Mittagessen", "dinner": "Abendessen"}
-        note = ", ".join(f"− {de(cut)} € {names[meal]}" for meal, cut in cuts)
+        amount, note = _after_meals(base, meals.get(day, set()), rates)
         lines.append(
             Line("allowance", f"{day:%d.%m.%Y}: {what} ({de(base)} €)", f"§ 6 {rates.label}", amount, note)
         )

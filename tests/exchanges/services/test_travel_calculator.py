@@ -121,3 +121,76 @@ def test_rounding_is_half_up_to_cents():
 def test_a_trip_must_end_after_it_starts():
     with pytest.raises(ValueError):
         calculate(Trip(at(10, 8), at(10, 8)), BRKG)
+
+
+# --- Corners of the allowance (issue 18, point 5) -------------------------------------------------------
+#
+# BRKG § 6 (1) sentence 2 takes the daily allowance from the income-tax rates, § 9 (4a) sentence 3 EStG:
+# no. 1: 28 € for a calendar day of 24 hours' absence; no. 2: 14 € each for the day of arrival and of
+# departure of a trip with an overnight stay; no. 3: 14 € for a calendar day with more than 8 hours'
+# absence without an overnight stay — and when the trip "begins on one calendar day and ends on the
+# next without an overnight stay", the 14 € are paid once, "for the calendar day on which the larger part
+# of the altogether more than 8 hours" falls.
+
+
+def allowances(trip: Trip, rates: Rates = BRKG) -> list:
+    return [line for line in calculate(trip, rates).lines if line.kind == "allowance"]
+
+
+def test_midnight_trip_pays_14_euro_once_for_the_day_with_the_larger_share():
+    # 10.03. 19:00 – 11.03. 04:30, no night: 9,5 h in all (> 8 h), 5 h on the 10th, 4,5 h on the 11th.
+    # § 9 (4a) sentence 3 no. 3 EStG: once 14 €, for the 10th. Not 14 € + 14 € (no overnight stay, so
+    # the arrival/departure rule of no. 2 does not apply), and not nothing (neither day alone has > 8 h).
+    [line] = allowances(Trip(at(10, 19), at(11, 4, 30)))
+    assert line.amount == D("14.00")
+    assert line.text == (
+        "10.03.2026–11.03.2026: Abwesenheit über Mitternacht ohne Übernachtung, 9,50 h; "
+        "14,00 € für den 10.03. (größerer Anteil, 5,00 h)"
+    )
+
+
+def test_midnight_trip_with_the_larger_share_after_midnight_and_breakfast_on_that_day():
+    # 10.03. 22:00 – 11.03. 08:30: 10,5 h; 2 h on the 10th, 8,5 h on the 11th: the 14 € belong to the 11th.
+    # Breakfast provided on the 11th reduces that day's allowance by 20 % of the full day (BRKG § 6 (2)):
+    # 14,00 − 5,60 = 8,40 €. The dinner on the 10th concerns a day without allowance and reduces nothing.
+    trip = Trip(
+        at(10, 22),
+        at(11, 8, 30),
+        meals={date(2026, 3, 10): frozenset({"dinner"}), date(2026, 3, 11): frozenset({"breakfast"})},
+    )
+    [line] = allowances(trip)
+    assert "14,00 € für den 11.03. (größerer Anteil, 8,50 h)" in line.text
+    assert line.amount == D("8.40")
+    assert line.note == "− 5,60 € Frühstück"
+
+
+def test_midnight_trip_of_exactly_8_hours_gives_nothing():
+    # 10.03. 20:00 – 11.03. 04:00: 8 h in all; the law asks for *more than* 8 hours.
+    [line] = allowances(Trip(at(10, 20), at(11, 4)))
+    assert line.amount == D("0.00")
+    assert line.note == "nicht mehr als 8 h"
+
+
+def test_midnight_trip_with_equal_shares_pays_the_first_day():
+    # 10.03. 19:00 – 11.03. 05:00: 10 h, 5 h on each day. The law names no winner for equal shares;
+    # the portal pays once (the absence exceeds 8 h) and books it on the first day.
+    [line] = allowances(Trip(at(10, 19), at(11, 5)))
+    assert line.amount == D("14.00")
+    assert "für den 10.03. (gleiche Anteile: der erste Tag, 5,00 h)" in line.text
+
+
+def test_midnight_trip_counts_real_hours_across_the_change_to_summer_time():
+    # 28.03.2026 20:00 – 29.03.2026 05:00 reads as 9 h on the clock, but the clocks jump from 02:00 to
+    # 03:00 that night: the absence lasts 8 h, which is not more than 8 h, so nothing is due.
+    trip = Trip(datetime(2026, 3, 28, 20, tzinfo=BERLIN), datetime(2026, 3, 29, 5, tzinfo=BERLIN))
+    [line] = allowances(trip)
+    assert line.amount == D("0.00")
+    assert "8,00 h" in line.text
+
+
+def test_two_calendar_days_with_a_night_are_arrival_and_departure_days():
+    # With an overnight stay (a hotel or a flat-rate night) § 9 (4a) sentence 3 no. 2 EStG applies
+    # instead: 14 € for the day of departure and 14 € for the day of return, whatever the hours.
+    for night in (Night(hotel_cost=D("60.00")), Night()):
+        trip = Trip(at(10, 19), at(11, 4, 30), nights=(night,))
+        assert [line.amount for line in allowances(trip)] == [D("14.00"), D("14.00")]
