@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,12 +56,13 @@ def participants_of(exchange: ExchangeRequest) -> list[User]:
 
 def claim_trip(claim: TravelClaim) -> Trip:
     """The claim as calculator input (local times)."""
-    items = list(claim.items.all())
+    items = list(claim.items.annotate(receipt_count=Count("receipts")))
     start, end = timezone.localtime(claim.trip_start), timezone.localtime(claim.trip_end)
     nights = [
         Night(
             hotel_cost=item.reduced_to if item.reduced_to is not None else item.amount,
             breakfast_included=item.breakfast_included,
+            receipt=item.receipt_count > 0,
             excess_reason_accepted=item.reason_accepted,
         )
         for item in items

@@ -62,8 +62,9 @@ class Rates:
 
 @dataclass(frozen=True)
 class Night:
-    hotel_cost: Decimal | None = None  # None: no receipt (flat rate)
+    hotel_cost: Decimal | None = None  # None: no hotel claimed (flat rate)
     breakfast_included: bool = False
+    receipt: bool = True  # False: a hotel price claimed without a receipt is paid as the flat rate
     excess_reason_accepted: bool = False  # finance accepted a written reason for a price above the limit
 
 
@@ -161,9 +162,10 @@ def _midnight_line(trip: Trip, rates: Rates, meals: dict[date, set[str]]) -> Lin
 def allowance_lines(trip: Trip, rates: Rates) -> list[Line]:
     days = (trip.end.date() - trip.start.date()).days + 1
     meals = {day: set(provided) for day, provided in trip.meals.items()}
-    # Breakfast included in a night's hotel price is provided on the morning after that night.
+    # Breakfast included in a night's reimbursed hotel price is provided on the morning after that night
+    # (BRKG § 6 (2) sentence 2). A night paid as the flat rate reimburses no breakfast, so it cuts nothing.
     for index, night in enumerate(trip.nights):
-        if night.breakfast_included:
+        if night.breakfast_included and _hotel_paid(night):
             meals.setdefault(trip.start.date() + timedelta(days=index + 1), set()).add("breakfast")
     if days == 2 and not trip.nights:
         return [_midnight_line(trip, rates, meals)]
@@ -221,6 +223,11 @@ def car_line(trip: Trip, rates: Rates) -> Line | None:
     )
 
 
+def _hotel_paid(night: Night) -> bool:
+    """Whether the night is paid at the hotel's price (a receipt) rather than as the flat rate."""
+    return night.hotel_cost is not None and night.receipt
+
+
 def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
     lines = []
     breakfast = money(rates.full_day * rates.breakfast_share)
@@ -232,6 +239,22 @@ def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
                     f"Übernachtung {number} ohne Beleg (pauschal)",
                     f"§ 7 {rates.label}",
                     money(rates.overnight_flat),
+                )
+            )
+            continue
+        if not night.receipt:
+            # § 7 (1) BRKG: the flat rate for a necessary night; higher costs only as far as shown to
+            # be necessary — without a receipt nothing higher is shown.
+            note = f"kein Beleg: Pauschale nach § 7 {rates.label}"
+            if night.breakfast_included:
+                note += "; Frühstück nicht erstattet, daher keine Kürzung des Tagegelds"
+            lines.append(
+                Line(
+                    "overnight",
+                    f"Übernachtung {number}: Hotel {de(money(night.hotel_cost))} € ohne Beleg",
+                    f"§ 7 {rates.label}",
+                    money(rates.overnight_flat),
+                    note,
                 )
             )
             continue

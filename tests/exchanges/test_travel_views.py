@@ -59,7 +59,8 @@ def test_example_b_through_the_pages_then_finance_approves_and_it_is_booked_once
     pdf = SimpleUploadedFile("fahrkarte.pdf", b"%PDF-1.4 ticket", content_type="application/pdf")
     _item(client, claim, kind="rail", amount="89,00", receipt=pdf)
     _item(client, claim, kind="rail", amount="89,00")
-    _item(client, claim, kind="hotel", amount="68,00", breakfast_included="on")
+    hotel_bill = SimpleUploadedFile("hotel.pdf", b"%PDF-1.4 hotel", content_type="application/pdf")
+    _item(client, claim, kind="hotel", amount="68,00", breakfast_included="on", receipt=hotel_bill)
 
     html = client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
     assert "268,40 €" in html

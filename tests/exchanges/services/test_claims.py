@@ -187,3 +187,41 @@ def test_twenty_concurrent_approvals_give_one_approval_and_one_booking(exchange,
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.BOOKED
     assert claim_book(claim_id=claim.pk) is False
+
+
+def test_a_hotel_night_without_receipt_is_computed_as_the_flat_rate_until_a_receipt_is_attached(
+    exchange, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from exchanges.models import Receipt
+
+    settings.MEDIA_ROOT = tmp_path
+    traveller = exchange.requester  # Leipzig: SächsRKG, flat rate 20 €
+    day = timezone.localdate() - timedelta(days=10)
+    claim = claim_create(
+        exchange=exchange,
+        traveller=traveller,
+        actor=traveller,
+        data={
+            "trip_start": datetime(day.year, day.month, day.day, 7, tzinfo=BERLIN),
+            "trip_end": datetime(day.year, day.month, day.day, 18, tzinfo=BERLIN) + timedelta(days=1),
+            "origin": "Leipzig",
+            "destination": "Nürnberg",
+        },
+    )
+    hotel = ClaimItem.objects.create(claim=claim, kind="hotel", amount=D("68.00"), breakfast_included=True)
+    [line] = [line for line in claim_calculate(claim).lines if line.kind == "overnight"]
+    assert (line.amount, line.note.split(";")[0]) == (D("20.00"), "kein Beleg: Pauschale nach § 7 SN")
+    assert claim_calculate(claim).total == D("48.00")  # 20 € + 14 € + 14 €
+
+    Receipt.objects.create(
+        claim=claim,
+        item=hotel,
+        file=ContentFile(b"%PDF-1.4 hotel", name="hotel.pdf"),
+        original_name="hotel.pdf",
+        content_type="application/pdf",
+        size=14,
+        sha256="0" * 64,
+    )
+    assert claim_calculate(claim).total == D("90.40")  # 68 € + 14 € + (14 € − 5,60 € breakfast)

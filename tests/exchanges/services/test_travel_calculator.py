@@ -194,3 +194,23 @@ def test_two_calendar_days_with_a_night_are_arrival_and_departure_days():
     for night in (Night(hotel_cost=D("60.00")), Night()):
         trip = Trip(at(10, 19), at(11, 4, 30), nights=(night,))
         assert [line.amount for line in allowances(trip)] == [D("14.00"), D("14.00")]
+
+
+# --- Hotel nights: without a receipt, and above the limit ------------------------------------------------
+
+
+@pytest.mark.parametrize(("rates", "flat"), [(BRKG, D("20.00")), (BAYERN, D("18.50"))])
+def test_a_hotel_night_without_receipt_is_paid_as_the_flat_rate(rates, flat):
+    # BRKG § 7 (1): "Für eine notwendige Übernachtung erhalten Dienstreisende pauschal 20 Euro. Höhere
+    # Übernachtungskosten werden erstattet, soweit sie notwendig sind." Without a receipt the higher
+    # cost is not shown, so the 95 € hotel becomes the flat 20 € (Bayern: 18,50 €, BayRKG Art. 9 (2)
+    # "für eine Nacht ohne belegmäßigen Nachweis"). The breakfast in the price is not reimbursed, so it
+    # does not reduce the next morning's allowance (BRKG § 6 (2) sentence 2 cuts only for meals whose
+    # price is in the reimbursed costs): 14 € + 14 €.
+    trip = Trip(at(10, 8), at(11, 18), nights=(Night(D("95.00"), breakfast_included=True, receipt=False),))
+    result = calculate(trip, rates)
+    [line] = [line for line in result.lines if line.kind == "overnight"]
+    assert line.amount == flat
+    assert line.note.startswith("kein Beleg: Pauschale nach § 7")
+    assert "Frühstück nicht erstattet" in line.note
+    assert [line.amount for line in allowances(trip, rates)] == [D("14.00"), D("14.00")]
