@@ -266,13 +266,18 @@ def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
         if cost <= allowed:
             lines.append(Line("overnight", f"Übernachtung {number} laut Beleg", f"§ 7 {rates.label}", cost))
         else:
+            # The limit is for the room; a price that includes breakfast may exceed it by the breakfast
+            # share, which the next morning's allowance gives back (BRKG § 6 (2) sentence 2).
+            cap = f"erstattet bis {de(rates.hotel_limit)} € (Grenze ohne Begründung)"
+            if night.breakfast_included:
+                cap += f" zuzüglich {de(breakfast)} € Frühstücksanteil = {de(allowed)} €"
             lines.append(
                 Line(
                     "overnight",
                     f"Übernachtung {number} laut Beleg",
                     f"§ 7 {rates.label}",
                     allowed,
-                    f"{de(cost)} € über der Grenze von {de(rates.hotel_limit)} € (ohne Frühstück); ohne Begründung gekürzt",
+                    f"{de(cost)} € laut Beleg; {cap}; mehr nur mit anerkannter Begründung",
                 )
             )
     return lines

@@ -214,3 +214,33 @@ def test_a_hotel_night_without_receipt_is_paid_as_the_flat_rate(rates, flat):
     assert line.note.startswith("kein Beleg: Pauschale nach § 7")
     assert "Frühstück nicht erstattet" in line.note
     assert [line.amount for line in allowances(trip, rates)] == [D("14.00"), D("14.00")]
+
+
+def test_a_capped_hotel_line_explains_the_cap_with_the_breakfast_share():
+    # BRKG § 7 (1) sentence 2 pays higher costs "soweit sie notwendig sind"; the rate set takes up to 70 €
+    # for the room as necessary without a reason (SPEC §6). A 95 € price including breakfast is the room
+    # plus breakfast: reimbursed up to 70 € + 20 % of 28 € (5,60 €) = 75,60 €, and the breakfast share comes
+    # back through the allowance of the morning after (14 € − 5,60 € = 8,40 €).
+    trip = Trip(at(10, 8), at(11, 18), nights=(Night(D("95.00"), breakfast_included=True),))
+    result = calculate(trip, BRKG)
+    [line] = [line for line in result.lines if line.kind == "overnight"]
+    assert line.amount == D("75.60")
+    assert line.note == (
+        "95,00 € laut Beleg; erstattet bis 70,00 € (Grenze ohne Begründung) zuzüglich 5,60 € "
+        "Frühstücksanteil = 75,60 €; mehr nur mit anerkannter Begründung"
+    )
+    assert [line.amount for line in allowances(trip)] == [D("14.00"), D("8.40")]
+    assert result.total == D("98.00")
+
+
+def test_a_capped_hotel_line_without_breakfast():
+    # 95 € for the room alone: 70 € without a reason.
+    [line] = [
+        line
+        for line in calculate(Trip(at(10, 8), at(11, 18), nights=(Night(D("95.00")),)), BRKG).lines
+        if line.kind == "overnight"
+    ]
+    assert (line.amount, line.note) == (
+        D("70.00"),
+        "95,00 € laut Beleg; erstattet bis 70,00 € (Grenze ohne Begründung); mehr nur mit anerkannter Begründung",
+    )
