@@ -21,6 +21,12 @@ class RateSet(models.Model):
         _("law"), max_length=10, help_text=_("BRKG, SN, BY, HB – the code cities point to.")
     )
     legal_basis = models.CharField(_("legal basis"), max_length=200)
+    legal_bases = models.JSONField(
+        _("legal basis of each line"),
+        default=dict,
+        blank=True,
+        help_text=_("How finance cites the law per kind of line, e.g. {'allowance': '§ 6 Abs. 1 BRKG'}."),
+    )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid until"), null=True, blank=True)
     to_be_confirmed = models.BooleanField(
@@ -99,7 +105,8 @@ class RateSet(models.Model):
         from exchanges.services.travel_calculator import Rates
 
         return Rates(
-            label=self.code if self.code != "HB" else "BremRKG",
+            label=(self.legal_bases or {}).get("law") or self.code,
+            legal_bases=dict(self.legal_bases or {}),
             full_day=self.full_day,
             partial_day=self.partial_day,
             min_hours_one_day=self.min_hours_one_day,

@@ -67,9 +67,16 @@ def claim_pdf(claim: TravelClaim) -> bytes:
     lines = [["Position", "Rechtsgrundlage", "Betrag"]]
     for line in calculation.lines:
         text = line.text + (f" ({line.note})" if line.note else "")
-        lines.append([Paragraph(escape(text), styles["BodyText"]), line.legal_basis, _euro(line.amount)])
+        lines.append(
+            [
+                Paragraph(escape(text), styles["BodyText"]),
+                # A citation such as "§ 6 Abs. 1 BRKG i. V. m. § 9 Abs. 4a Satz 3 EStG" wraps in its cell.
+                Paragraph(escape(line.legal_basis), styles["BodyText"]),
+                _euro(line.amount),
+            ]
+        )
     lines.append(["Summe", "", _euro(calculation.total)])
-    story.append(_table(lines, widths=[105 * mm, 35 * mm, 30 * mm], header=True, total=True))
+    story.append(_table(lines, widths=[95 * mm, 50 * mm, 25 * mm], header=True, total=True))
     events = [
         [
             f"{timezone.localtime(e.created_at):%d.%m.%Y %H:%M}",

@@ -58,6 +58,16 @@ class Rates:
     higher_class_min_hours: Decimal | None = Decimal(
         "2"
     )  # BRKG: scheduled one-way journey ≥ 2 h; None = only with a reason
+    # How the law is cited per kind of line ("allowance": "§ 6 Abs. 1 BRKG …"); the rate set's data, so
+    # every law is cited its own way (Bavaria in articles). A missing key falls back to ``label``.
+    legal_bases: dict[str, str] = field(default_factory=dict, hash=False)
+
+    def basis(self, key: str, *fallbacks: str) -> str:
+        """The legal basis of one kind of line, as the rate set cites it."""
+        for name in (key, *fallbacks):
+            if self.legal_bases.get(name):
+                return self.legal_bases[name]
+        return self.label
 
 
 @dataclass(frozen=True)
@@ -131,7 +141,8 @@ def _after_meals(base: Decimal, provided: set[str], rates: Rates) -> tuple[Decim
     shares = {"breakfast": rates.breakfast_share, "lunch": rates.lunch_share, "dinner": rates.dinner_share}
     cuts = [(name, money(rates.full_day * shares[meal])) for meal, name in MEALS if meal in provided]
     amount = max(ZERO, money(base - sum((cut for _name, cut in cuts), ZERO)))
-    return amount, ", ".join(f"− {de(cut)} € {name}" for name, cut in cuts)
+    note = ", ".join(f"− {de(cut)} € {name}" for name, cut in cuts)
+    return amount, f"{note} ({rates.basis('meals', 'allowance')})" if cuts else ""
 
 
 def _midnight_line(trip: Trip, rates: Rates, meals: dict[date, set[str]]) -> Line:
@@ -149,7 +160,7 @@ def _midnight_line(trip: Trip, rates: Rates, meals: dict[date, set[str]]) -> Lin
         f"{first:%d.%m.%Y}–{second:%d.%m.%Y}: Abwesenheit über Mitternacht ohne Übernachtung, "
         f"{_hours_text(total)} h"
     )
-    basis = f"§ 6 {rates.label}"
+    basis = rates.basis("allowance_midnight", "allowance")
     if total <= rates.min_hours_one_day:
         return Line("allowance", text, basis, ZERO, f"nicht mehr als {rates.min_hours_one_day} h")
     day, share = (first, before) if before >= after else (second, after)
@@ -179,7 +190,7 @@ def allowance_lines(trip: Trip, rates: Rates) -> list[Line]:
                     Line(
                         "allowance",
                         f"{day:%d.%m.%Y}: eintägige Reise ({_hours_text(hours)} h)",
-                        f"§ 6 {rates.label}",
+                        rates.basis("allowance"),
                         ZERO,
                         note=f"nicht mehr als {rates.min_hours_one_day} h",
                     )
@@ -192,7 +203,9 @@ def allowance_lines(trip: Trip, rates: Rates) -> list[Line]:
             base, what = rates.full_day, "voller Kalendertag"
         amount, note = _after_meals(base, meals.get(day, set()), rates)
         lines.append(
-            Line("allowance", f"{day:%d.%m.%Y}: {what} ({de(base)} €)", f"§ 6 {rates.label}", amount, note)
+            Line(
+                "allowance", f"{day:%d.%m.%Y}: {what} ({de(base)} €)", rates.basis("allowance"), amount, note
+            )
         )
     return lines
 
@@ -205,7 +218,7 @@ def car_line(trip: Trip, rates: Rates) -> Line | None:
         return Line(
             "car",
             f"Privat-Pkw {de(trip.car_km)} km × {de(rates.km_rate_higher)} €",
-            f"§ 5 Abs. 2 {rates.label}",
+            rates.basis("car_higher", "car"),
             amount,
             "erhebliches dienstliches Interesse vor Reiseantritt festgestellt",
         )
@@ -217,7 +230,7 @@ def car_line(trip: Trip, rates: Rates) -> Line | None:
     return Line(
         "car",
         f"Privat-Pkw {de(trip.car_km)} km × {de(rates.km_rate)} €",
-        f"§ 5 Abs. 1 {rates.label}",
+        rates.basis("car"),
         amount,
         note,
     )
@@ -237,7 +250,7 @@ def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
                 Line(
                     "overnight",
                     f"Übernachtung {number} ohne Beleg (pauschal)",
-                    f"§ 7 {rates.label}",
+                    rates.basis("overnight_flat"),
                     money(rates.overnight_flat),
                 )
             )
@@ -245,14 +258,14 @@ def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
         if not night.receipt:
             # § 7 (1) BRKG: the flat rate for a necessary night; higher costs only as far as shown to
             # be necessary — without a receipt nothing higher is shown.
-            note = f"kein Beleg: Pauschale nach § 7 {rates.label}"
+            note = f"kein Beleg: Pauschale nach {rates.basis('overnight_flat')}"
             if night.breakfast_included:
                 note += "; Frühstück nicht erstattet, daher keine Kürzung des Tagegelds"
             lines.append(
                 Line(
                     "overnight",
                     f"Übernachtung {number}: Hotel {de(money(night.hotel_cost))} € ohne Beleg",
-                    f"§ 7 {rates.label}",
+                    rates.basis("overnight_flat"),
                     money(rates.overnight_flat),
                     note,
                 )
@@ -260,11 +273,15 @@ def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
             continue
         cost = money(night.hotel_cost)
         if rates.hotel_limit is None or night.excess_reason_accepted:
-            lines.append(Line("overnight", f"Übernachtung {number} laut Beleg", f"§ 7 {rates.label}", cost))
+            lines.append(
+                Line("overnight", f"Übernachtung {number} laut Beleg", rates.basis("overnight_receipt"), cost)
+            )
             continue
         allowed = money(rates.hotel_limit + (breakfast if night.breakfast_included else ZERO))
         if cost <= allowed:
-            lines.append(Line("overnight", f"Übernachtung {number} laut Beleg", f"§ 7 {rates.label}", cost))
+            lines.append(
+                Line("overnight", f"Übernachtung {number} laut Beleg", rates.basis("overnight_receipt"), cost)
+            )
         else:
             # The limit is for the room; a price that includes breakfast may exceed it by the breakfast
             # share, which the next morning's allowance gives back (BRKG § 6 (2) sentence 2).
@@ -275,7 +292,7 @@ def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
                 Line(
                     "overnight",
                     f"Übernachtung {number} laut Beleg",
-                    f"§ 7 {rates.label}",
+                    rates.basis("overnight_receipt"),
                     allowed,
                     f"{de(cost)} € laut Beleg; {cap}; mehr nur mit anerkannter Begründung",
                 )
@@ -297,8 +314,8 @@ def rail_line(ticket: RailTicket, number: int, rates: Rates) -> Line:
             else "höhere Klasse nicht anerkannt: bitte Preis der niedrigsten Klasse angeben"
         )
         if not allowed:
-            return Line("rail", f"Fahrkarte {number}", f"§ 4 {rates.label}", ZERO, note)
-    return Line("rail", f"Fahrkarte {number}", f"§ 4 {rates.label}", price, note)
+            return Line("rail", f"Fahrkarte {number}", rates.basis("rail"), ZERO, note)
+    return Line("rail", f"Fahrkarte {number}", rates.basis("rail"), price, note)
 
 
 def calculate(trip: Trip, rates: Rates) -> Calculation:
@@ -315,14 +332,14 @@ def calculate(trip: Trip, rates: Rates) -> Calculation:
             Line(
                 "local",
                 "Öffentlicher Nahverkehr laut Beleg",
-                f"§ 4 {rates.label}",
+                rates.basis("local", "rail"),
                 money(trip.local_transport),
             )
         )
     lines += overnight_lines(trip, rates)
     lines += allowance_lines(trip, rates)
     lines += [
-        Line("other", f"Sonstiges: {text}", f"§ 10 {rates.label}", money(amount))
+        Line("other", f"Sonstiges: {text}", rates.basis("other"), money(amount))
         for text, amount in trip.other
     ]
     return Calculation(tuple(lines))

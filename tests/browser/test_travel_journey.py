@@ -113,4 +113,4 @@ def test_example_b_through_the_browser_form(portal, demo, settings, tmp_path):
     portal.check("b-items")
     expect(page.get_by_role("table").get_by_text("268,40 €")).to_be_visible()
     # Andreas Roth works in Nürnberg: the Bavarian law applies
-    expect(page.get_by_role("table").get_by_text("§ 6 BY").first).to_be_visible()
+    expect(page.get_by_role("table").get_by_text("Art. 8 BayRKG").first).to_be_visible()

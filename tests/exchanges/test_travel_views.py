@@ -64,7 +64,7 @@ def test_example_b_through_the_pages_then_finance_approves_and_it_is_booked_once
 
     html = client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
     assert "268,40 €" in html
-    assert "§ 6 SN" in html  # Leipzig's staff travel under the Saxon law
+    assert "§ 6 Abs. 1 SächsRKG" in html  # Leipzig's staff travel under the Saxon law
     assert "fahrkarte.pdf" in html
 
     client.post(reverse("exchanges:claim_submit", args=[claim.pk]))

@@ -212,7 +212,10 @@ def test_a_hotel_night_without_receipt_is_computed_as_the_flat_rate_until_a_rece
     )
     hotel = ClaimItem.objects.create(claim=claim, kind="hotel", amount=D("68.00"), breakfast_included=True)
     [line] = [line for line in claim_calculate(claim).lines if line.kind == "overnight"]
-    assert (line.amount, line.note.split(";")[0]) == (D("20.00"), "kein Beleg: Pauschale nach § 7 SN")
+    assert (line.amount, line.note.split(";")[0]) == (
+        D("20.00"),
+        "kein Beleg: Pauschale nach § 7 Abs. 2 SächsRKG",
+    )
     assert claim_calculate(claim).total == D("48.00")  # 20 € + 14 € + 14 €
 
     Receipt.objects.create(

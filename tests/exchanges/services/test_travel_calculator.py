@@ -6,12 +6,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from exchanges.rate_defaults import LEGAL_BASES
 from exchanges.services.travel_calculator import Night, RailTicket, Rates, Trip, calculate, money
 
 BERLIN = ZoneInfo("Europe/Berlin")
-BRKG = Rates(label="BRKG")
+BRKG = Rates(label="BRKG", legal_bases=LEGAL_BASES["BRKG"])
 BAYERN = Rates(
     label="BayRKG",
+    legal_bases=LEGAL_BASES["BY"],
     km_rate=D("0.25"),
     km_rate_higher=D("0.40"),
     km_cap=None,
@@ -161,7 +163,7 @@ def test_midnight_trip_with_the_larger_share_after_midnight_and_breakfast_on_tha
     [line] = allowances(trip)
     assert "14,00 € für den 11.03. (größerer Anteil, 8,50 h)" in line.text
     assert line.amount == D("8.40")
-    assert line.note == "− 5,60 € Frühstück"
+    assert line.note == "− 5,60 € Frühstück (§ 6 Abs. 2 BRKG)"
 
 
 def test_midnight_trip_of_exactly_8_hours_gives_nothing():
@@ -199,8 +201,11 @@ def test_two_calendar_days_with_a_night_are_arrival_and_departure_days():
 # --- Hotel nights: without a receipt, and above the limit ------------------------------------------------
 
 
-@pytest.mark.parametrize(("rates", "flat"), [(BRKG, D("20.00")), (BAYERN, D("18.50"))])
-def test_a_hotel_night_without_receipt_is_paid_as_the_flat_rate(rates, flat):
+@pytest.mark.parametrize(
+    ("rates", "flat", "basis"),
+    [(BRKG, D("20.00"), "§ 7 Abs. 1 Satz 1 BRKG"), (BAYERN, D("18.50"), "Art. 9 Abs. 2 BayRKG")],
+)
+def test_a_hotel_night_without_receipt_is_paid_as_the_flat_rate(rates, flat, basis):
     # BRKG § 7 (1): "Für eine notwendige Übernachtung erhalten Dienstreisende pauschal 20 Euro. Höhere
     # Übernachtungskosten werden erstattet, soweit sie notwendig sind." Without a receipt the higher
     # cost is not shown, so the 95 € hotel becomes the flat 20 € (Bayern: 18,50 €, BayRKG Art. 9 (2)
@@ -211,7 +216,7 @@ def test_a_hotel_night_without_receipt_is_paid_as_the_flat_rate(rates, flat):
     result = calculate(trip, rates)
     [line] = [line for line in result.lines if line.kind == "overnight"]
     assert line.amount == flat
-    assert line.note.startswith("kein Beleg: Pauschale nach § 7")
+    assert line.note.startswith(f"kein Beleg: Pauschale nach {basis};")
     assert "Frühstück nicht erstattet" in line.note
     assert [line.amount for line in allowances(trip, rates)] == [D("14.00"), D("14.00")]
 
@@ -244,3 +249,66 @@ def test_a_capped_hotel_line_without_breakfast():
         D("70.00"),
         "95,00 € laut Beleg; erstattet bis 70,00 € (Grenze ohne Begründung); mehr nur mit anerkannter Begründung",
     )
+
+
+# --- Legal basis labels: each law as finance reads it ----------------------------------------------------
+
+
+def test_every_line_cites_its_own_law_and_bavaria_in_articles():
+    # A one-day trip by rail and car with lunch provided, a night on receipt, other costs: each line
+    # names the paragraph of the rate set's own law. BRKG: § 4 (fares), § 5 (car), § 6 (allowance, with
+    # the income-tax rates; (2) meals), § 7 (nights), § 10 (other costs). BayRKG numbers in articles:
+    # Art. 5 (fares), Art. 6 (car), Art. 8 (allowance), Art. 9 (nights), Art. 11 (meals), Art. 12
+    # (incidental costs). SächsRKG: § 9 (1) for incidental costs; BremRKG: § 10, like the BRKG.
+    trip = Trip(
+        at(10, 7),
+        at(11, 19),
+        rail=(RailTicket(D("40.00")),),
+        car_km=D("10"),
+        nights=(Night(D("60.00")),),
+        meals={date(2026, 3, 10): frozenset({"lunch"})},
+        other=(("Tagungsgebühr", D("25.00")),),
+    )
+    expected = {
+        "BRKG": [
+            "§ 4 Abs. 1 BRKG",
+            "§ 5 Abs. 1 BRKG",
+            "§ 7 Abs. 1 Satz 2 BRKG",
+            "§ 6 Abs. 1 BRKG",
+            "§ 10 Abs. 1 BRKG",
+        ],
+        "BY": ["Art. 5 BayRKG", "Art. 6 BayRKG", "Art. 9 Abs. 3 BayRKG", "Art. 8 BayRKG", "Art. 12 BayRKG"],
+        "SN": [
+            "§ 4 SächsRKG",
+            "§ 5 Abs. 1 SächsRKG",
+            "§ 7 Abs. 1 SächsRKG",
+            "§ 6 Abs. 1 SächsRKG",
+            "§ 9 Abs. 1 SächsRKG",
+        ],
+        "HB": ["§ 4 BremRKG", "§ 5 Abs. 1 BremRKG", "§ 7 BremRKG", "§ 6 BremRKG", "§ 10 BremRKG"],
+    }
+    for code, (rail, car, hotel, allowance, other) in expected.items():
+        rates = Rates(label=LEGAL_BASES[code]["law"], legal_bases=LEGAL_BASES[code])
+        bases = {line.kind: line.legal_basis for line in calculate(trip, rates).lines}
+        assert (bases["rail"], bases["car"], bases["overnight"], bases["other"]) == (rail, car, hotel, other)
+        assert bases["allowance"].startswith(allowance)
+        lunch = next(line for line in allowances(trip, rates) if line.note)
+        assert lunch.note == f"− 11,20 € Mittagessen ({LEGAL_BASES[code]['meals']})"
+
+
+def test_the_midnight_rule_and_the_flat_rate_cite_their_own_sentences():
+    midnight = allowances(Trip(at(10, 19), at(11, 4, 30)))[0]
+    assert midnight.legal_basis == "§ 6 Abs. 1 BRKG i. V. m. § 9 Abs. 4a Satz 3 Nr. 3 EStG"
+    trip = Trip(at(10, 8), at(11, 18), nights=(Night(), Night(D("80.00"), receipt=False)))
+    flat, no_receipt = [line for line in calculate(trip, BRKG).lines if line.kind == "overnight"]
+    assert flat.legal_basis == no_receipt.legal_basis == "§ 7 Abs. 1 Satz 1 BRKG"
+    assert no_receipt.note == "kein Beleg: Pauschale nach § 7 Abs. 1 Satz 1 BRKG"
+    car = calculate(Trip(at(10, 7), at(10, 20), car_km=D("100"), car_interest_recorded=True), BRKG).lines[0]
+    assert car.legal_basis == "§ 5 Abs. 2 BRKG"
+
+
+def test_a_rate_set_without_citations_falls_back_to_its_label():
+    line = calculate(Trip(at(10, 7), at(10, 20), rail=(RailTicket(D("10.00")),)), Rates(label="XRKG")).lines[
+        0
+    ]
+    assert line.legal_basis == "XRKG"
