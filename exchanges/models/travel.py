@@ -216,6 +216,15 @@ class ClaimItem(models.Model):
     claim = models.ForeignKey(TravelClaim, on_delete=models.CASCADE, related_name="items")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     amount = models.DecimalField(_("amount"), **MONEY)
+    night_of = models.DateField(
+        _("night of"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Hotel nights only: the date of the evening the night begins (the night to the next day). "
+            "Format: TT.MM.JJJJ"
+        ),
+    )
     explanation = models.CharField(_("explanation"), max_length=300, blank=True)
     higher_class = models.BooleanField(_("higher class"), default=False)
     scheduled_hours = models.DecimalField(
@@ -234,7 +243,11 @@ class ClaimItem(models.Model):
         verbose_name_plural = _("claim items")
         ordering = ["pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="claim_item_amount_not_negative")
+            models.CheckConstraint(condition=Q(amount__gte=0), name="claim_item_amount_not_negative"),
+            # A night is paid once: one hotel item per night of a claim.
+            models.UniqueConstraint(
+                fields=["claim", "night_of"], condition=Q(kind="hotel"), name="claim_item_one_hotel_per_night"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -28,6 +28,7 @@ from exchanges.models import (
     Status,
     TravelClaim,
 )
+from exchanges.services.claim_nights import claim_item_night_check, claim_nights_check
 from exchanges.services.rates import rate_set_for
 from exchanges.services.sequences import next_number
 from exchanges.services.travel_calculator import Calculation, Night, RailTicket, Trip, calculate, money
@@ -61,13 +62,14 @@ def claim_trip(claim: TravelClaim) -> Trip:
     nights = [
         Night(
             hotel_cost=item.reduced_to if item.reduced_to is not None else item.amount,
+            night_of=item.night_of,
             breakfast_included=item.breakfast_included,
             receipt=item.receipt_count > 0,
             excess_reason_accepted=item.reason_accepted,
         )
         for item in items
         if item.kind == ClaimItem.Kind.HOTEL
-    ] + [Night() for _night in range(claim.flat_nights)]
+    ] + [Night() for _night in range(claim.flat_nights)]  # undated: the nights no hotel item takes
     rail = tuple(
         RailTicket(
             price=item.reduced_to if item.reduced_to is not None else item.amount,
@@ -170,6 +172,7 @@ def claim_create(
         purpose=data.get("purpose") or exchange.title,
         **{k: v for k, v in data.items() if k != "purpose"},
     )
+    claim_nights_check(claim)
     claim.full_clean()
     claim.save()
     claim_event_record(claim, actor, "create", "")
@@ -371,6 +374,7 @@ def claim_update(*, claim: TravelClaim, actor: User, data: dict[str, Any]) -> Tr
     _editable_by(claim, actor)
     for name, value in data.items():
         setattr(claim, name, value)
+    claim_nights_check(claim)
     claim.full_clean()
     claim.save()
     return claim
@@ -385,6 +389,7 @@ def claim_item_add(*, claim: TravelClaim, actor: User, data: dict[str, Any], upl
 
     claim = TravelClaim.objects.select_for_update().get(pk=claim.pk)
     _editable_by(claim, actor)
+    data = claim_item_night_check(claim=claim, data=data)
     item = ClaimItem(claim=claim, **data)
     item.full_clean()
     item.save()

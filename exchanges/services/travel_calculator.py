@@ -74,8 +74,9 @@ class Rates:
 class Night:
     hotel_cost: Decimal | None = None  # None: no hotel claimed (flat rate)
     breakfast_included: bool = False
-    receipt: bool = True  # False: a hotel price claimed without a receipt is paid as the flat rate
     excess_reason_accepted: bool = False  # finance accepted a written reason for a price above the limit
+    receipt: bool = True  # False: a hotel price claimed without a receipt is paid as the flat rate
+    night_of: date | None = None  # the evening the night begins; None: the first night no other takes
 
 
 @dataclass(frozen=True)
@@ -173,11 +174,11 @@ def _midnight_line(trip: Trip, rates: Rates, meals: dict[date, set[str]]) -> Lin
 def allowance_lines(trip: Trip, rates: Rates) -> list[Line]:
     days = (trip.end.date() - trip.start.date()).days + 1
     meals = {day: set(provided) for day, provided in trip.meals.items()}
-    # Breakfast included in a night's reimbursed hotel price is provided on the morning after that night
+    # Breakfast included in a night's reimbursed hotel price is provided on the morning after *that* night
     # (BRKG § 6 (2) sentence 2). A night paid as the flat rate reimburses no breakfast, so it cuts nothing.
-    for index, night in enumerate(trip.nights):
+    for night_of, night in dated_nights(trip):
         if night.breakfast_included and _hotel_paid(night):
-            meals.setdefault(trip.start.date() + timedelta(days=index + 1), set()).add("breakfast")
+            meals.setdefault(night_of + timedelta(days=1), set()).add("breakfast")
     if days == 2 and not trip.nights:
         return [_midnight_line(trip, rates, meals)]
     lines = []
@@ -236,6 +237,24 @@ def car_line(trip: Trip, rates: Rates) -> Line | None:
     )
 
 
+def dated_nights(trip: Trip) -> list[tuple[date, Night]]:
+    """Every night with its date, in date order. A night without a date takes the first night of the
+    trip that no other night has (flat-rate nights, and hotel items dated before dates were kept)."""
+    taken = {night.night_of for night in trip.nights if night.night_of is not None}
+    free = (trip.start.date() + timedelta(days=offset) for offset in range(10_000))
+    dated = []
+    for night in trip.nights:
+        night_of = night.night_of
+        if night_of is None:
+            night_of = next(day for day in free if day not in taken)
+        dated.append((night_of, night))
+    return sorted(dated, key=lambda pair: pair[0])
+
+
+def night_text(night_of: date) -> str:
+    return f"Übernachtung {night_of:%d.%m.}–{night_of + timedelta(days=1):%d.%m.%Y}"
+
+
 def _hotel_paid(night: Night) -> bool:
     """Whether the night is paid at the hotel's price (a receipt) rather than as the flat rate."""
     return night.hotel_cost is not None and night.receipt
@@ -244,12 +263,13 @@ def _hotel_paid(night: Night) -> bool:
 def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
     lines = []
     breakfast = money(rates.full_day * rates.breakfast_share)
-    for number, night in enumerate(trip.nights, start=1):
+    for night_of, night in dated_nights(trip):
+        name = night_text(night_of)
         if night.hotel_cost is None:
             lines.append(
                 Line(
                     "overnight",
-                    f"Übernachtung {number} ohne Beleg (pauschal)",
+                    f"{name} ohne Beleg (pauschal)",
                     rates.basis("overnight_flat"),
                     money(rates.overnight_flat),
                 )
@@ -264,7 +284,7 @@ def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
             lines.append(
                 Line(
                     "overnight",
-                    f"Übernachtung {number}: Hotel {de(money(night.hotel_cost))} € ohne Beleg",
+                    f"{name}: Hotel {de(money(night.hotel_cost))} € ohne Beleg",
                     rates.basis("overnight_flat"),
                     money(rates.overnight_flat),
                     note,
@@ -273,15 +293,11 @@ def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
             continue
         cost = money(night.hotel_cost)
         if rates.hotel_limit is None or night.excess_reason_accepted:
-            lines.append(
-                Line("overnight", f"Übernachtung {number} laut Beleg", rates.basis("overnight_receipt"), cost)
-            )
+            lines.append(Line("overnight", f"{name} laut Beleg", rates.basis("overnight_receipt"), cost))
             continue
         allowed = money(rates.hotel_limit + (breakfast if night.breakfast_included else ZERO))
         if cost <= allowed:
-            lines.append(
-                Line("overnight", f"Übernachtung {number} laut Beleg", rates.basis("overnight_receipt"), cost)
-            )
+            lines.append(Line("overnight", f"{name} laut Beleg", rates.basis("overnight_receipt"), cost))
         else:
             # The limit is for the room; a price that includes breakfast may exceed it by the breakfast
             # share, which the next morning's allowance gives back (BRKG § 6 (2) sentence 2).
@@ -291,7 +307,7 @@ def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
             lines.append(
                 Line(
                     "overnight",
-                    f"Übernachtung {number} laut Beleg",
+                    f"{name} laut Beleg",
                     rates.basis("overnight_receipt"),
                     allowed,
                     f"{de(cost)} € laut Beleg; {cap}; mehr nur mit anerkannter Begründung",

@@ -77,7 +77,11 @@ def claim_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 exchange=exchange, traveller=request.user, actor=request.user, data=form.cleaned_data
             )
         except (DomainError, ValidationError) as error:
-            form.add_error(None, getattr(error, "message", None) or "; ".join(error.messages))
+            field = getattr(error, "field", None)
+            form.add_error(
+                field if field in form.fields else None,
+                getattr(error, "message", None) or "; ".join(error.messages),
+            )
         else:
             messages.success(
                 request, _("Your claim is saved as a draft. Add tickets, hotel nights and other costs.")
@@ -143,6 +147,9 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             claim_update(claim=claim, actor=request.user, data={**form.cleaned_data, "meals": meals.meals()})
         except DomainError as error:
+            if error.field in form.fields:  # e.g. more nights without receipt than the trip has
+                form.add_error(error.field, error.message)
+                return _claim_page(request, claim, claim_form=form, meals_form=meals)
             messages.error(request, error.message)
         else:
             messages.success(request, _("Saved and recalculated."))

@@ -105,7 +105,8 @@ def test_example_b_through_the_browser_form(portal, demo, settings, tmp_path):
         page.locator("#id_item-amount").fill(amount)
         if breakfast:
             page.locator("#id_item-breakfast_included").check()
-        if kind == "hotel":  # without its receipt a hotel night is paid as the flat rate
+        if kind == "hotel":  # the night of the first day; without its receipt it is paid as the flat rate
+            page.locator("#id_item-night_of").fill(f"{day:%d.%m.%Y}")
             page.locator("#id_item-receipt").set_input_files(
                 {"name": "hotel.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 hotel"}
             )

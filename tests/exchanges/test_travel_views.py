@@ -60,7 +60,16 @@ def test_example_b_through_the_pages_then_finance_approves_and_it_is_booked_once
     _item(client, claim, kind="rail", amount="89,00", receipt=pdf)
     _item(client, claim, kind="rail", amount="89,00")
     hotel_bill = SimpleUploadedFile("hotel.pdf", b"%PDF-1.4 hotel", content_type="application/pdf")
-    _item(client, claim, kind="hotel", amount="68,00", breakfast_included="on", receipt=hotel_bill)
+    night = f"{timezone.localtime(claim.trip_start):%d.%m.%Y}"
+    _item(
+        client,
+        claim,
+        kind="hotel",
+        amount="68,00",
+        night_of=night,
+        breakfast_included="on",
+        receipt=hotel_bill,
+    )
 
     html = client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
     assert "268,40 €" in html
@@ -242,3 +251,31 @@ def test_only_finance_is_offered_the_decision_not_every_administrator(client, sc
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     page = client.get(url)
     assert page.status_code == 200 and 'id="decision-heading"' not in page.content.decode()
+
+
+def test_the_night_of_a_hotel_item_is_asked_and_explained_next_to_its_field(client, scheduled):
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(10, "07:00", 1, "18:00"))
+    claim = TravelClaim.objects.get()
+    page = client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
+    assert 'for="id_item-night_of"' in page and "Nacht vom" in page and "TT.MM.JJJJ" in page
+
+    first = timezone.localtime(claim.trip_start).date()
+    for night, expected in [
+        ("", "Bitte geben Sie die Nacht dieser Hotelübernachtung an"),
+        (f"{first + timedelta(days=1):%d.%m.%Y}", f"eine der Nächte der Reise sein: vom {first:%d.%m.%Y}"),
+    ]:
+        response = _item(client, claim, kind="hotel", amount="68,00", night_of=night)
+        assert response.status_code == 200
+        assert expected in response.context["item_form"].errors["night_of"][0]
+        html = response.content.decode()
+        feedback = html[html.index('id="div_id_item-night_of"') : html.index('id="div_id_item-explanation"')]
+        assert "is-invalid" in feedback and expected in feedback  # the message sits with its field
+        assert f'value="{night}"' in html or not night  # what was typed stays
+    assert claim.items.count() == 0
+
+    response = _item(client, claim, kind="hotel", amount="68,00", night_of=f"{first:%d.%m.%Y}")
+    assert response.status_code == 302
+    page = client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
+    assert f"Nacht vom {first:%d.%m.%Y}" in page
+    assert f"Übernachtung {first:%d.%m.}–{first + timedelta(days=1):%d.%m.%Y}" in page

@@ -20,6 +20,9 @@ class ClaimItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ClaimItem.Kind.choices)
     amount = serializers.DecimalField(max_digits=9, decimal_places=2)
+    night_of = serializers.DateField(
+        allow_null=True, help_text="Hotel items: the evening the night begins (the night to the next day)."
+    )
     explanation = serializers.CharField(allow_blank=True)
     higher_class = serializers.BooleanField()
     scheduled_hours = serializers.DecimalField(max_digits=4, decimal_places=1)
@@ -181,6 +184,12 @@ class ClaimUpdateSerializer(ClaimTripSerializer):
 class ClaimItemInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ClaimItem.Kind.choices)
     amount = serializers.DecimalField(max_digits=9, decimal_places=2)
+    night_of = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Required for hotel items: the evening the night begins, within the trip, one item per "
+        "night (checked by the claims service, as in the browser). Ignored for other kinds.",
+    )
     explanation = serializers.CharField(max_length=300, required=False, allow_blank=True)
     higher_class = serializers.BooleanField(required=False)
     scheduled_hours = serializers.DecimalField(

@@ -312,3 +312,26 @@ def test_a_rate_set_without_citations_falls_back_to_its_label():
         0
     ]
     assert line.legal_basis == "XRKG"
+
+
+# --- Hotel nights are dated ------------------------------------------------------------------------------
+
+
+def test_an_included_breakfast_reduces_the_morning_after_that_night():
+    # 10.03. 08:00 – 12.03. 20:00, two nights: the night of the 10th without a hotel (flat rate) and the
+    # night of the 11th in a hotel with breakfast included. The breakfast is provided on the morning of
+    # the 12th, so the 12th's allowance is cut (BRKG § 6 (2): 20 % of 28 € = 5,60 €), not the 11th's:
+    # 10th: 14 € (departure day), 11th: 28 € (full day), 12th: 14 € − 5,60 € = 8,40 € → 50,40 €.
+    # (Before nights had dates, the hotel was taken as the first night and cut the 11th to 22,40 €.)
+    trip = Trip(
+        at(10, 8),
+        at(12, 20),
+        nights=(Night(D("65.00"), breakfast_included=True, night_of=date(2026, 3, 11)), Night()),
+    )
+    result = calculate(trip, BRKG)
+    assert [line.amount for line in allowances(trip)] == [D("14.00"), D("28.00"), D("8.40")]
+    assert [(line.text, line.amount) for line in result.lines if line.kind == "overnight"] == [
+        ("Übernachtung 10.03.–11.03.2026 ohne Beleg (pauschal)", D("20.00")),
+        ("Übernachtung 11.03.–12.03.2026 laut Beleg", D("65.00")),
+    ]
+    assert result.total == D("135.40")
