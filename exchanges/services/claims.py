@@ -25,6 +25,7 @@ from exchanges.models import (
     ClaimStatus,
     ExchangeRequest,
     InvitationStatus,
+    RateSet,
     Status,
     TravelClaim,
 )
@@ -100,11 +101,16 @@ def claim_trip(claim: TravelClaim) -> Trip:
     )
 
 
-def claim_calculate(claim: TravelClaim) -> Calculation:
-    rate_set = claim.rate_set or rate_set_for(
+def claim_rate_set(claim: TravelClaim) -> RateSet:
+    """The rate set the claim is computed by: fixed on submission; before that (a draft, a returned claim
+    not yet resubmitted) the traveller's home city's set valid on the trip's first day."""
+    return claim.rate_set or rate_set_for(
         city=claim.traveller.home_city, day=timezone.localtime(claim.trip_start).date()
     )
-    return calculate(claim_trip(claim), rate_set.to_rates())
+
+
+def claim_calculate(claim: TravelClaim) -> Calculation:
+    return calculate(claim_trip(claim), claim_rate_set(claim).to_rates())
 
 
 def claim_filing_deadline(claim: TravelClaim) -> date:

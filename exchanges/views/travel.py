@@ -46,6 +46,7 @@ from exchanges.services.claims import (
     claim_item_add,
     claim_item_reduce,
     claim_item_remove,
+    claim_rate_set,
     claim_return_or_reject,
     claim_submit,
     claim_update,
@@ -112,9 +113,14 @@ def _claim_page(request: HttpRequest, claim: TravelClaim, **forms) -> HttpRespon
         calculation = claim_calculate(claim)
     except (DomainError, ValueError) as error:
         calculation, forms["calculation_error"] = None, str(error)
+    try:
+        rate_set = claim_rate_set(claim)  # a draft's too: its legal basis and "to be confirmed" are shown
+    except DomainError:
+        rate_set = None
     context = {
         "claim": claim,
         "calculation": calculation,
+        "rate_set": rate_set,
         "late": claim_is_late(claim),
         "deadline": claim_filing_deadline(claim),
         "editable": editable,

@@ -212,3 +212,18 @@ def test_a_hotel_item_through_the_api_is_checked_like_the_form(scheduled):
     assert twice.status_code == 400 and problem(twice)["errors"][0]["field"] == "night_of"
     too_many = petra.patch(f"/api/v1/claims/{claim['id']}/", {"flat_nights": 5}, format="json")
     assert too_many.status_code == 400 and problem(too_many)["errors"][0]["field"] == "flat_nights"
+
+
+def test_a_drafts_calculation_names_its_rate_set_and_whether_finance_must_confirm_it(scheduled):
+    andreas = as_("andreas.roth@example.org")  # Nürnberg: the Bavarian set, to be confirmed
+    claim = andreas.post("/api/v1/claims/", trip(scheduled), format="json").json()
+    assert claim["status"] == "draft"
+    calculation = claim["calculation"]
+    assert calculation["legal_basis"] == "Bayerisches Reisekostengesetz (BayRKG)"
+    assert calculation["to_be_confirmed"] is True
+    assert {line["legal_basis"] for line in calculation["lines"]} == {"Art. 8 BayRKG"}
+    petra = as_("petra.neumann@example.org")
+    assert (
+        petra.post("/api/v1/claims/", trip(scheduled), format="json").json()["calculation"]["to_be_confirmed"]
+        is False
+    )

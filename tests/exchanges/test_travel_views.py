@@ -279,3 +279,42 @@ def test_the_night_of_a_hotel_item_is_asked_and_explained_next_to_its_field(clie
     page = client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
     assert f"Nacht vom {first:%d.%m.%Y}" in page
     assert f"Übernachtung {first:%d.%m.}–{first + timedelta(days=1):%d.%m.%Y}" in page
+
+
+def test_a_draft_shows_its_rate_sets_law_and_the_to_be_confirmed_mark_also_in_the_pdf(
+    client, scheduled, tmp_path
+):
+    import shutil
+    import subprocess
+
+    # Andreas Roth works in Nürnberg: the Bavarian rate set, marked "to be confirmed" (SPEC §6). A draft
+    # has no rate set of its own yet; the page computes with his city's set and must say so.
+    client.force_login(User.objects.get(email="andreas.roth@example.org"))
+    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(5, "06:30", 0, "19:45"))
+    claim = TravelClaim.objects.get()
+    _item(client, claim, kind="rail", amount="59,90")
+    assert claim.status == ClaimStatus.DRAFT and claim.rate_set is None
+    html = client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
+    calculation = html[html.index('id="calc-heading"') : html.index('id="items-heading"')]
+    assert "Sätze von den Finanzen noch zu bestätigen: Bayerisches Reisekostengesetz (BayRKG)." in calculation
+    assert "Berechnet nach Bayerisches Reisekostengesetz (BayRKG)" in calculation
+    assert "Art. 8 BayRKG" in calculation and "Art. 5 BayRKG" in calculation
+    assert "Reisekostensätze von den Finanzen noch zu bestätigen" in html  # the badge at the top
+
+    assert shutil.which("pdftotext")
+    path = tmp_path / "draft.pdf"
+    path.write_bytes(client.get(reverse("exchanges:claim_pdf", args=[claim.pk])).content)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "Bayerisches Reisekostengesetz (BayRKG)" in text
+    assert "Sätze von den Finanzen noch zu bestätigen" in text and "Art. 8 BayRKG" in text
+
+    # Leipzig's Saxon set is confirmed: no mark, its own law
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(5, "06:30", 0, "19:45"))
+    saxon = TravelClaim.objects.exclude(pk=claim.pk).get()
+    html = client.get(reverse("exchanges:claim_detail", args=[saxon.pk])).content.decode()
+    assert "Sächsisches Reisekostengesetz (SächsRKG)" in html and "noch zu bestätigen" not in html
