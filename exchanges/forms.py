@@ -560,6 +560,7 @@ class RateSetPeriodForm(forms.ModelForm):
             "overnight_flat",
             "hotel_limit",
             "higher_class_min_hours",
+            "breakfast_from_hotel",
             "filing_deadline_months",
         ]
         widgets = {"valid_from": DATE_WIDGET}

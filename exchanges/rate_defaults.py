@@ -7,9 +7,10 @@ VALID_FROM = date(2025, 1, 1)
 
 # How finance cites each law, per kind of calculation line (RateSet.legal_bases). Keys: "law" (the short
 # name), "rail", "local", "car", "car_higher", "allowance", "allowance_midnight" (a trip across midnight
-# without a night), "meals" (meals provided), "overnight_flat", "overnight_receipt", "other". Section
-# numbers were checked against the laws' texts; where only the section (not its paragraph) could be
-# checked, only the section is cited. docs/travel-costs.md lists the sources and what is unconfirmed.
+# without a night), "meals" (meals provided), "overnight_flat", "overnight_receipt", "hotel_breakfast"
+# (breakfast taken off a hotel price where the law says so), "other". Section numbers were checked
+# against the laws' texts; where only the section (not its paragraph) could be checked, only the section
+# is cited. docs/travel-costs.md lists the sources and what is unconfirmed.
 LEGAL_BASES = {
     "BRKG": {
         "law": "BRKG",
@@ -35,6 +36,7 @@ LEGAL_BASES = {
         "meals": "§ 6 Abs. 2 SächsRKG",
         "overnight_flat": "§ 7 Abs. 2 SächsRKG",
         "overnight_receipt": "§ 7 Abs. 1 SächsRKG",
+        "hotel_breakfast": "§ 7 Abs. 1 Satz 3 SächsRKG",
         "other": "§ 9 Abs. 1 SächsRKG",
     },
     "BY": {  # Bavaria numbers in articles
@@ -48,6 +50,7 @@ LEGAL_BASES = {
         "meals": "Art. 11 Abs. 1 BayRKG",
         "overnight_flat": "Art. 9 Abs. 2 BayRKG",
         "overnight_receipt": "Art. 9 Abs. 3 BayRKG",
+        "hotel_breakfast": "Art. 9 Abs. 3 Satz 2 BayRKG",
         "other": "Art. 12 BayRKG",
     },
     "HB": {  # the law's own sections; its figures copy the BRKG's until finance confirms them
@@ -88,6 +91,7 @@ RATE_SETS = [
     {
         "code": "SN",
         "legal_bases": LEGAL_BASES["SN"],
+        "breakfast_from_hotel": True,  # § 7 Abs. 1 Satz 3 SächsRKG
         "legal_basis": "Sächsisches Reisekostengesetz (SächsRKG)",
         "km_rate": D("0.20"),
         "km_rate_higher": D("0.35"),
@@ -99,6 +103,7 @@ RATE_SETS = [
     {
         "code": "BY",
         "legal_bases": LEGAL_BASES["BY"],
+        "breakfast_from_hotel": True,  # Art. 9 Abs. 3 Satz 2 BayRKG
         "legal_basis": "Bayerisches Reisekostengesetz (BayRKG)",
         "km_rate": D("0.25"),
         "km_rate_higher": D("0.40"),

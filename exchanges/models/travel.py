@@ -79,6 +79,14 @@ class RateSet(models.Model):
         blank=True,
         help_text=_("Empty: a higher class only with an accepted reason."),
     )
+    breakfast_from_hotel = models.BooleanField(
+        _("breakfast taken off the hotel price"),
+        default=False,
+        help_text=_(
+            "Saxony and Bavaria: a hotel price that includes breakfast is reduced by the breakfast share "
+            "beforehand and the allowance is not cut. Otherwise (BRKG) the next morning's allowance is cut."
+        ),
+    )
     filing_deadline_months = models.PositiveSmallIntegerField(
         _("filing deadline in months after the trip"), default=6
     )
@@ -119,6 +127,7 @@ class RateSet(models.Model):
             overnight_flat=self.overnight_flat,
             hotel_limit=self.hotel_limit,
             higher_class_min_hours=self.higher_class_min_hours,
+            breakfast_from_hotel=self.breakfast_from_hotel,
         )
 
 

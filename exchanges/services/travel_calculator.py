@@ -19,6 +19,9 @@ Car (§ 5): km × rate, capped per trip where the rate set has a cap; the higher
 significant official interest was recorded before the trip.
 Overnight (§ 7): the flat rate per night without a receipt; with a receipt the hotel price up to the
 limit (plus the breakfast share when breakfast is included), more only with a reason finance accepts.
+Where the rate set says so (Sachsen, Bayern) a price that includes breakfast is first reduced by the
+breakfast share and the limit applies to the rest; the next morning's allowance is then not cut.
+Every line's legal basis is the rate set's own citation (``Rates.basis``), not a number written here.
 Rail and bus (§ 4): the ticket price as receipted; a higher class only when allowed (see ``rail_line``).
 """
 
@@ -58,6 +61,9 @@ class Rates:
     higher_class_min_hours: Decimal | None = Decimal(
         "2"
     )  # BRKG: scheduled one-way journey ≥ 2 h; None = only with a reason
+    # SächsRKG § 7 (1) sentence 3, BayRKG Art. 9 (3) sentence 2: breakfast included in a hotel price is
+    # taken off the price beforehand instead of off the next morning's allowance (BRKG § 6 (2)).
+    breakfast_from_hotel: bool = False
     # How the law is cited per kind of line ("allowance": "§ 6 Abs. 1 BRKG …"); the rate set's data, so
     # every law is cited its own way (Bavaria in articles). A missing key falls back to ``label``.
     legal_bases: dict[str, str] = field(default_factory=dict, hash=False)
@@ -177,7 +183,7 @@ def allowance_lines(trip: Trip, rates: Rates) -> list[Line]:
     # Breakfast included in a night's reimbursed hotel price is provided on the morning after *that* night
     # (BRKG § 6 (2) sentence 2). A night paid as the flat rate reimburses no breakfast, so it cuts nothing.
     for night_of, night in dated_nights(trip):
-        if night.breakfast_included and _hotel_paid(night):
+        if night.breakfast_included and _hotel_paid(night) and not rates.breakfast_from_hotel:
             meals.setdefault(night_of + timedelta(days=1), set()).add("breakfast")
     if days == 2 and not trip.nights:
         return [_midnight_line(trip, rates, meals)]
@@ -292,6 +298,9 @@ def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
             )
             continue
         cost = money(night.hotel_cost)
+        if night.breakfast_included and rates.breakfast_from_hotel:
+            lines.append(_hotel_less_breakfast(name, cost, night, rates, breakfast))
+            continue
         if rates.hotel_limit is None or night.excess_reason_accepted:
             lines.append(Line("overnight", f"{name} laut Beleg", rates.basis("overnight_receipt"), cost))
             continue
@@ -314,6 +323,22 @@ def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
                 )
             )
     return lines
+
+
+def _hotel_less_breakfast(name: str, cost: Decimal, night: Night, rates: Rates, breakfast: Decimal) -> Line:
+    """SächsRKG § 7 (1) sentence 3, BayRKG Art. 9 (3) sentence 2: a price that includes breakfast is
+    reduced by the breakfast share *beforehand*; the limit applies to what remains, and the allowance is
+    not cut (the breakfast is no longer in the reimbursed costs)."""
+    room = max(ZERO, money(cost - breakfast))
+    note = (
+        f"{de(cost)} € laut Beleg − {de(breakfast)} € Frühstück (vorab abgezogen nach "
+        f"{rates.basis('hotel_breakfast', 'overnight_receipt')}) = {de(room)} €"
+    )
+    amount = room
+    if rates.hotel_limit is not None and room > rates.hotel_limit and not night.excess_reason_accepted:
+        amount = money(rates.hotel_limit)
+        note += f"; erstattet bis {de(rates.hotel_limit)} € (Grenze ohne Begründung); mehr nur mit anerkannter Begründung"
+    return Line("overnight", f"{name} laut Beleg", rates.basis("overnight_receipt"), amount, note)
 
 
 def rail_line(ticket: RailTicket, number: int, rates: Rates) -> Line:

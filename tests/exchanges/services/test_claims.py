@@ -227,7 +227,8 @@ def test_a_hotel_night_without_receipt_is_computed_as_the_flat_rate_until_a_rece
         size=14,
         sha256="0" * 64,
     )
-    assert claim_calculate(claim).total == D("90.40")  # 68 € + 14 € + (14 € − 5,60 € breakfast)
+    # SächsRKG § 7 (1) sentence 3: 68 € − 5,60 € breakfast = 62,40 €, plus 14 € + 14 €
+    assert claim_calculate(claim).total == D("90.40")
 
 
 def _two_night_claim(exchange):  # type: ignore[no-untyped-def]

@@ -63,6 +63,8 @@ def test_every_rate_set_cites_its_own_law_per_line():
     }
     assert rows["BY"].to_rates().basis("overnight_flat") == "Art. 9 Abs. 2 BayRKG"
     assert rows["SN"].to_rates().basis("other") == "§ 9 Abs. 1 SächsRKG"
+    # SächsRKG § 7 Abs. 1 Satz 3 and BayRKG Art. 9 Abs. 3 Satz 2 take breakfast off the hotel price
+    assert {code for code, rs in rows.items() if rs.to_rates().breakfast_from_hotel} == {"SN", "BY"}
 
 
 def test_rate_sets_without_citations_get_those_of_their_law_and_new_periods_keep_them():

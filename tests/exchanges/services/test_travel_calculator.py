@@ -20,6 +20,16 @@ BAYERN = Rates(
     overnight_flat=D("18.50"),
     hotel_limit=None,
     higher_class_min_hours=None,
+    breakfast_from_hotel=True,
+)
+SACHSEN = Rates(
+    label="SächsRKG",
+    legal_bases=LEGAL_BASES["SN"],
+    km_rate_higher=D("0.35"),
+    km_cap=None,
+    hotel_limit=D("90.00"),
+    higher_class_min_hours=None,
+    breakfast_from_hotel=True,
 )
 
 
@@ -335,3 +345,59 @@ def test_an_included_breakfast_reduces_the_morning_after_that_night():
         ("Übernachtung 11.03.–12.03.2026 laut Beleg", D("65.00")),
     ]
     assert result.total == D("135.40")
+
+
+# --- Breakfast in the hotel price: Sachsen and Bayern take it off the price ------------------------------
+#
+# SächsRKG § 7 (1) sentence 3: "Übernachtungskosten, die die Kosten des Frühstücks einschließen, sind vorab
+# ... um 20 Prozent des bei einer Abwesenheit von 24 Stunden an einem Kalendertag zustehenden Tagegeldes
+# ... zu kürzen." BayRKG Art. 9 (3) sentence 2 says the same. The breakfast is then no longer in the
+# reimbursed costs, so the allowance is not cut (SächsRKG § 6 (2) sentence 2 cuts only meals paid there).
+
+
+def test_saxony_takes_the_breakfast_off_the_hotel_price_not_off_the_allowance():
+    # Worked example B under the Saxon law: 68 € with breakfast − 5,60 € = 62,40 € for the room;
+    # 14 € + 14 € allowance. Total 90,40 € — the same as the BRKG way (68 € + 14 € + 8,40 €), but the
+    # lines are those the Saxon law prescribes.
+    trip = Trip(at(10, 7), at(11, 18), nights=(Night(D("68.00"), breakfast_included=True),))
+    result = calculate(trip, SACHSEN)
+    [hotel] = [line for line in result.lines if line.kind == "overnight"]
+    assert hotel.amount == D("62.40")
+    assert (
+        hotel.note
+        == "68,00 € laut Beleg − 5,60 € Frühstück (vorab abgezogen nach § 7 Abs. 1 Satz 3 SächsRKG) = 62,40 €"
+    )
+    assert [line.amount for line in allowances(trip, SACHSEN)] == [D("14.00"), D("14.00")]
+    assert result.total == calculate(trip, BRKG).total == D("90.40")
+
+
+def test_saxony_applies_its_90_euro_limit_to_the_room_without_breakfast():
+    # 120 € with breakfast: 114,40 € for the room, above the 90 € of § 7 (1) sentence 1 SächsRKG.
+    trip = Trip(at(10, 7), at(11, 18), nights=(Night(D("120.00"), breakfast_included=True),))
+    [hotel] = [line for line in calculate(trip, SACHSEN).lines if line.kind == "overnight"]
+    assert hotel.amount == D("90.00")
+    assert hotel.note.endswith(
+        "= 114,40 €; erstattet bis 90,00 € (Grenze ohne Begründung); mehr nur mit anerkannter Begründung"
+    )
+
+
+def test_where_the_allowance_is_used_up_the_saxon_breakfast_still_comes_off_the_hotel():
+    # Lunch and dinner are provided on the 11th: its 14 € are used up (14 − 11,20 − 11,20 < 0 → 0 €).
+    # BRKG: the breakfast cut would fall on an allowance already at zero, so the hotel's 68 € are paid
+    # whole: 68 + 14 + 0 = 82 €. SächsRKG takes it off the price beforehand: 62,40 + 14 + 0 = 76,40 €.
+    trip = Trip(
+        at(10, 7),
+        at(11, 18),
+        nights=(Night(D("68.00"), breakfast_included=True),),
+        meals={date(2026, 3, 11): frozenset({"lunch", "dinner"})},
+    )
+    assert calculate(trip, BRKG).total == D("82.00")
+    assert calculate(trip, SACHSEN).total == D("76.40")
+
+
+def test_bavaria_pays_the_necessary_hotel_costs_less_the_breakfast():
+    # BayRKG Art. 9 (3): necessary costs, no fixed limit; breakfast off beforehand: 95 € − 5,60 € = 89,40 €.
+    trip = Trip(at(10, 7), at(11, 18), nights=(Night(D("95.00"), breakfast_included=True),))
+    [hotel] = [line for line in calculate(trip, BAYERN).lines if line.kind == "overnight"]
+    assert (hotel.amount, hotel.legal_basis) == (D("89.40"), "Art. 9 Abs. 3 BayRKG")
+    assert "vorab abgezogen nach Art. 9 Abs. 3 Satz 2 BayRKG" in hotel.note
