@@ -318,3 +318,20 @@ def test_a_draft_shows_its_rate_sets_law_and_the_to_be_confirmed_mark_also_in_th
     saxon = TravelClaim.objects.exclude(pk=claim.pk).get()
     html = client.get(reverse("exchanges:claim_detail", args=[saxon.pk])).content.decode()
     assert "Sächsisches Reisekostengesetz (SächsRKG)" in html and "noch zu bestätigen" not in html
+
+
+def test_more_nights_without_receipt_than_the_trip_has_are_explained_next_to_the_field(client, scheduled):
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(10, "07:00", 1, "18:00"))
+    claim = TravelClaim.objects.get()
+    response = client.post(
+        reverse("exchanges:claim_edit", args=[claim.pk]),
+        {**_trip(10, "07:00", 1, "18:00"), "flat_nights": "3"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    field = html[html.index('id="div_id_flat_nights"') : html.index('id="div_id_car_km"')]
+    assert "is-invalid" in field and "höchstens 1 ohne Beleg" in field
+    assert 'value="3"' in field  # what was typed stays
+    claim.refresh_from_db()
+    assert claim.flat_nights == 0
