@@ -507,13 +507,14 @@ class ClaimItemForm(forms.ModelForm):
         fields = [
             "kind",
             "amount",
+            "night_of",
             "explanation",
             "higher_class",
             "scheduled_hours",
             "breakfast_included",
             "reason",
         ]
-        widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"reason": forms.Textarea(attrs={"rows": 2}), "night_of": DATE_WIDGET}
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, prefix="item", **kwargs)
@@ -630,6 +631,7 @@ class RateSetPeriodForm(forms.ModelForm):
             "overnight_flat",
             "hotel_limit",
             "higher_class_min_hours",
+            "breakfast_from_hotel",
             "filing_deadline_months",
         ]
         widgets = {"valid_from": DATE_WIDGET}

@@ -21,6 +21,12 @@ class RateSet(models.Model):
         _("law"), max_length=10, help_text=_("BRKG, SN, BY, HB – the code cities point to.")
     )
     legal_basis = models.CharField(_("legal basis"), max_length=200)
+    legal_bases = models.JSONField(
+        _("legal basis of each line"),
+        default=dict,
+        blank=True,
+        help_text=_("How finance cites the law per kind of line, e.g. {'allowance': '§ 6 Abs. 1 BRKG'}."),
+    )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid until"), null=True, blank=True)
     to_be_confirmed = models.BooleanField(
@@ -73,6 +79,14 @@ class RateSet(models.Model):
         blank=True,
         help_text=_("Empty: a higher class only with an accepted reason."),
     )
+    breakfast_from_hotel = models.BooleanField(
+        _("breakfast taken off the hotel price"),
+        default=False,
+        help_text=_(
+            "Saxony and Bavaria: a hotel price that includes breakfast is reduced by the breakfast share "
+            "beforehand and the allowance is not cut. Otherwise (BRKG) the next morning's allowance is cut."
+        ),
+    )
     filing_deadline_months = models.PositiveSmallIntegerField(
         _("filing deadline in months after the trip"), default=6
     )
@@ -99,7 +113,8 @@ class RateSet(models.Model):
         from exchanges.services.travel_calculator import Rates
 
         return Rates(
-            label=self.code if self.code != "HB" else "BremRKG",
+            label=(self.legal_bases or {}).get("law") or self.code,
+            legal_bases=dict(self.legal_bases or {}),
             full_day=self.full_day,
             partial_day=self.partial_day,
             min_hours_one_day=self.min_hours_one_day,
@@ -112,6 +127,7 @@ class RateSet(models.Model):
             overnight_flat=self.overnight_flat,
             hotel_limit=self.hotel_limit,
             higher_class_min_hours=self.higher_class_min_hours,
+            breakfast_from_hotel=self.breakfast_from_hotel,
         )
 
 
@@ -210,6 +226,15 @@ class ClaimItem(models.Model):
     claim = models.ForeignKey(TravelClaim, on_delete=models.CASCADE, related_name="items")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     amount = models.DecimalField(_("amount"), **MONEY)
+    night_of = models.DateField(
+        _("night of"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Hotel nights only: the date of the evening the night begins (the night to the next day). "
+            "Format: TT.MM.JJJJ"
+        ),
+    )
     explanation = models.CharField(_("explanation"), max_length=300, blank=True)
     higher_class = models.BooleanField(_("higher class"), default=False)
     scheduled_hours = models.DecimalField(
@@ -228,7 +253,11 @@ class ClaimItem(models.Model):
         verbose_name_plural = _("claim items")
         ordering = ["pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="claim_item_amount_not_negative")
+            models.CheckConstraint(condition=Q(amount__gte=0), name="claim_item_amount_not_negative"),
+            # A night is paid once: one hotel item per night of a claim.
+            models.UniqueConstraint(
+                fields=["claim", "night_of"], condition=Q(kind="hotel"), name="claim_item_one_hotel_per_night"
+            ),
         ]
 
     def __str__(self) -> str:

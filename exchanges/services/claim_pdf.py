@@ -11,8 +11,9 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from exchanges.errors import DomainError
 from exchanges.models import TravelClaim
-from exchanges.services.claims import claim_calculate, claim_is_late
+from exchanges.services.claims import claim_calculate, claim_is_late, claim_rate_set
 
 
 def _euro(value) -> str:  # type: ignore[no-untyped-def]
@@ -33,6 +34,10 @@ def claim_pdf(claim: TravelClaim) -> bytes:
         author="koopstadt C+R",
     )
     calculation = claim_calculate(claim)
+    try:
+        rate_set = claim_rate_set(claim)  # a draft's too
+    except DomainError:
+        rate_set = None
     start, end = timezone.localtime(claim.trip_start), timezone.localtime(claim.trip_end)
     story = [
         Paragraph("Reisekostenabrechnung", styles["Title"]),
@@ -47,10 +52,11 @@ def claim_pdf(claim: TravelClaim) -> bytes:
         ["Reise", f"{start:%d.%m.%Y %H:%M} – {end:%d.%m.%Y %H:%M}"],
         ["Von – nach", f"{claim.origin} – {claim.destination}"],
         ["Zweck", claim.purpose],
-        ["Rechtsgrundlage", claim.rate_set.legal_basis if claim.rate_set else "Sätze der Heimatstadt"],
+        ["Rechtsgrundlage", rate_set.legal_basis if rate_set else "Sätze der Heimatstadt"],
         ["Status", claim.get_status_display()],
     ]
-    if claim.rate_set and claim.rate_set.to_be_confirmed:
+    unconfirmed = bool(rate_set and rate_set.to_be_confirmed)
+    if unconfirmed:
         facts.append(["Hinweis", "Sätze von den Finanzen noch zu bestätigen"])
     if claim_is_late(claim):
         facts.append(["Hinweis", "nach Ablauf der Ausschlussfrist eingereicht"])
@@ -64,12 +70,24 @@ def claim_pdf(claim: TravelClaim) -> bytes:
         )
     story.append(_table(facts, widths=[45 * mm, 125 * mm]))
     story += [Spacer(1, 6 * mm), Paragraph("Berechnung", styles["Heading2"])]
+    if rate_set:
+        basis = f"Berechnet nach {rate_set.legal_basis}" + (
+            "; die Sätze sind von den Finanzen noch zu bestätigen." if unconfirmed else "."
+        )
+        story.append(Paragraph(escape(basis), styles["BodyText"]))
     lines = [["Position", "Rechtsgrundlage", "Betrag"]]
     for line in calculation.lines:
         text = line.text + (f" ({line.note})" if line.note else "")
-        lines.append([Paragraph(escape(text), styles["BodyText"]), line.legal_basis, _euro(line.amount)])
+        lines.append(
+            [
+                Paragraph(escape(text), styles["BodyText"]),
+                # A citation such as "§ 6 Abs. 1 BRKG i. V. m. § 9 Abs. 4a Satz 3 EStG" wraps in its cell.
+                Paragraph(escape(line.legal_basis), styles["BodyText"]),
+                _euro(line.amount),
+            ]
+        )
     lines.append(["Summe", "", _euro(calculation.total)])
-    story.append(_table(lines, widths=[105 * mm, 35 * mm, 30 * mm], header=True, total=True))
+    story.append(_table(lines, widths=[95 * mm, 50 * mm, 25 * mm], header=True, total=True))
     events = [
         [
             f"{timezone.localtime(e.created_at):%d.%m.%Y %H:%M}",

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,9 +26,11 @@ from exchanges.models import (
     ClaimStatus,
     ExchangeRequest,
     InvitationStatus,
+    RateSet,
     Status,
     TravelClaim,
 )
+from exchanges.services.claim_nights import claim_item_night_check, claim_nights_check
 from exchanges.services.rates import rate_set_for
 from exchanges.services.sequences import next_number
 from exchanges.services.travel_calculator import Calculation, Night, RailTicket, Trip, calculate, money
@@ -57,17 +59,19 @@ def participants_of(exchange: ExchangeRequest) -> list[User]:
 
 def claim_trip(claim: TravelClaim) -> Trip:
     """The claim as calculator input (local times)."""
-    items = list(claim.items.all())
+    items = list(claim.items.annotate(receipt_count=Count("receipts")))
     start, end = timezone.localtime(claim.trip_start), timezone.localtime(claim.trip_end)
     nights = [
         Night(
             hotel_cost=item.reduced_to if item.reduced_to is not None else item.amount,
+            night_of=item.night_of,
             breakfast_included=item.breakfast_included,
+            receipt=item.receipt_count > 0,
             excess_reason_accepted=item.reason_accepted,
         )
         for item in items
         if item.kind == ClaimItem.Kind.HOTEL
-    ] + [Night() for _night in range(claim.flat_nights)]
+    ] + [Night() for _night in range(claim.flat_nights)]  # undated: the nights no hotel item takes
     rail = tuple(
         RailTicket(
             price=item.reduced_to if item.reduced_to is not None else item.amount,
@@ -98,11 +102,16 @@ def claim_trip(claim: TravelClaim) -> Trip:
     )
 
 
-def claim_calculate(claim: TravelClaim) -> Calculation:
-    rate_set = claim.rate_set or rate_set_for(
+def claim_rate_set(claim: TravelClaim) -> RateSet:
+    """The rate set the claim is computed by: fixed on submission; before that (a draft, a returned claim
+    not yet resubmitted) the traveller's home city's set valid on the trip's first day."""
+    return claim.rate_set or rate_set_for(
         city=claim.traveller.home_city, day=timezone.localtime(claim.trip_start).date()
     )
-    return calculate(claim_trip(claim), rate_set.to_rates())
+
+
+def claim_calculate(claim: TravelClaim) -> Calculation:
+    return calculate(claim_trip(claim), claim_rate_set(claim).to_rates())
 
 
 def claim_filing_deadline(claim: TravelClaim) -> date:
@@ -170,6 +179,7 @@ def claim_create(
         purpose=data.get("purpose") or exchange.title,
         **{k: v for k, v in data.items() if k != "purpose"},
     )
+    claim_nights_check(claim)
     claim.full_clean()
     claim.save()
     claim_event_record(claim, actor, "create", "")
@@ -371,6 +381,7 @@ def claim_update(*, claim: TravelClaim, actor: User, data: dict[str, Any]) -> Tr
     _editable_by(claim, actor)
     for name, value in data.items():
         setattr(claim, name, value)
+    claim_nights_check(claim)
     claim.full_clean()
     claim.save()
     return claim
@@ -385,6 +396,7 @@ def claim_item_add(*, claim: TravelClaim, actor: User, data: dict[str, Any], upl
 
     claim = TravelClaim.objects.select_for_update().get(pk=claim.pk)
     _editable_by(claim, actor)
+    data = claim_item_night_check(claim=claim, data=data)
     item = ClaimItem(claim=claim, **data)
     item.full_clean()
     item.save()

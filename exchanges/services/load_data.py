@@ -920,6 +920,7 @@ class _Generator:
                         claim=claim,
                         kind=ClaimItem.Kind.HOTEL,
                         amount=Decimal(self.rng.randint(8000, 14000)) / 100,
+                        night_of=timezone.localtime(claim.trip_start).date(),
                     )
                 )
             if self.rng.random() < 0.2:

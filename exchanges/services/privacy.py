@@ -277,6 +277,7 @@ def exchange_sections(*, person: User) -> list[Section]:
     item_fields = (
         "kind",
         "amount",
+        "night_of",
         "explanation",
         "higher_class",
         "scheduled_hours",

@@ -4,10 +4,14 @@ Money is ``Decimal`` throughout and every line is rounded half up to cents. The 
 federal travel-expenses law (BRKG) and the state laws in SPEC §6; a ``Rates`` value carries the
 figures of one rate set, so the same code serves BRKG, Sachsen and Bayern.
 
-Daily allowance (§ 6 BRKG with the income-tax rates):
+Daily allowance (§ 6 BRKG with the income-tax rates of § 9 (4a) sentence 3 EStG):
 - a one-day trip of more than ``min_hours_one_day`` hours: the partial rate (14 €), otherwise nothing;
-- a trip over several days: the partial rate on the day of departure and on the day of return, the
-  full rate (28 €) for each day in between;
+- a trip without overnight stay that starts on one calendar day and ends on the next: the partial rate
+  once, for the day with the larger share of the absence, if the whole absence exceeds
+  ``min_hours_one_day`` hours (§ 9 (4a) sentence 3 no. 3 EStG); equal shares: the first day;
+- a trip over several days with a night: the partial rate on the day of departure and on the day of
+  return, the full rate (28 €) for each day in between;
+- hours are real elapsed time (a night with a clock change has 23 or 25 hours);
 - each meal provided reduces that day by a share of the *full* rate (breakfast 20 %, lunch and dinner
   40 % each), never below zero. Breakfast included in a reimbursed hotel price counts as provided on
   the morning after the night.
@@ -15,11 +19,14 @@ Car (§ 5): km × rate, capped per trip where the rate set has a cap; the higher
 significant official interest was recorded before the trip.
 Overnight (§ 7): the flat rate per night without a receipt; with a receipt the hotel price up to the
 limit (plus the breakfast share when breakfast is included), more only with a reason finance accepts.
+Where the rate set says so (Sachsen, Bayern) a price that includes breakfast is first reduced by the
+breakfast share and the limit applies to the rest; the next morning's allowance is then not cut.
+Every line's legal basis is the rate set's own citation (``Rates.basis``), not a number written here.
 Rail and bus (§ 4): the ticket price as receipted; a higher class only when allowed (see ``rail_line``).
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
@@ -54,13 +61,28 @@ class Rates:
     higher_class_min_hours: Decimal | None = Decimal(
         "2"
     )  # BRKG: scheduled one-way journey ≥ 2 h; None = only with a reason
+    # SächsRKG § 7 (1) sentence 3, BayRKG Art. 9 (3) sentence 2: breakfast included in a hotel price is
+    # taken off the price beforehand instead of off the next morning's allowance (BRKG § 6 (2)).
+    breakfast_from_hotel: bool = False
+    # How the law is cited per kind of line ("allowance": "§ 6 Abs. 1 BRKG …"); the rate set's data, so
+    # every law is cited its own way (Bavaria in articles). A missing key falls back to ``label``.
+    legal_bases: dict[str, str] = field(default_factory=dict, hash=False)
+
+    def basis(self, key: str, *fallbacks: str) -> str:
+        """The legal basis of one kind of line, as the rate set cites it."""
+        for name in (key, *fallbacks):
+            if self.legal_bases.get(name):
+                return self.legal_bases[name]
+        return self.label
 
 
 @dataclass(frozen=True)
 class Night:
-    hotel_cost: Decimal | None = None  # None: no receipt (flat rate)
+    hotel_cost: Decimal | None = None  # None: no hotel claimed (flat rate)
     breakfast_included: bool = False
     excess_reason_accepted: bool = False  # finance accepted a written reason for a price above the limit
+    receipt: bool = True  # False: a hotel price claimed without a receipt is paid as the flat rate
+    night_of: date | None = None  # the evening the night begins; None: the first night no other takes
 
 
 @dataclass(frozen=True)
@@ -107,24 +129,75 @@ class Calculation:
         return money(sum((line.amount for line in self.lines if line.kind == kind), ZERO))
 
 
+MEALS = (("breakfast", "Frühstück"), ("lunch", "Mittagessen"), ("dinner", "Abendessen"))
+
+
+def hours_between(start: datetime, end: datetime) -> Decimal:
+    """Elapsed hours, exact: aware times are compared in UTC, so a clock change counts as it happened."""
+    if start.tzinfo is not None and end.tzinfo is not None:
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+    return Decimal((end - start) // timedelta(microseconds=1)) / Decimal(3_600_000_000)
+
+
+def _hours_text(hours: Decimal) -> str:
+    return de(hours.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def _after_meals(base: Decimal, provided: set[str], rates: Rates) -> tuple[Decimal, str]:
+    """The allowance of one day after the meals provided on it, and the note listing the reductions."""
+    shares = {"breakfast": rates.breakfast_share, "lunch": rates.lunch_share, "dinner": rates.dinner_share}
+    cuts = [(name, money(rates.full_day * shares[meal])) for meal, name in MEALS if meal in provided]
+    amount = max(ZERO, money(base - sum((cut for _name, cut in cuts), ZERO)))
+    note = ", ".join(f"− {de(cut)} € {name}" for name, cut in cuts)
+    return amount, f"{note} ({rates.basis('meals', 'allowance')})" if cuts else ""
+
+
+def _midnight_line(trip: Trip, rates: Rates, meals: dict[date, set[str]]) -> Line:
+    """A trip without overnight stay from one calendar day into the next (§ 9 (4a) sentence 3 no. 3 EStG).
+
+    The partial rate is paid once, for the calendar day on which the larger part of the absence
+    falls, and only if the whole absence exceeds the minimum hours; the law names no winner for equal
+    shares, so the first day gets it (the trip's own start).
+    """
+    first, second = trip.start.date(), trip.end.date()
+    midnight = datetime.combine(second, time(0), tzinfo=trip.end.tzinfo)
+    total = hours_between(trip.start, trip.end)
+    before, after = hours_between(trip.start, midnight), hours_between(midnight, trip.end)
+    text = (
+        f"{first:%d.%m.%Y}–{second:%d.%m.%Y}: Abwesenheit über Mitternacht ohne Übernachtung, "
+        f"{_hours_text(total)} h"
+    )
+    basis = rates.basis("allowance_midnight", "allowance")
+    if total <= rates.min_hours_one_day:
+        return Line("allowance", text, basis, ZERO, f"nicht mehr als {rates.min_hours_one_day} h")
+    day, share = (first, before) if before >= after else (second, after)
+    why = "größerer Anteil" if before != after else "gleiche Anteile: der erste Tag"
+    amount, note = _after_meals(rates.partial_day, meals.get(day, set()), rates)
+    text += f"; {de(rates.partial_day)} € für den {day:%d.%m.} ({why}, {_hours_text(share)} h)"
+    return Line("allowance", text, basis, amount, note)
+
+
 def allowance_lines(trip: Trip, rates: Rates) -> list[Line]:
     days = (trip.end.date() - trip.start.date()).days + 1
     meals = {day: set(provided) for day, provided in trip.meals.items()}
-    # Breakfast included in a night's hotel price is provided on the morning after that night.
-    for index, night in enumerate(trip.nights):
-        if night.breakfast_included:
-            meals.setdefault(trip.start.date() + timedelta(days=index + 1), set()).add("breakfast")
+    # Breakfast included in a night's reimbursed hotel price is provided on the morning after *that* night
+    # (BRKG § 6 (2) sentence 2). A night paid as the flat rate reimburses no breakfast, so it cuts nothing.
+    for night_of, night in dated_nights(trip):
+        if night.breakfast_included and _hotel_paid(night) and not rates.breakfast_from_hotel:
+            meals.setdefault(night_of + timedelta(days=1), set()).add("breakfast")
+    if days == 2 and not trip.nights:
+        return [_midnight_line(trip, rates, meals)]
     lines = []
     for offset in range(days):
         day = trip.start.date() + timedelta(days=offset)
         if days == 1:
-            hours = Decimal((trip.end - trip.start).total_seconds()) / Decimal(3600)
+            hours = hours_between(trip.start, trip.end)
             if hours <= rates.min_hours_one_day:
                 lines.append(
                     Line(
                         "allowance",
-                        f"{day:%d.%m.%Y}: eintägige Reise ({de(hours.quantize(CENT))} h)",
-                        f"§ 6 {rates.label}",
+                        f"{day:%d.%m.%Y}: eintägige Reise ({_hours_text(hours)} h)",
+                        rates.basis("allowance"),
                         ZERO,
                         note=f"nicht mehr als {rates.min_hours_one_day} h",
                     )
@@ -135,19 +208,11 @@ def allowance_lines(trip: Trip, rates: Rates) -> list[Line]:
             base, what = rates.partial_day, "An- oder Abreisetag"
         else:
             base, what = rates.full_day, "voller Kalendertag"
-        cuts = []
-        for meal, share in (
-            ("breakfast", rates.breakfast_share),
-            ("lunch", rates.lunch_share),
-            ("dinner", rates.dinner_share),
-        ):
-            if meal in meals.get(day, set()):
-                cuts.append((meal, money(rates.full_day * share)))
-        amount = max(ZERO, money(base - sum((cut for _meal, cut in cuts), ZERO)))
-        names = {"breakfast": "Frühstück", "lunch": "Mittagessen", "dinner": "Abendessen"}
-        note = ", ".join(f"− {de(cut)} € {names[meal]}" for meal, cut in cuts)
+        amount, note = _after_meals(base, meals.get(day, set()), rates)
         lines.append(
-            Line("allowance", f"{day:%d.%m.%Y}: {what} ({de(base)} €)", f"§ 6 {rates.label}", amount, note)
+            Line(
+                "allowance", f"{day:%d.%m.%Y}: {what} ({de(base)} €)", rates.basis("allowance"), amount, note
+            )
         )
     return lines
 
@@ -160,7 +225,7 @@ def car_line(trip: Trip, rates: Rates) -> Line | None:
         return Line(
             "car",
             f"Privat-Pkw {de(trip.car_km)} km × {de(rates.km_rate_higher)} €",
-            f"§ 5 Abs. 2 {rates.label}",
+            rates.basis("car_higher", "car"),
             amount,
             "erhebliches dienstliches Interesse vor Reiseantritt festgestellt",
         )
@@ -172,44 +237,108 @@ def car_line(trip: Trip, rates: Rates) -> Line | None:
     return Line(
         "car",
         f"Privat-Pkw {de(trip.car_km)} km × {de(rates.km_rate)} €",
-        f"§ 5 Abs. 1 {rates.label}",
+        rates.basis("car"),
         amount,
         note,
     )
 
 
+def dated_nights(trip: Trip) -> list[tuple[date, Night]]:
+    """Every night with its date, in date order. A night without a date takes the first night of the
+    trip that no other night has (flat-rate nights, and hotel items dated before dates were kept)."""
+    taken = {night.night_of for night in trip.nights if night.night_of is not None}
+    free = (trip.start.date() + timedelta(days=offset) for offset in range(10_000))
+    dated = []
+    for night in trip.nights:
+        night_of = night.night_of
+        if night_of is None:
+            night_of = next(day for day in free if day not in taken)
+        dated.append((night_of, night))
+    return sorted(dated, key=lambda pair: pair[0])
+
+
+def night_text(night_of: date) -> str:
+    return f"Übernachtung {night_of:%d.%m.}–{night_of + timedelta(days=1):%d.%m.%Y}"
+
+
+def _hotel_paid(night: Night) -> bool:
+    """Whether the night is paid at the hotel's price (a receipt) rather than as the flat rate."""
+    return night.hotel_cost is not None and night.receipt
+
+
 def overnight_lines(trip: Trip, rates: Rates) -> list[Line]:
     lines = []
     breakfast = money(rates.full_day * rates.breakfast_share)
-    for number, night in enumerate(trip.nights, start=1):
+    for night_of, night in dated_nights(trip):
+        name = night_text(night_of)
         if night.hotel_cost is None:
             lines.append(
                 Line(
                     "overnight",
-                    f"Übernachtung {number} ohne Beleg (pauschal)",
-                    f"§ 7 {rates.label}",
+                    f"{name} ohne Beleg (pauschal)",
+                    rates.basis("overnight_flat"),
                     money(rates.overnight_flat),
                 )
             )
             continue
-        cost = money(night.hotel_cost)
-        if rates.hotel_limit is None or night.excess_reason_accepted:
-            lines.append(Line("overnight", f"Übernachtung {number} laut Beleg", f"§ 7 {rates.label}", cost))
-            continue
-        allowed = money(rates.hotel_limit + (breakfast if night.breakfast_included else ZERO))
-        if cost <= allowed:
-            lines.append(Line("overnight", f"Übernachtung {number} laut Beleg", f"§ 7 {rates.label}", cost))
-        else:
+        if not night.receipt:
+            # § 7 (1) BRKG: the flat rate for a necessary night; higher costs only as far as shown to
+            # be necessary — without a receipt nothing higher is shown.
+            note = f"kein Beleg: Pauschale nach {rates.basis('overnight_flat')}"
+            if night.breakfast_included:
+                note += "; Frühstück nicht erstattet, daher keine Kürzung des Tagegelds"
             lines.append(
                 Line(
                     "overnight",
-                    f"Übernachtung {number} laut Beleg",
-                    f"§ 7 {rates.label}",
+                    f"{name}: Hotel {de(money(night.hotel_cost))} € ohne Beleg",
+                    rates.basis("overnight_flat"),
+                    money(rates.overnight_flat),
+                    note,
+                )
+            )
+            continue
+        cost = money(night.hotel_cost)
+        if night.breakfast_included and rates.breakfast_from_hotel:
+            lines.append(_hotel_less_breakfast(name, cost, night, rates, breakfast))
+            continue
+        if rates.hotel_limit is None or night.excess_reason_accepted:
+            lines.append(Line("overnight", f"{name} laut Beleg", rates.basis("overnight_receipt"), cost))
+            continue
+        allowed = money(rates.hotel_limit + (breakfast if night.breakfast_included else ZERO))
+        if cost <= allowed:
+            lines.append(Line("overnight", f"{name} laut Beleg", rates.basis("overnight_receipt"), cost))
+        else:
+            # The limit is for the room; a price that includes breakfast may exceed it by the breakfast
+            # share, which the next morning's allowance gives back (BRKG § 6 (2) sentence 2).
+            cap = f"erstattet bis {de(rates.hotel_limit)} € (Grenze ohne Begründung)"
+            if night.breakfast_included:
+                cap += f" zuzüglich {de(breakfast)} € Frühstücksanteil = {de(allowed)} €"
+            lines.append(
+                Line(
+                    "overnight",
+                    f"{name} laut Beleg",
+                    rates.basis("overnight_receipt"),
                     allowed,
-                    f"{de(cost)} € über der Grenze von {de(rates.hotel_limit)} € (ohne Frühstück); ohne Begründung gekürzt",
+                    f"{de(cost)} € laut Beleg; {cap}; mehr nur mit anerkannter Begründung",
                 )
             )
     return lines
+
+
+def _hotel_less_breakfast(name: str, cost: Decimal, night: Night, rates: Rates, breakfast: Decimal) -> Line:
+    """SächsRKG § 7 (1) sentence 3, BayRKG Art. 9 (3) sentence 2: a price that includes breakfast is
+    reduced by the breakfast share *beforehand*; the limit applies to what remains, and the allowance is
+    not cut (the breakfast is no longer in the reimbursed costs)."""
+    room = max(ZERO, money(cost - breakfast))
+    note = (
+        f"{de(cost)} € laut Beleg − {de(breakfast)} € Frühstück (vorab abgezogen nach "
+        f"{rates.basis('hotel_breakfast', 'overnight_receipt')}) = {de(room)} €"
+    )
+    amount = room
+    if rates.hotel_limit is not None and room > rates.hotel_limit and not night.excess_reason_accepted:
+        amount = money(rates.hotel_limit)
+        note += f"; erstattet bis {de(rates.hotel_limit)} € (Grenze ohne Begründung); mehr nur mit anerkannter Begründung"
+    return Line("overnight", f"{name} laut Beleg", rates.basis("overnight_receipt"), amount, note)
 
 
 def rail_line(ticket: RailTicket, number: int, rates: Rates) -> Line:
@@ -226,8 +355,8 @@ def rail_line(ticket: RailTicket, number: int, rates: Rates) -> Line:
             else "höhere Klasse nicht anerkannt: bitte Preis der niedrigsten Klasse angeben"
         )
         if not allowed:
-            return Line("rail", f"Fahrkarte {number}", f"§ 4 {rates.label}", ZERO, note)
-    return Line("rail", f"Fahrkarte {number}", f"§ 4 {rates.label}", price, note)
+            return Line("rail", f"Fahrkarte {number}", rates.basis("rail"), ZERO, note)
+    return Line("rail", f"Fahrkarte {number}", rates.basis("rail"), price, note)
 
 
 def calculate(trip: Trip, rates: Rates) -> Calculation:
@@ -244,14 +373,14 @@ def calculate(trip: Trip, rates: Rates) -> Calculation:
             Line(
                 "local",
                 "Öffentlicher Nahverkehr laut Beleg",
-                f"§ 4 {rates.label}",
+                rates.basis("local", "rail"),
                 money(trip.local_transport),
             )
         )
     lines += overnight_lines(trip, rates)
     lines += allowance_lines(trip, rates)
     lines += [
-        Line("other", f"Sonstiges: {text}", f"§ 10 {rates.label}", money(amount))
+        Line("other", f"Sonstiges: {text}", rates.basis("other"), money(amount))
         for text, amount in trip.other
     ]
     return Calculation(tuple(lines))

@@ -46,6 +46,7 @@ from exchanges.services.claims import (
     claim_item_add,
     claim_item_reduce,
     claim_item_remove,
+    claim_rate_set,
     claim_return_or_reject,
     claim_submit,
     claim_update,
@@ -77,7 +78,11 @@ def claim_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 exchange=exchange, traveller=request.user, actor=request.user, data=form.cleaned_data
             )
         except (DomainError, ValidationError) as error:
-            form.add_error(None, getattr(error, "message", None) or "; ".join(error.messages))
+            field = getattr(error, "field", None)
+            form.add_error(
+                field if field in form.fields else None,
+                getattr(error, "message", None) or "; ".join(error.messages),
+            )
         else:
             messages.success(
                 request, _("Your claim is saved as a draft. Add tickets, hotel nights and other costs.")
@@ -108,9 +113,14 @@ def _claim_page(request: HttpRequest, claim: TravelClaim, **forms) -> HttpRespon
         calculation = claim_calculate(claim)
     except (DomainError, ValueError) as error:
         calculation, forms["calculation_error"] = None, str(error)
+    try:
+        rate_set = claim_rate_set(claim)  # a draft's too: its legal basis and "to be confirmed" are shown
+    except DomainError:
+        rate_set = None
     context = {
         "claim": claim,
         "calculation": calculation,
+        "rate_set": rate_set,
         "late": claim_is_late(claim),
         "deadline": claim_filing_deadline(claim),
         "editable": editable,
@@ -143,6 +153,9 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             claim_update(claim=claim, actor=request.user, data={**form.cleaned_data, "meals": meals.meals()})
         except DomainError as error:
+            if error.field in form.fields:  # e.g. more nights without receipt than the trip has
+                form.add_error(error.field, error.message)
+                return _claim_page(request, claim, claim_form=form, meals_form=meals)
             messages.error(request, error.message)
         else:
             messages.success(request, _("Saved and recalculated."))

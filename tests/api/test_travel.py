@@ -69,9 +69,15 @@ def test_a_participant_claims_adds_items_with_receipts_and_submits(scheduled):
     too_much = petra.post(items, {"kind": "other", "amount": "200000.00"}, format="json")
     assert too_much.status_code == 400
     assert problem(too_much)["errors"] == [{"field": "amount", "message": "Bitte prüfen Sie den Betrag."}]
-    hotel = petra.post(items, {"kind": "hotel", "amount": "68.00", "breakfast_included": True}, format="json")
-    assert hotel.status_code == 201
+    night = timezone.localtime(TravelClaim.objects.get(pk=claim["id"]).trip_start).date().isoformat()
+    hotel_data = {"kind": "hotel", "amount": "68.00", "breakfast_included": True}
+    undated = petra.post(items, hotel_data, format="json")
+    assert undated.status_code == 400
+    assert [error["field"] for error in problem(undated)["errors"]] == ["night_of"]
+    hotel = petra.post(items, {**hotel_data, "night_of": night}, format="json")
+    assert hotel.status_code == 201, hotel.content
     body = hotel.json()
+    assert [item["night_of"] for item in body["items"] if item["kind"] == "hotel"] == [night]
     lines = body["calculation"]["lines"]
     assert body["calculation"]["total"] == str(
         sum((Decimal(line["amount"]) for line in lines), Decimal("0.00"))
@@ -188,3 +194,36 @@ def test_statistics_for_the_coordination_and_city_contacts_only(scheduled):
     assert bad.status_code == 400 and problem(bad)["errors"][0]["field"] == "end"
     stranger = UserFactory(roles=[Role.STAFF])
     assert token_client(issue(stranger)).get("/api/v1/statistics/").status_code == 403
+
+
+def test_a_hotel_item_through_the_api_is_checked_like_the_form(scheduled):
+    petra = as_("petra.neumann@example.org")
+    claim = petra.post("/api/v1/claims/", trip(scheduled), format="json").json()
+    items = f"/api/v1/claims/{claim['id']}/items/"
+    first = timezone.localtime(TravelClaim.objects.get(pk=claim["id"]).trip_start).date()
+    hotel = {"kind": "hotel", "amount": "68.00"}
+
+    outside = petra.post(items, {**hotel, "night_of": (first - timedelta(days=1)).isoformat()}, format="json")
+    assert outside.status_code == 400
+    [error] = problem(outside)["errors"]
+    assert error["field"] == "night_of" and "Nächte der Reise" in error["message"]
+    assert petra.post(items, {**hotel, "night_of": first.isoformat()}, format="json").status_code == 201
+    twice = petra.post(items, {**hotel, "night_of": first.isoformat()}, format="json")
+    assert twice.status_code == 400 and problem(twice)["errors"][0]["field"] == "night_of"
+    too_many = petra.patch(f"/api/v1/claims/{claim['id']}/", {"flat_nights": 5}, format="json")
+    assert too_many.status_code == 400 and problem(too_many)["errors"][0]["field"] == "flat_nights"
+
+
+def test_a_drafts_calculation_names_its_rate_set_and_whether_finance_must_confirm_it(scheduled):
+    andreas = as_("andreas.roth@example.org")  # Nürnberg: the Bavarian set, to be confirmed
+    claim = andreas.post("/api/v1/claims/", trip(scheduled), format="json").json()
+    assert claim["status"] == "draft"
+    calculation = claim["calculation"]
+    assert calculation["legal_basis"] == "Bayerisches Reisekostengesetz (BayRKG)"
+    assert calculation["to_be_confirmed"] is True
+    assert {line["legal_basis"] for line in calculation["lines"]} == {"Art. 8 BayRKG"}
+    petra = as_("petra.neumann@example.org")
+    assert (
+        petra.post("/api/v1/claims/", trip(scheduled), format="json").json()["calculation"]["to_be_confirmed"]
+        is False
+    )

@@ -109,6 +109,6 @@ def test_the_claim_pdf_renders_with_lines_decisions_and_booking(client, booked, 
     ).stdout
     assert "Reisekostenabrechnung" in text
     assert claim.booking.number in text
-    assert "62,70 €" in text and "§ 6 SN" in text
+    assert "62,70 €" in text and "§ 6 Abs. 1 SächsRKG" in text
     client.force_login(User.objects.get(email="anna.schmidt@example.org"))
     assert client.get(reverse("exchanges:claim_pdf", args=[claim.pk])).status_code == 404

@@ -59,11 +59,21 @@ def test_example_b_through_the_pages_then_finance_approves_and_it_is_booked_once
     pdf = SimpleUploadedFile("fahrkarte.pdf", b"%PDF-1.4 ticket", content_type="application/pdf")
     _item(client, claim, kind="rail", amount="89,00", receipt=pdf)
     _item(client, claim, kind="rail", amount="89,00")
-    _item(client, claim, kind="hotel", amount="68,00", breakfast_included="on")
+    hotel_bill = SimpleUploadedFile("hotel.pdf", b"%PDF-1.4 hotel", content_type="application/pdf")
+    night = f"{timezone.localtime(claim.trip_start):%d.%m.%Y}"
+    _item(
+        client,
+        claim,
+        kind="hotel",
+        amount="68,00",
+        night_of=night,
+        breakfast_included="on",
+        receipt=hotel_bill,
+    )
 
     html = client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
     assert "268,40 €" in html
-    assert "§ 6 SN" in html  # Leipzig's staff travel under the Saxon law
+    assert "§ 6 Abs. 1 SächsRKG" in html  # Leipzig's staff travel under the Saxon law
     assert "fahrkarte.pdf" in html
 
     client.post(reverse("exchanges:claim_submit", args=[claim.pk]))
@@ -241,3 +251,87 @@ def test_only_finance_is_offered_the_decision_not_every_administrator(client, sc
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     page = client.get(url)
     assert page.status_code == 200 and 'id="decision-heading"' not in page.content.decode()
+
+
+def test_the_night_of_a_hotel_item_is_asked_and_explained_next_to_its_field(client, scheduled):
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(10, "07:00", 1, "18:00"))
+    claim = TravelClaim.objects.get()
+    page = client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
+    assert 'for="id_item-night_of"' in page and "Nacht vom" in page and "TT.MM.JJJJ" in page
+
+    first = timezone.localtime(claim.trip_start).date()
+    for night, expected in [
+        ("", "Bitte geben Sie die Nacht dieser Hotelübernachtung an"),
+        (f"{first + timedelta(days=1):%d.%m.%Y}", f"eine der Nächte der Reise sein: vom {first:%d.%m.%Y}"),
+    ]:
+        response = _item(client, claim, kind="hotel", amount="68,00", night_of=night)
+        assert response.status_code == 200
+        assert expected in response.context["item_form"].errors["night_of"][0]
+        html = response.content.decode()
+        feedback = html[html.index('id="div_id_item-night_of"') : html.index('id="div_id_item-explanation"')]
+        assert "is-invalid" in feedback and expected in feedback  # the message sits with its field
+        assert f'value="{night}"' in html or not night  # what was typed stays
+    assert claim.items.count() == 0
+
+    response = _item(client, claim, kind="hotel", amount="68,00", night_of=f"{first:%d.%m.%Y}")
+    assert response.status_code == 302
+    page = client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
+    assert f"Nacht vom {first:%d.%m.%Y}" in page
+    assert f"Übernachtung {first:%d.%m.}–{first + timedelta(days=1):%d.%m.%Y}" in page
+
+
+def test_a_draft_shows_its_rate_sets_law_and_the_to_be_confirmed_mark_also_in_the_pdf(
+    client, scheduled, tmp_path
+):
+    import shutil
+    import subprocess
+
+    # Andreas Roth works in Nürnberg: the Bavarian rate set, marked "to be confirmed" (SPEC §6). A draft
+    # has no rate set of its own yet; the page computes with his city's set and must say so.
+    client.force_login(User.objects.get(email="andreas.roth@example.org"))
+    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(5, "06:30", 0, "19:45"))
+    claim = TravelClaim.objects.get()
+    _item(client, claim, kind="rail", amount="59,90")
+    assert claim.status == ClaimStatus.DRAFT and claim.rate_set is None
+    html = client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
+    calculation = html[html.index('id="calc-heading"') : html.index('id="items-heading"')]
+    assert "Sätze von den Finanzen noch zu bestätigen: Bayerisches Reisekostengesetz (BayRKG)." in calculation
+    assert "Berechnet nach Bayerisches Reisekostengesetz (BayRKG)" in calculation
+    assert "Art. 8 BayRKG" in calculation and "Art. 5 BayRKG" in calculation
+    assert "Reisekostensätze von den Finanzen noch zu bestätigen" in html  # the badge at the top
+
+    assert shutil.which("pdftotext")
+    path = tmp_path / "draft.pdf"
+    path.write_bytes(client.get(reverse("exchanges:claim_pdf", args=[claim.pk])).content)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "Bayerisches Reisekostengesetz (BayRKG)" in text
+    assert "Sätze von den Finanzen noch zu bestätigen" in text and "Art. 8 BayRKG" in text
+
+    # Leipzig's Saxon set is confirmed: no mark, its own law
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(5, "06:30", 0, "19:45"))
+    saxon = TravelClaim.objects.exclude(pk=claim.pk).get()
+    html = client.get(reverse("exchanges:claim_detail", args=[saxon.pk])).content.decode()
+    assert "Sächsisches Reisekostengesetz (SächsRKG)" in html and "noch zu bestätigen" not in html
+
+
+def test_more_nights_without_receipt_than_the_trip_has_are_explained_next_to_the_field(client, scheduled):
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(10, "07:00", 1, "18:00"))
+    claim = TravelClaim.objects.get()
+    response = client.post(
+        reverse("exchanges:claim_edit", args=[claim.pk]),
+        {**_trip(10, "07:00", 1, "18:00"), "flat_nights": "3"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    field = html[html.index('id="div_id_flat_nights"') : html.index('id="div_id_car_km"')]
+    assert "is-invalid" in field and "höchstens 1 ohne Beleg" in field
+    assert 'value="3"' in field  # what was typed stays
+    claim.refresh_from_db()
+    assert claim.flat_nights == 0

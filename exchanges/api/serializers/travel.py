@@ -11,7 +11,7 @@ from rest_framework import serializers
 from exchanges.api.serializers.common import CityRefSerializer, PersonSerializer, RequestRefSerializer
 from exchanges.errors import DomainError
 from exchanges.models import ClaimItem, ClaimStatus
-from exchanges.services.claims import claim_calculate
+from exchanges.services.claims import claim_calculate, claim_rate_set
 
 MEALS = ("breakfast", "lunch", "dinner")
 
@@ -20,6 +20,9 @@ class ClaimItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ClaimItem.Kind.choices)
     amount = serializers.DecimalField(max_digits=9, decimal_places=2)
+    night_of = serializers.DateField(
+        allow_null=True, help_text="Hotel items: the evening the night begins (the night to the next day)."
+    )
     explanation = serializers.CharField(allow_blank=True)
     higher_class = serializers.BooleanField()
     scheduled_hours = serializers.DecimalField(max_digits=4, decimal_places=1)
@@ -59,6 +62,12 @@ class CalculationLineSerializer(serializers.Serializer):
 class CalculationSerializer(serializers.Serializer):
     lines = CalculationLineSerializer(many=True)
     total = serializers.DecimalField(max_digits=9, decimal_places=2)
+    legal_basis = serializers.CharField(
+        help_text="The rate set's law (a draft's too: its traveller's city's)."
+    )
+    to_be_confirmed = serializers.BooleanField(
+        help_text="The rate set's figures are still to be confirmed by finance."
+    )
 
 
 class BookingRefSerializer(serializers.Serializer):
@@ -100,10 +109,17 @@ class ClaimDetailSerializer(ClaimListSerializer):
     @extend_schema_field(CalculationSerializer(allow_null=True))
     def get_calculation(self, claim) -> dict | None:  # type: ignore[no-untyped-def]
         try:
-            calculation = claim_calculate(claim)
+            calculation, rate_set = claim_calculate(claim), claim_rate_set(claim)
         except (DomainError, ValueError):
             return None
-        return CalculationSerializer({"lines": calculation.lines, "total": calculation.total}).data
+        return CalculationSerializer(
+            {
+                "lines": calculation.lines,
+                "total": calculation.total,
+                "legal_basis": rate_set.legal_basis,
+                "to_be_confirmed": rate_set.to_be_confirmed,
+            }
+        ).data
 
     @extend_schema_field(BookingRefSerializer(allow_null=True))
     def get_booking(self, claim) -> dict | None:  # type: ignore[no-untyped-def]
@@ -181,6 +197,12 @@ class ClaimUpdateSerializer(ClaimTripSerializer):
 class ClaimItemInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ClaimItem.Kind.choices)
     amount = serializers.DecimalField(max_digits=9, decimal_places=2)
+    night_of = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Required for hotel items: the evening the night begins, within the trip, one item per "
+        "night (checked by the claims service, as in the browser). Ignored for other kinds.",
+    )
     explanation = serializers.CharField(max_length=300, required=False, allow_blank=True)
     higher_class = serializers.BooleanField(required=False)
     scheduled_hours = serializers.DecimalField(

@@ -187,3 +187,134 @@ def test_twenty_concurrent_approvals_give_one_approval_and_one_booking(exchange,
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.BOOKED
     assert claim_book(claim_id=claim.pk) is False
+
+
+def test_a_hotel_night_without_receipt_is_computed_as_the_flat_rate_until_a_receipt_is_attached(
+    exchange, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    from exchanges.models import Receipt
+
+    settings.MEDIA_ROOT = tmp_path
+    traveller = exchange.requester  # Leipzig: SächsRKG, flat rate 20 €
+    day = timezone.localdate() - timedelta(days=10)
+    claim = claim_create(
+        exchange=exchange,
+        traveller=traveller,
+        actor=traveller,
+        data={
+            "trip_start": datetime(day.year, day.month, day.day, 7, tzinfo=BERLIN),
+            "trip_end": datetime(day.year, day.month, day.day, 18, tzinfo=BERLIN) + timedelta(days=1),
+            "origin": "Leipzig",
+            "destination": "Nürnberg",
+        },
+    )
+    hotel = ClaimItem.objects.create(claim=claim, kind="hotel", amount=D("68.00"), breakfast_included=True)
+    [line] = [line for line in claim_calculate(claim).lines if line.kind == "overnight"]
+    assert (line.amount, line.note.split(";")[0]) == (
+        D("20.00"),
+        "kein Beleg: Pauschale nach § 7 Abs. 2 SächsRKG",
+    )
+    assert claim_calculate(claim).total == D("48.00")  # 20 € + 14 € + 14 €
+
+    Receipt.objects.create(
+        claim=claim,
+        item=hotel,
+        file=ContentFile(b"%PDF-1.4 hotel", name="hotel.pdf"),
+        original_name="hotel.pdf",
+        content_type="application/pdf",
+        size=14,
+        sha256="0" * 64,
+    )
+    # SächsRKG § 7 (1) sentence 3: 68 € − 5,60 € breakfast = 62,40 €, plus 14 € + 14 €
+    assert claim_calculate(claim).total == D("90.40")
+
+
+def _two_night_claim(exchange):  # type: ignore[no-untyped-def]
+    traveller = exchange.requester
+    day = timezone.localdate() - timedelta(days=10)
+    return claim_create(
+        exchange=exchange,
+        traveller=traveller,
+        actor=traveller,
+        data={
+            "trip_start": datetime(day.year, day.month, day.day, 8, tzinfo=BERLIN),
+            "trip_end": datetime(day.year, day.month, day.day, 20, tzinfo=BERLIN) + timedelta(days=2),
+            "origin": "Leipzig",
+            "destination": "Nürnberg",
+        },
+    )
+
+
+def test_a_hotel_item_needs_one_of_the_trips_nights_once(exchange):
+    from exchanges.services.claims import claim_item_add, claim_update
+
+    claim = _two_night_claim(exchange)
+    traveller, first = claim.traveller, timezone.localtime(claim.trip_start).date()
+    hotel = {"kind": "hotel", "amount": D("65.00")}
+
+    def refused(data: dict) -> str:
+        with pytest.raises(DomainError) as error:
+            claim_item_add(claim=claim, actor=traveller, data=data)
+        assert error.value.field == "night_of"
+        return error.value.message
+
+    assert "Nacht" in refused(hotel)  # no date
+    assert f"vom {first:%d.%m.%Y} bis zum {first + timedelta(days=1):%d.%m.%Y}" in refused(
+        {**hotel, "night_of": first + timedelta(days=2)}  # the evening the trip ends: no night
+    )
+    refused({**hotel, "night_of": first - timedelta(days=1)})
+    claim_item_add(claim=claim, actor=traveller, data={**hotel, "night_of": first + timedelta(days=1)})
+    assert "bereits" in refused({**hotel, "night_of": first + timedelta(days=1)})
+    claim_update(claim=claim, actor=traveller, data={"flat_nights": 1})
+    claim.refresh_from_db()
+    assert "ohne Beleg" in refused({**hotel, "night_of": first})  # both nights are taken
+    rail = claim_item_add(
+        claim=claim, actor=traveller, data={"kind": "rail", "amount": D("30.00"), "night_of": first}
+    )
+    assert rail.night_of is None  # only hotel items have a night
+
+
+def test_the_trip_cannot_lose_the_nights_its_items_take(exchange):
+    from exchanges.services.claims import claim_item_add, claim_update
+
+    claim = _two_night_claim(exchange)
+    traveller, first = claim.traveller, timezone.localtime(claim.trip_start).date()
+    claim_item_add(
+        claim=claim,
+        actor=traveller,
+        data={"kind": "hotel", "amount": D("65.00"), "night_of": first + timedelta(days=1)},
+    )
+    with pytest.raises(DomainError) as error:
+        claim_update(claim=claim, actor=traveller, data={"trip_end": claim.trip_end - timedelta(days=1)})
+    assert error.value.field == "trip_end"
+    with pytest.raises(DomainError) as error:
+        claim_update(claim=claim, actor=traveller, data={"flat_nights": 2})
+    assert error.value.field == "flat_nights"
+    claim.refresh_from_db()
+    assert claim.flat_nights == 0
+    claim_update(claim=claim, actor=traveller, data={"flat_nights": 1})
+
+
+def test_existing_hotel_items_are_dated_in_their_old_order_so_old_claims_compute_the_same(exchange):
+    import importlib
+
+    from django.apps import apps
+
+    claim = _two_night_claim(exchange)
+    first = timezone.localtime(claim.trip_start).date()
+    ClaimItem.objects.bulk_create(
+        [
+            ClaimItem(claim=claim, kind="hotel", amount=D("65.00")),
+            ClaimItem(claim=claim, kind="hotel", amount=D("70.00"), breakfast_included=True),
+        ]
+    )
+    before = claim_calculate(claim).total  # undated: the calculator takes them in order
+    migration = importlib.import_module("exchanges.migrations.0015_claimitem_night_of")
+    migration.nights_in_order(apps, None)
+    assert list(claim.items.order_by("pk").values_list("night_of", flat=True)) == [
+        first,
+        first + timedelta(days=1),
+    ]
+    assert claim_calculate(claim).total == before

@@ -51,3 +51,28 @@ def test_a_new_period_keeps_the_old_figures_for_old_trips():
 def test_no_rate_set_before_the_first_period():
     with pytest.raises(DomainError):
         rate_set_for(city=None, day=date(2020, 1, 1))
+
+
+def test_every_rate_set_cites_its_own_law_per_line():
+    rows = {rs.code: rs for rs in RateSet.objects.all()}
+    assert {code: rs.to_rates().label for code, rs in rows.items()} == {
+        "BRKG": "BRKG",
+        "SN": "SächsRKG",
+        "BY": "BayRKG",
+        "HB": "BremRKG",
+    }
+    assert rows["BY"].to_rates().basis("overnight_flat") == "Art. 9 Abs. 2 BayRKG"
+    assert rows["SN"].to_rates().basis("other") == "§ 9 Abs. 1 SächsRKG"
+    # SächsRKG § 7 Abs. 1 Satz 3 and BayRKG Art. 9 Abs. 3 Satz 2 take breakfast off the hotel price
+    assert {code for code, rs in rows.items() if rs.to_rates().breakfast_from_hotel} == {"SN", "BY"}
+
+
+def test_rate_sets_without_citations_get_those_of_their_law_and_new_periods_keep_them():
+    from exchanges.rate_defaults import LEGAL_BASES, fill_legal_bases
+
+    RateSet.objects.filter(code="BY").update(legal_bases={})
+    fill_legal_bases(RateSet)
+    bavaria = RateSet.objects.get(code="BY")
+    assert bavaria.legal_bases == LEGAL_BASES["BY"]
+    new = rate_set_new_period(current=bavaria, valid_from=date(2027, 1, 1), changes={"km_rate": D("0.30")})
+    assert new.legal_bases == LEGAL_BASES["BY"]
