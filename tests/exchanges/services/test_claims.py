@@ -311,7 +311,7 @@ def test_existing_hotel_items_are_dated_in_their_old_order_so_old_claims_compute
         ]
     )
     before = claim_calculate(claim).total  # undated: the calculator takes them in order
-    migration = importlib.import_module("exchanges.migrations.0015_claimitem_night_of")
+    migration = importlib.import_module("exchanges.migrations.0016_claimitem_night_of")
     migration.nights_in_order(apps, None)
     assert list(claim.items.order_by("pk").values_list("night_of", flat=True)) == [
         first,
