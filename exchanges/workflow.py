@@ -158,6 +158,7 @@ TRANSITIONS: dict[str, Transition] = {
             requires=(facts.meeting_saved, facts.meeting_begun),
             witnesses=frozenset({Actor.REQUESTER, Actor.PARTICIPANT}),
             comment_label=_("Who confirmed to you that it took place? (needed if you were not there)"),
+            notify=frozenset({Audience.REQUESTER}),
         ),
         Transition(
             "record_past",
@@ -168,6 +169,7 @@ TRANSITIONS: dict[str, Transition] = {
             requires=(facts.accepted_invitation, facts.meeting_in_past),
             taken_by=_("the coordination's form for recording a past exchange"),
             comment_required=True,
+            notify=frozenset({Audience.REQUESTER}),
         ),
         Transition(
             "complete",

@@ -400,3 +400,21 @@ def test_one_function_decides_who_is_the_coordination(people):
     assert is_coordinator(people["coordinator"]) and is_coordinator(admin)
     assert not is_coordinator(inactive) and not is_coordinator(people["contact"])
     assert admin.is_coordinator is True  # the model's property is the same answer
+
+
+def test_the_requester_is_asked_for_the_reflection_when_someone_else_records_held(
+    people, mailoutbox, django_capture_on_commit_callbacks
+):
+    scheduled = make_request(people, Status.SCHEDULED)
+    past = timezone.now() - timedelta(days=1)
+    Meeting.objects.filter(request=scheduled).update(starts_at=past, ends_at=past + timedelta(hours=2))
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request_transition(
+            request_id=scheduled.pk, action="mark_held", actor=people["expert"], comment="Gutes Treffen"
+        )
+
+    [message] = [m for m in mail.outbox if m.to == [people["requester"].email]]
+    assert "bitte schreiben Sie Ihre Reflexion" in message.subject
+    assert "Henrik Brandt hat bestätigt" in message.body
