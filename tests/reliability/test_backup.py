@@ -33,6 +33,7 @@ from exchanges.services.claims import claim_approve, claim_book, claim_item_add,
 from exchanges.services.exports import batch_create, batch_mark_exported
 from exchanges.services.requests import attachment_add
 from tests.conftest import REQUIRE_SERVICES, ROOT
+from tests.exchanges.claims_world import held_exchange
 from tests.exchanges.services.test_claims import _claim_a
 
 LATEST_EXCHANGES_MIGRATION = sorted((ROOT / "exchanges" / "migrations").glob("0*.py"))[-1].stem
@@ -142,9 +143,9 @@ def portal_data(postgres, settings, tmp_path):  # type: ignore[no-untyped-def]
     """Committed data of every kind a backup must keep, with uploaded files in a MEDIA_ROOT of its own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("load_demo", stdout=io.StringIO())
-    exchange = ExchangeRequest.objects.get(status=Status.SCHEDULED)
+    exchange = held_exchange()
     finance = User.objects.get(email="finanzen@example.org")
-    travellers = [exchange.requester, User.objects.get(email="andreas.roth@example.org")]
+    travellers = [exchange.requester, User.objects.get(email="gesa.lueders@example.org")]
     for number, traveller in enumerate(travellers):
         claim = _claim_a(exchange, traveller=traveller)
         claim_item_add(
