@@ -424,7 +424,8 @@ class Receipt(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size in bytes"))
-    sha256 = models.CharField(max_length=64)
+    # Indexed: the same content on another claim flags a possible duplicate (claims.shared_receipts).
+    sha256 = models.CharField(max_length=64, db_index=True)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
