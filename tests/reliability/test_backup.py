@@ -168,7 +168,8 @@ def portal_data(postgres, settings, tmp_path):  # type: ignore[no-untyped-def]
     # What the comparison relies on is really there.
     assert Booking.objects.filter(batch=batch).count() == 2
     assert set(batch.bookings.values_list("claim__status", flat=True)) == {ClaimStatus.BOOKED}
-    assert Receipt.objects.count() == 2 and Attachment.objects.count() == 1
+    # each claim: the ticket's receipt (a ticket needs one to be submitted) and the parking receipt
+    assert Receipt.objects.count() == 4 and Attachment.objects.count() == 1
     assert ExportBatch.objects.filter(exported_at__isnull=False).count() == 1
     return settings.MEDIA_ROOT
 
@@ -212,7 +213,7 @@ def test_a_backup_restores_every_request_claim_receipt_booking_and_batch(
     expected = source_rows()
     summary = (
         f"Restored: requests: {ExchangeRequest.objects.count()}, attachments: 1, travel claims: 2, "
-        "receipts: 2, bookings: 2, export batches: 1"
+        "receipts: 4, bookings: 2, export batches: 1"
     )
 
     # when: it is restored into a database and a MEDIA_ROOT that do not exist yet
