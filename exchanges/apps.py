@@ -9,10 +9,17 @@ class ExchangesConfig(AppConfig):
 
     def ready(self) -> None:
         def _ensure_rate_sets(**kwargs: object) -> None:
-            from exchanges.models import RateSet
             from exchanges.rate_defaults import ensure_default_rate_sets
 
-            ensure_default_rate_sets(RateSet)
+            # The model as the schema now is (``apps`` is the migration state just reached): after
+            # migrating back to an older schema the current model would ask for columns not there yet.
+            state = kwargs.get("apps")
+            if state is not None:
+                ensure_default_rate_sets(state.get_model("exchanges", "RateSet"))  # type: ignore[attr-defined]
+            else:
+                from exchanges.models import RateSet
+
+                ensure_default_rate_sets(RateSet)
 
         # Also after a test database flush, which empties the data migration's rows.
         post_migrate.connect(

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -22,6 +20,7 @@ from exchanges.models import (
     Status,
     TravelClaim,
 )
+from exchanges.services.claims import amount_error, trip_errors
 from exchanges.services.requests import DRAFT_FIELDS
 from koopstadt.formfields import ModelChoiceField, ModelMultipleChoiceField
 from koopstadt.versioned_forms import VersionField
@@ -452,6 +451,8 @@ class KnowledgeFilterForm(forms.Form):
 class ClaimForm(forms.ModelForm):
     """The trip of a claim; amounts are items, the status is never taken from input."""
 
+    version = VersionField()
+
     class Meta:
         model = TravelClaim
         fields = [
@@ -479,18 +480,22 @@ class ClaimForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("car_km", "local_transport"):
             localize_decimal(self.fields[name])
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        start, end = cleaned.get("trip_start"), cleaned.get("trip_end")
-        if start and end and end <= start:
-            self.add_error("trip_end", _("The trip must end after it begins."))
-        if start and start > timezone.now() + timedelta(days=1):
-            self.add_error("trip_start", _("A claim is filed after the trip."))
-        for name in ("car_km", "local_transport"):
-            value = cleaned.get(name)
-            if value is not None and value < 0:
-                self.add_error(name, _("The amount cannot be negative."))
+        for name, message in trip_errors(cleaned.get("trip_start"), cleaned.get("trip_end")).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        car_km = cleaned.get("car_km")
+        if car_km is not None and car_km < 0:
+            self.add_error("car_km", _("The amount cannot be negative."))
+        message = amount_error(cleaned.get("local_transport"), allow_zero=True)
+        if message and "local_transport" not in self.errors:
+            self.add_error("local_transport", message)
         return cleaned
 
     def _post_clean(self) -> None:
@@ -515,18 +520,26 @@ class ClaimItemForm(forms.ModelForm):
             "reason",
         ]
         widgets = {"reason": forms.Textarea(attrs={"rows": 2}), "night_of": DATE_WIDGET}
+        help_texts = {
+            "amount": _(
+                "Tickets and other costs are paid only against their receipt; attach it here or later."
+            )
+        }
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    version = VersionField()
+
+    def __init__(self, *args, claim: TravelClaim | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, prefix="item", **kwargs)
         for name in ("amount", "scheduled_hours"):
             localize_decimal(self.fields[name])
+        if claim is not None:
+            self.fields["version"].initial = claim.version
 
     def clean_amount(self):  # type: ignore[no-untyped-def]
         amount = self.cleaned_data["amount"]
-        if amount < 0:
-            raise forms.ValidationError(_("The amount cannot be negative."))
-        if amount > 100000:
-            raise forms.ValidationError(_("Please check the amount."))
+        message = amount_error(amount)
+        if message:
+            raise forms.ValidationError(message)
         return amount
 
     def _post_clean(self) -> None:
@@ -560,6 +573,48 @@ class MealsForm(forms.Form):
         return result
 
 
+class ClaimVersionForm(forms.Form):
+    """A button on the claim page (remove an item) that carries the version the page showed."""
+
+    version = VersionField()
+
+
+class ReceiptForm(forms.Form):
+    """A receipt for an item already on the claim."""
+
+    receipt = forms.FileField(label=_("Receipt"), help_text=_("PDF, JPEG or PNG, at most 10 MB."))
+    version = VersionField()
+
+
+class ClaimSubmitForm(forms.Form):
+    """Submitting: the version the traveller saw, and the reasons the claim's notes ask for."""
+
+    version = VersionField()
+    duplicate_reason = forms.CharField(
+        label=_("Why this is not a duplicate"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    trip_fit_reason = forms.CharField(
+        label=_("Why the trip does not fit the exchange"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, claim: TravelClaim | None = None, flags=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, prefix="submit", **kwargs)
+        if claim is not None:
+            self.fields["version"].initial = claim.version
+        if flags is not None:
+            # Only the reasons the claim's notes ask for are offered (the service decides what it needs).
+            if not flags.possible_duplicate:
+                del self.fields["duplicate_reason"]
+            if not flags.trip_misfit:
+                del self.fields["trip_fit_reason"]
+
+
 class FinanceDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -573,11 +628,18 @@ class FinanceDecisionForm(forms.Form):
         max_length=2000,
     )
     confirm_over_budget = forms.BooleanField(label=_("I confirm approving beyond the budget"), required=False)
+    version = VersionField()
+
+    def __init__(self, *args, claim: TravelClaim | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if claim is not None:
+            self.fields["version"].initial = claim.version
 
 
 class ItemReductionForm(forms.Form):
     amount = LocalizedDecimalField(label=_("Reduce to (EUR)"), max_digits=9, decimal_places=2, min_value=0)
     reason = forms.CharField(label=_("Reason for the reduction"), max_length=300)
+    version = VersionField()
 
 
 class FinanceQueueFilterForm(forms.Form):
@@ -595,6 +657,8 @@ class FinanceQueueFilterForm(forms.Form):
         label=_("Submitted at least … days ago"), required=False, min_value=0, max_value=3650
     )
     late = forms.BooleanField(label=_("Only claims filed after the deadline"), required=False)
+    duplicates = forms.BooleanField(label=_("Only possible duplicates"), required=False)
+    trip_unfit = forms.BooleanField(label=_("Only trips that do not fit their exchange"), required=False)
 
 
 class BookingFilterForm(forms.Form):
@@ -606,8 +670,23 @@ class BookingFilterForm(forms.Form):
 
 
 class BudgetForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    """The budget of the year the page shows (choose another year above the form)."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, disabled=True)
     amount = LocalizedDecimalField(label=_("Budget (EUR)"), max_digits=11, decimal_places=2, min_value=0)
+    # The version of the year's budget the page showed; 0: the page showed none.
+    version = VersionField(min_value=0)
+
+    def __init__(self, *args, year: int, budget=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = year
+        self.fields["version"].initial = budget.version if budget is not None else 0
+        if budget is not None:
+            self.fields["amount"].initial = budget.amount
+
+
+class BudgetYearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
 
 
 class RateSetPeriodForm(forms.ModelForm):
@@ -636,11 +715,15 @@ class RateSetPeriodForm(forms.ModelForm):
         ]
         widgets = {"valid_from": DATE_WIDGET}
 
+    version = VersionField()
+
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         for _name, field in self.fields.items():
             if isinstance(field, forms.DecimalField):
                 localize_decimal(field)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
 
     def _post_clean(self) -> None:
         pass  # the service validates the new row

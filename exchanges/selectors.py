@@ -6,7 +6,18 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -21,6 +32,7 @@ from exchanges.models import (
     ExchangeRequest,
     ExportBatch,
     Invitation,
+    Receipt,
     Reflection,
     Status,
     TimelineEntry,
@@ -290,10 +302,30 @@ def claim_get_for_user(*, user: User, pk: int, own_only: bool = False) -> Travel
     return claim
 
 
+def possible_duplicate_filter() -> ExpressionWrapper:
+    """For querysets of claims (the finance queue): an overlapping trip of the same traveller, or a
+    receipt whose content is on another claim — the same test as ``ClaimFlags.possible_duplicate``."""
+    overlap = Exists(
+        TravelClaim.objects.filter(
+            traveller_id=OuterRef("traveller_id"),
+            trip_start__lt=OuterRef("trip_end"),
+            trip_end__gt=OuterRef("trip_start"),
+        ).exclude(pk=OuterRef("pk"))
+    )
+    same_content = Exists(
+        Receipt.objects.filter(claim_id=OuterRef("pk")).filter(
+            Exists(Receipt.objects.filter(sha256=OuterRef("sha256")).exclude(claim_id=OuterRef("claim_id")))
+        )
+    )
+    return ExpressionWrapper(overlap | same_content, output_field=BooleanField())
+
+
 def finance_queue(*, user: User, filters: dict[str, Any]) -> QuerySet[TravelClaim]:
     """The finance queue with its filters (``FinanceQueueFilterForm``): submitted claims by default."""
-    claims = TravelClaim.objects.visible_to(user).select_related(
-        "exchange", "traveller__home_city", "rate_set"
+    claims = (
+        TravelClaim.objects.visible_to(user)
+        .select_related("exchange", "traveller__home_city", "rate_set")
+        .annotate(possible_duplicate=possible_duplicate_filter())
     )
     status = filters.get("status") or ""
     if status == "":
@@ -310,6 +342,10 @@ def finance_queue(*, user: User, filters: dict[str, Any]) -> QuerySet[TravelClai
         claims = claims.filter(submitted_at__lte=timezone.now() - timedelta(days=filters["min_age"]))
     if filters.get("late"):
         claims = claims.filter(filed_late=True)
+    if filters.get("duplicates"):
+        claims = claims.filter(possible_duplicate=True)
+    if filters.get("trip_unfit"):
+        claims = claims.filter(trip_unfit=True)
     return claims.order_by("submitted_at", "pk")
 
 

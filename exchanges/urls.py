@@ -47,6 +47,11 @@ urlpatterns = [
         name="claim_item_remove",
     ),
     path(
+        "reisekosten/<int:pk>/position/<int:item_pk>/beleg/",
+        travel.claim_receipt_add_view,
+        name="claim_receipt_add",
+    ),
+    path(
         "reisekosten/<int:pk>/position/<int:item_pk>/kuerzen/",
         travel.claim_item_reduce_view,
         name="claim_item_reduce",

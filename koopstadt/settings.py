@@ -564,6 +564,8 @@ CONTACT_DEADLINE_WORKING_DAYS = env_int("CONTACT_DEADLINE_WORKING_DAYS", 5)
 SWEEPER_GRACE_SECONDS = env_int("SWEEPER_GRACE_SECONDS", 5 * 60)
 # Cost centre recorded on every booking of travel costs (the joint project's budget line).
 TRAVEL_COST_CENTRE = env_str("TRAVEL_COST_CENTRE", "KOOPSTADT-CR")
+# Days before and after the meeting a claimed trip may lie (travel days); outside: a reason for finance.
+CLAIM_TRIP_MARGIN_DAYS = env_int("CLAIM_TRIP_MARGIN_DAYS", 1)
 
 # --- Data protection: retention periods (docs/data-protection.md) ----------------------------------
 # Closed requests (completed, withdrawn, rejected, cancelled): case texts and attachments go after this.

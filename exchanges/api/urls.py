@@ -48,6 +48,11 @@ urlpatterns = [
     path("v1/claims/<int:pk>/", travel.ClaimDetailView.as_view(), name="claim_detail"),
     path("v1/claims/<int:pk>/items/", travel.ClaimItemListView.as_view(), name="claim_items"),
     path("v1/claims/<int:pk>/items/<int:item_pk>/", travel.ClaimItemDetailView.as_view(), name="claim_item"),
+    path(
+        "v1/claims/<int:pk>/items/<int:item_pk>/receipts/",
+        travel.ClaimReceiptView.as_view(),
+        name="claim_item_receipts",
+    ),
     path("v1/claims/<int:pk>/submit/", travel.ClaimSubmitView.as_view(), name="claim_submit"),
     path("v1/claims/<int:pk>/decision/", travel.ClaimDecisionView.as_view(), name="claim_decision"),
     path(

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from koopstadt.versioning import Versioned
+
 MONEY = {"max_digits": 9, "decimal_places": 2}
 
 
@@ -14,8 +16,12 @@ class RateSetQuerySet(models.QuerySet):
         return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
 
 
-class RateSet(models.Model):
-    """The figures of one travel-expenses law for a period. A change is a new row, never an overwrite."""
+class RateSet(Versioned):
+    """The figures of one travel-expenses law for a period. A change is a new row, never an overwrite.
+
+    Starting a new period ends this row (``valid_to``): that change raises its version, so two finance
+    people starting a period of the same set at once cannot both succeed unseen.
+    """
 
     code = models.CharField(
         _("law"), max_length=10, help_text=_("BRKG, SN, BY, HB – the code cities point to.")
@@ -154,8 +160,19 @@ class TravelClaimQuerySet(models.QuerySet):
         return self.filter(Q(traveller_id=user.pk) | Q(submitted_by_id=user.pk))
 
 
-class TravelClaim(models.Model):
-    """One traveller's claim for one exchange."""
+class TravelClaim(Versioned):
+    """One traveller's claim for one exchange.
+
+    The version rises with every change finance would see: the trip, meals, items, receipts, reasons,
+    submission, return, reductions and decisions (``exchanges.services.claims``).
+    """
+
+    VERSION_LABELS = {
+        "meals": _("meals provided"),
+        "items": _("items"),
+        "receipts": _("receipts"),
+        "decision": _("decision"),
+    }
 
     exchange = models.ForeignKey("exchanges.ExchangeRequest", on_delete=models.PROTECT, related_name="claims")
     traveller = models.ForeignKey(
@@ -191,6 +208,23 @@ class TravelClaim(models.Model):
     budget_override = models.BooleanField(_("approved beyond the budget"), default=False)
     filed_late = models.BooleanField(
         _("filed after the deadline"), default=False, help_text=_("Set when the claim is submitted.")
+    )
+    trip_unfit = models.BooleanField(
+        _("trip does not fit the exchange"),
+        default=False,
+        help_text=_("Set when the claim is submitted: the trip misses the meeting's date or had not ended."),
+    )
+    trip_fit_reason = models.TextField(
+        _("reason for a trip that does not fit the exchange"), blank=True, max_length=2000
+    )
+    duplicate_reason = models.TextField(_("reason for a possible duplicate"), blank=True, max_length=2000)
+    calculation_snapshot = models.JSONField(
+        _("calculation finance decided on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The lines and total as shown at submission and again at approval; decided claims are "
+        "shown from it, never recalculated.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -353,7 +387,9 @@ class BookingCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
-class Budget(models.Model):
+class Budget(Versioned):
+    """The travel-cost budget of a year. Approvals lock this row while they check it."""
+
     year = models.PositiveSmallIntegerField(_("year"))
     city = models.ForeignKey("cities.City", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     amount = models.DecimalField(_("budget"), max_digits=11, decimal_places=2)
@@ -388,7 +424,8 @@ class Receipt(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size in bytes"))
-    sha256 = models.CharField(max_length=64)
+    # Indexed: the same content on another claim flags a possible duplicate (claims.shared_receipts).
+    sha256 = models.CharField(max_length=64, db_index=True)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:

@@ -11,9 +11,8 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from exchanges.errors import DomainError
 from exchanges.models import TravelClaim
-from exchanges.services.claims import claim_calculate, claim_is_late, claim_rate_set
+from exchanges.services.claims import claim_is_late, claim_shown_calculation
 
 
 def _euro(value) -> str:  # type: ignore[no-untyped-def]
@@ -33,11 +32,8 @@ def claim_pdf(claim: TravelClaim) -> bytes:
         title=f"Reisekostenabrechnung {claim.exchange.reference}",
         author="koopstadt C+R",
     )
-    calculation = claim_calculate(claim)
-    try:
-        rate_set = claim_rate_set(claim)  # a draft's too
-    except DomainError:
-        rate_set = None
+    # A decided claim as finance decided on it (its snapshot), never recalculated; others calculated now.
+    calculation = claim_shown_calculation(claim)
     start, end = timezone.localtime(claim.trip_start), timezone.localtime(claim.trip_end)
     story = [
         Paragraph("Reisekostenabrechnung", styles["Title"]),
@@ -52,14 +48,25 @@ def claim_pdf(claim: TravelClaim) -> bytes:
         ["Reise", f"{start:%d.%m.%Y %H:%M} – {end:%d.%m.%Y %H:%M}"],
         ["Von – nach", f"{claim.origin} – {claim.destination}"],
         ["Zweck", claim.purpose],
-        ["Rechtsgrundlage", rate_set.legal_basis if rate_set else "Sätze der Heimatstadt"],
+        ["Rechtsgrundlage", calculation.legal_basis],
         ["Status", claim.get_status_display()],
     ]
-    unconfirmed = bool(rate_set and rate_set.to_be_confirmed)
+    unconfirmed = calculation.to_be_confirmed
     if unconfirmed:
         facts.append(["Hinweis", "Sätze von den Finanzen noch zu bestätigen"])
     if claim_is_late(claim):
         facts.append(["Hinweis", "nach Ablauf der Ausschlussfrist eingereicht"])
+    if claim.trip_fit_reason:
+        facts.append(
+            ["Begründung: Reise und Austausch", Paragraph(escape(claim.trip_fit_reason), styles["BodyText"])]
+        )
+    if claim.duplicate_reason:
+        facts.append(
+            [
+                "Begründung: mögliche Doppelabrechnung",
+                Paragraph(escape(claim.duplicate_reason), styles["BodyText"]),
+            ]
+        )
     if hasattr(claim, "booking"):
         facts.append(
             [
@@ -70,11 +77,15 @@ def claim_pdf(claim: TravelClaim) -> bytes:
         )
     story.append(_table(facts, widths=[45 * mm, 125 * mm]))
     story += [Spacer(1, 6 * mm), Paragraph("Berechnung", styles["Heading2"])]
-    if rate_set:
-        basis = f"Berechnet nach {rate_set.legal_basis}" + (
-            "; die Sätze sind von den Finanzen noch zu bestätigen." if unconfirmed else "."
+    basis = f"Berechnet nach {calculation.legal_basis}" + (
+        "; die Sätze sind von den Finanzen noch zu bestätigen." if unconfirmed else "."
+    )
+    if calculation.snapshot and calculation.taken_at:
+        basis += (
+            " Beträge, über die die Finanzen entschieden haben, gespeichert am "
+            f"{timezone.localtime(calculation.taken_at):%d.%m.%Y %H:%M}."
         )
-        story.append(Paragraph(escape(basis), styles["BodyText"]))
+    story.append(Paragraph(escape(basis), styles["BodyText"]))
     lines = [["Position", "Rechtsgrundlage", "Betrag"]]
     for line in calculation.lines:
         text = line.text + (f" ({line.note})" if line.note else "")

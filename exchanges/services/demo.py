@@ -148,7 +148,31 @@ DEMO_REQUESTS = [
             ("reflect", "jonas.fischer@example.org", ""),
         ],
     ),
+    (
+        # Held twelve days ago and not yet reflected: the README's travel-cost walk claims this trip.
+        "petra.neumann@example.org",
+        "Bildungs- und Quartierszentren in Bremen besichtigen",
+        ["bildung", "stadtplanung"],
+        "Wir möchten die Bremer Bildungs- und Quartierszentren vor Ort sehen: wie sie geplant wurden, wie "
+        "das Quartier sie nutzt und was wir für unsere Quartiersschulen übernehmen können.",
+        "site_visit",
+        "requester_travels",
+        ["bremen"],
+        [
+            ("submit", "petra.neumann@example.org", ""),
+            ("accept", "kontakt.leipzig@example.org", ""),
+            ("route", "", ""),
+            ("invite", "koordination@example.org", "gesa.lueders@example.org"),
+            ("answer", "gesa.lueders@example.org", "accept"),
+            ("schedule", "koordination@example.org", "40"),
+            ("past", "", "-12"),
+            ("mark_held", "petra.neumann@example.org", ""),
+        ],
+    ),
 ]
+
+# The held exchange of the travel-cost walk (README, "Travel costs in the demo").
+DEMO_HELD_TITLE = "Bildungs- und Quartierszentren in Bremen besichtigen"
 
 DEMO_REFLECTION = {
     "takeaway": "Eine Mobilitätsstation wirkt nur mit guter Radabstellanlage und sichtbarer Beschilderung",

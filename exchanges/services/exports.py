@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from cities.models import AuditEvent, User
 from cities.roles import Role
 from cities.services.audit import audit_record
+from cities.services.versions import version_advance
 from exchanges.errors import DomainError, TransitionNotAllowed
 from exchanges.models import Booking, ClaimStatus, ExportBatch, TravelClaim
 
@@ -137,6 +138,7 @@ def batch_mark_paid(*, batch: ExportBatch, actor: User) -> int:
 
     for claim in claims:
         claim.status = ClaimStatus.PAID
-        claim.save(update_fields=["status"])
+        version_advance(claim, actor=actor, fields=["status"])
+        claim.save(update_fields=["status", "version"])
         claim_event_record(claim, actor, "paid", ClaimStatus.BOOKED, batch.number)
     return len(claims)

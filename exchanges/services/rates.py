@@ -5,7 +5,8 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cities.models import City
+from cities.models import City, User
+from cities.services.versions import version_advance, version_check
 from exchanges.errors import DomainError
 from exchanges.models import RateSet
 
@@ -24,9 +25,21 @@ def rate_set_for(*, city: City | None, day: date) -> RateSet:
 
 
 @transaction.atomic
-def rate_set_new_period(*, current: RateSet, valid_from: date, changes: dict) -> RateSet:
-    """Start a new validity period with changed figures; the current one ends the day before."""
+def rate_set_new_period(
+    *,
+    current: RateSet,
+    valid_from: date,
+    changes: dict,
+    actor: User | None = None,
+    expected_version: int | None = None,
+) -> RateSet:
+    """Start a new validity period with changed figures; the current one ends the day before.
+
+    ``expected_version`` is the current set's version the person's form started from: a period started
+    by somebody else meanwhile (which ended the current set) is refused as stale, the input kept.
+    """
     current = RateSet.objects.select_for_update().get(pk=current.pk)
+    version_check(current, expected_version)
     if valid_from <= current.valid_from:
         raise DomainError(
             _("The new period must start after %(day)s.") % {"day": f"{current.valid_from:%d.%m.%Y}"},
@@ -36,12 +49,14 @@ def rate_set_new_period(*, current: RateSet, valid_from: date, changes: dict) ->
     if current.valid_to is not None or later:
         raise DomainError(_("Only the latest, still open period can be continued."), field="valid_from")
     current.valid_to = valid_from - timedelta(days=1)
+    version_advance(current, actor=actor, fields=["valid_to"])
     current.full_clean()
-    current.save(update_fields=["valid_to"])
+    current.save(update_fields=["valid_to", "version"])
     new = RateSet.objects.get(pk=current.pk)
     new.pk = None
     new.valid_from = valid_from
     new.valid_to = None
+    new.version = 1
     for name, value in changes.items():
         setattr(new, name, value)
     new.full_clean()

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,39 +19,57 @@ from django.views.decorators.http import require_POST
 from cities.models import AuditEvent
 from cities.roles import Role
 from cities.services.audit import audit_record
-from exchanges.errors import DomainError
+from exchanges.errors import DomainError, StaleVersion
+from exchanges.facts import current_meeting
 from exchanges.forms import (
     BudgetForm,
+    BudgetYearForm,
     ClaimForm,
     ClaimItemForm,
+    ClaimSubmitForm,
+    ClaimVersionForm,
     FinanceDecisionForm,
     FinanceQueueFilterForm,
     ItemReductionForm,
     MealsForm,
     RateSetPeriodForm,
+    ReceiptForm,
 )
-from exchanges.models import Booking, ClaimStatus, ExportBatch, RateSet, Receipt, TravelClaim
+from exchanges.models import (
+    Booking,
+    Budget,
+    ClaimItem,
+    ClaimStatus,
+    ExportBatch,
+    RateSet,
+    Receipt,
+    TravelClaim,
+)
+from exchanges.rules import may_claim
 from exchanges.selectors import claim_get_for_user, claims_of, export_batches, request_get_for_user
 from exchanges.selectors import finance_queue as finance_queue_claims
 from exchanges.services.claim_pdf import claim_pdf
 from exchanges.services.claims import (
+    RECEIPT_KINDS,
     BudgetExceeded,
     budget_overview_figures,
     budget_position,
     budget_set,
     claim_approve,
-    claim_calculate,
     claim_create,
     claim_filing_deadline,
+    claim_flags,
     claim_is_late,
     claim_item_add,
     claim_item_reduce,
     claim_item_remove,
-    claim_rate_set,
+    claim_receipt_add,
+    claim_refusal,
     claim_return_or_reject,
+    claim_shown_calculation,
     claim_submit,
     claim_update,
-    participants_of,
+    stale_claim_message,
 )
 from exchanges.services.exports import (
     batch_create,
@@ -63,13 +82,15 @@ from exchanges.services.exports import (
 from exchanges.services.rates import rate_set_new_period
 from exchanges.views.downloads import protected_download
 from koopstadt.pagination import CappedPaginator
+from koopstadt.versioned_forms import form_show_stale
 
 
 @login_required
 def claim_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = request_get_for_user(user=request.user, pk=pk)
-    if request.user.pk not in {user.pk for user in participants_of(exchange)}:
-        messages.error(request, _("Only participants of the exchange can claim travel costs."))
+    # The rule the request page's link asks (exchanges.rules.may_claim), and the service and the API too.
+    if not may_claim(request.user, exchange):
+        messages.error(request, claim_refusal(exchange).message)
         return redirect(exchange)
     form = ClaimForm(request.POST or None, initial={"purpose": exchange.title})
     if request.method == "POST" and form.is_valid():
@@ -78,17 +99,31 @@ def claim_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 exchange=exchange, traveller=request.user, actor=request.user, data=form.cleaned_data
             )
         except (DomainError, ValidationError) as error:
-            field = getattr(error, "field", None)
-            form.add_error(
-                field if field in form.fields else None,
-                getattr(error, "message", None) or "; ".join(error.messages),
-            )
+            _add_errors(form, error)
         else:
             messages.success(
                 request, _("Your claim is saved as a draft. Add tickets, hotel nights and other costs.")
             )
             return redirect("exchanges:claim_detail", pk=claim.pk)
-    return render(request, "exchanges/claim_form.html", {"form": form, "exchange": exchange})
+    return render(
+        request,
+        "exchanges/claim_form.html",
+        {"form": form, "exchange": exchange, "meeting": current_meeting(exchange)},
+    )
+
+
+def _add_errors(form, error: Exception) -> None:  # type: ignore[no-untyped-def]
+    """A service's refusal next to its field (at the top when it names none of the form's fields)."""
+    if isinstance(error, ValidationError):
+        pairs = (
+            [(field, message) for field, messages_ in error.message_dict.items() for message in messages_]
+            if hasattr(error, "error_dict")
+            else [(None, message) for message in error.messages]
+        )
+    else:
+        pairs = [(getattr(error, "field", None), getattr(error, "message", str(error)))]
+    for field, message in pairs:
+        form.add_error(field if field in form.fields else None, message)
 
 
 def _trip_days(claim: TravelClaim) -> list:
@@ -96,7 +131,9 @@ def _trip_days(claim: TravelClaim) -> list:
     return [start + timedelta(days=offset) for offset in range((end - start).days + 1)][:31]
 
 
-def _claim_page(request: HttpRequest, claim: TravelClaim, **forms) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _claim_page(  # type: ignore[no-untyped-def]
+    request: HttpRequest, claim: TravelClaim, *, status: int = 200, **forms
+) -> HttpResponse:
     user = request.user
     editable = claim.status in {ClaimStatus.DRAFT, ClaimStatus.RETURNED} and user.pk in {
         claim.traveller_id,
@@ -110,32 +147,59 @@ def _claim_page(request: HttpRequest, claim: TravelClaim, **forms) -> HttpRespon
         and user.pk not in {claim.traveller_id, claim.submitted_by_id}
     )
     try:
-        calculation = claim_calculate(claim)
+        calculation = claim_shown_calculation(claim)
     except (DomainError, ValueError) as error:
         calculation, forms["calculation_error"] = None, str(error)
-    try:
-        rate_set = claim_rate_set(claim)  # a draft's too: its legal basis and "to be confirmed" are shown
-    except DomainError:
-        rate_set = None
+    flags = claim_flags(claim)
+    items = list(claim.items.prefetch_related("receipts"))
+    for item in items:
+        item.needs_receipt = item.kind in RECEIPT_KINDS and not item.receipts.all()
+        if editable:
+            item.remove_form = ClaimVersionForm(initial={"version": claim.version})
+            if not item.receipts.all():  # tickets and other costs need it; a hotel night is paid by it
+                item.receipt_form = forms.pop(f"receipt_{item.pk}", None) or ReceiptForm(
+                    prefix=f"receipt-{item.pk}", initial={"version": claim.version}
+                )
+        if deciding:
+            item.reduction_form = forms.pop(f"reduce_{item.pk}", None) or ItemReductionForm(
+                prefix=f"reduce-{item.pk}", initial={"version": claim.version}
+            )
+    own_claims = set() if is_finance else set(claims_of(user).values_list("pk", flat=True))
     context = {
         "claim": claim,
+        "items": items,
         "calculation": calculation,
-        "rate_set": rate_set,
+        "flags": flags,
+        "own_claims": own_claims,
         "late": claim_is_late(claim),
         "deadline": claim_filing_deadline(claim),
         "editable": editable,
         "deciding": deciding,
+        "is_finance": is_finance,
         "four_eyes_blocked": claim.status == ClaimStatus.SUBMITTED and is_finance and not deciding,
         **forms,
     }
     if editable:
         context.setdefault("claim_form", ClaimForm(instance=claim))
-        context.setdefault("item_form", ClaimItemForm())
+        context.setdefault("item_form", ClaimItemForm(claim=claim))
         context.setdefault("meals_form", MealsForm(days=_trip_days(claim), initial_meals=claim.meals or {}))
+        context.setdefault("submit_form", ClaimSubmitForm(claim=claim, flags=flags))
     if deciding:
-        context.setdefault("decision_form", FinanceDecisionForm())
+        context.setdefault("decision_form", FinanceDecisionForm(claim=claim))
         context["budget"] = budget_position(year=timezone.localdate().year)
-    return render(request, "exchanges/claim_detail.html", context)
+    return render(request, "exchanges/claim_detail.html", context, status=status)
+
+
+def _fresh(claim: TravelClaim) -> TravelClaim:
+    return TravelClaim.objects.select_related("exchange", "traveller", "rate_set").get(pk=claim.pk)
+
+
+def _stale(request: HttpRequest, claim: TravelClaim, form, error: StaleVersion, name: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """A traveller's form on top of a newer version: refused, the page shows the current claim and the
+    form comes back with everything typed (the form now carries the current version)."""
+    fresh = _fresh(claim)
+    form_show_stale(form, error, fresh)
+    return _claim_page(request, fresh, status=409, **{name: form})
 
 
 @login_required
@@ -150,13 +214,20 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClaimForm(request.POST, instance=claim)
     meals = MealsForm(request.POST, days=_trip_days(claim), initial_meals=claim.meals or {})
     if form.is_valid() and meals.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if name != "version"}
         try:
-            claim_update(claim=claim, actor=request.user, data={**form.cleaned_data, "meals": meals.meals()})
-        except DomainError as error:
-            if error.field in form.fields:  # e.g. more nights without receipt than the trip has
-                form.add_error(error.field, error.message)
-                return _claim_page(request, claim, claim_form=form, meals_form=meals)
-            messages.error(request, error.message)
+            claim_update(
+                claim=claim,
+                actor=request.user,
+                data={**data, "meals": meals.meals()},
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except StaleVersion as error:
+            fresh = _fresh(claim)
+            form_show_stale(form, error, fresh)
+            return _claim_page(request, fresh, status=409, claim_form=form, meals_form=meals)
+        except (DomainError, ValidationError) as error:
+            _add_errors(form, error)
         else:
             messages.success(request, _("Saved and recalculated."))
             return redirect("exchanges:claim_detail", pk=claim.pk)
@@ -169,17 +240,23 @@ def claim_item_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     claim = claim_get_for_user(user=request.user, pk=pk)
     form = ClaimItemForm(request.POST, request.FILES)
     if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "receipt"}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"receipt", "version"}}
         try:
             claim_item_add(
-                claim=claim, actor=request.user, data=data, upload=form.cleaned_data.get("receipt")
+                claim=claim,
+                actor=request.user,
+                data=data,
+                upload=form.cleaned_data.get("receipt"),
+                expected_version=form.cleaned_data.get("version"),
             )
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+        except StaleVersion as error:
+            return _stale(request, claim, form, error, "item_form")
+        except (DomainError, ValidationError) as error:
+            _add_errors(form, error)
         else:
             messages.success(request, _("The item has been added and the claim recalculated."))
             return redirect("exchanges:claim_detail", pk=claim.pk)
-    elif request.FILES.get("item-receipt"):
+    if request.FILES.get("item-receipt"):
         form.add_error(
             "receipt",
             _("Please choose the file %(name)s again.") % {"name": request.FILES["item-receipt"].name},
@@ -187,17 +264,53 @@ def claim_item_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _claim_page(request, claim, item_form=form)
 
 
+def _item_of(claim: TravelClaim, item_pk: int) -> ClaimItem:
+    item = claim.items.filter(pk=item_pk).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+@login_required
+@require_POST
+def claim_receipt_add_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    claim = claim_get_for_user(user=request.user, pk=pk)
+    item = _item_of(claim, item_pk)
+    form = ReceiptForm(request.POST, request.FILES, prefix=f"receipt-{item.pk}")
+    if form.is_valid():
+        try:
+            claim_receipt_add(
+                item=item,
+                actor=request.user,
+                upload=form.cleaned_data["receipt"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except StaleVersion as error:
+            return _stale(request, claim, form, error, f"receipt_{item.pk}")
+        except (DomainError, ValidationError) as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The receipt has been attached and the claim recalculated."))
+            return redirect("exchanges:claim_detail", pk=claim.pk)
+    return _claim_page(request, claim, **{f"receipt_{item.pk}": form})
+
+
 @login_required
 @require_POST
 def claim_item_remove_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     claim = claim_get_for_user(user=request.user, pk=pk)
-    item = claim.items.filter(pk=item_pk).first()
-    if item is None:
-        raise Http404
+    item = _item_of(claim, item_pk)
+    form = ClaimVersionForm(request.POST)
+    form.is_valid()
     try:
-        claim_item_remove(item=item, actor=request.user)
+        claim_item_remove(item=item, actor=request.user, expected_version=form.cleaned_data.get("version"))
+    except StaleVersion as error:
+        messages.error(request, error.message)
+        return _claim_page(request, _fresh(claim), status=409)
     except DomainError as error:
         messages.error(request, error.message)
+    else:
+        messages.success(request, _("The item has been removed and the claim recalculated."))
     return redirect("exchanges:claim_detail", pk=claim.pk)
 
 
@@ -205,12 +318,30 @@ def claim_item_remove_view(request: HttpRequest, pk: int, item_pk: int) -> HttpR
 @require_POST
 def claim_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     claim = claim_get_for_user(user=request.user, pk=pk)
-    try:
-        claim_submit(claim_id=claim.pk, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
+    form = ClaimSubmitForm(request.POST)
+    if form.is_valid():
+        try:
+            claim_submit(
+                claim_id=claim.pk,
+                actor=request.user,
+                expected_version=form.cleaned_data.get("version"),
+                trip_fit_reason=form.cleaned_data.get("trip_fit_reason", ""),
+                duplicate_reason=form.cleaned_data.get("duplicate_reason", ""),
+            )
+        except StaleVersion as error:
+            return _stale(request, claim, form, error, "submit_form")
+        except ValidationError as error:
+            # The reasons the notes ask for are offered now; what was typed stays.
+            bound = ClaimSubmitForm(request.POST, claim=claim, flags=claim_flags(claim))
+            bound.is_valid()
+            _add_errors(bound, error)
+            return _claim_page(request, claim, submit_form=bound)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your claim has been submitted to finance."))
     else:
-        messages.success(request, _("Your claim has been submitted to finance."))
+        return _claim_page(request, claim, submit_form=form)
     return redirect("exchanges:claim_detail", pk=claim.pk)
 
 
@@ -254,6 +385,22 @@ def finance_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _stale_decision(
+    request: HttpRequest, claim: TravelClaim, form, error: StaleVersion, name: str
+) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """Finance's page was older than the claim: nothing decided; the page shows the new figures and says
+    so. The form keeps what was typed (the reason) and carries the current version, but the decision
+    must be chosen again: the figures it was chosen for are gone."""
+    fresh = _fresh(claim)
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(error.current)
+    data.pop(form.add_prefix("decision"), None)
+    form.data = data
+    message = stale_claim_message(error)
+    messages.error(request, message)
+    return _claim_page(request, fresh, status=409, **{name: form})
+
+
 @login_required
 @require_POST
 def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
@@ -261,12 +408,14 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = FinanceDecisionForm(request.POST)
     if form.is_valid():
         decision = form.cleaned_data["decision"]
+        expected = form.cleaned_data.get("version")
         try:
             if decision == "approve":
                 claim_approve(
                     claim_id=claim.pk,
                     actor=request.user,
                     confirm_over_budget=form.cleaned_data["confirm_over_budget"],
+                    expected_version=expected,
                 )
             else:
                 claim_return_or_reject(
@@ -274,7 +423,10 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user,
                     reject=decision == "reject",
                     reason=form.cleaned_data["reason"],
+                    expected_version=expected,
                 )
+        except StaleVersion as error:
+            return _stale_decision(request, claim, form, error, "decision_form")
         except BudgetExceeded as error:
             form.add_error("confirm_over_budget", error.message)
         except DomainError as error:
@@ -289,9 +441,7 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def claim_item_reduce_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     claim = claim_get_for_user(user=request.user, pk=pk)
-    item = claim.items.filter(pk=item_pk).first()
-    if item is None:
-        raise Http404
+    item = _item_of(claim, item_pk)
     form = ItemReductionForm(request.POST, prefix=f"reduce-{item.pk}")
     if form.is_valid():
         try:
@@ -300,14 +450,16 @@ def claim_item_reduce_view(request: HttpRequest, pk: int, item_pk: int) -> HttpR
                 actor=request.user,
                 amount=Decimal(form.cleaned_data["amount"]),
                 reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data.get("version"),
             )
+        except StaleVersion as error:
+            return _stale_decision(request, claim, form, error, f"reduce_{item.pk}")
         except DomainError as error:
-            messages.error(request, error.message)
+            _add_errors(form, error)
         else:
             messages.success(request, _("The item has been reduced."))
-    else:
-        messages.error(request, _("Please give the reduced amount and a reason."))
-    return redirect("exchanges:claim_detail", pk=claim.pk)
+            return redirect("exchanges:claim_detail", pk=claim.pk)
+    return _claim_page(request, claim, **{f"reduce_{item.pk}": form})
 
 
 # --- export batches and budget ---------------------------------------------------------------------------
@@ -370,16 +522,40 @@ def batch_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @login_required
 @permission_required("exchanges.finance", raise_exception=True)
 def budget_overview(request: HttpRequest) -> HttpResponse:
-    year = timezone.localdate().year
-    form = BudgetForm(request.POST or None, initial={"year": year})
+    """The budget of one year (``?year=``, this year by default) and the form that sets it. The form
+    carries the version of that year's budget it showed (0: none), so a second finance person saving
+    at the same time is refused and keeps what they typed."""
+    chooser = BudgetYearForm(request.GET or None)
+    year = (chooser.cleaned_data.get("year") if chooser.is_valid() else None) or timezone.localdate().year
+    budget = Budget.objects.filter(year=year, city__isnull=True).first()
+    form = BudgetForm(request.POST or None, year=year, budget=budget)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        budget_set(year=form.cleaned_data["year"], amount=form.cleaned_data["amount"], actor=request.user)
-        messages.success(request, _("The budget has been saved."))
-        return redirect("exchanges:budget")
+        try:
+            budget_set(
+                year=year,
+                amount=form.cleaned_data["amount"],
+                actor=request.user,
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except StaleVersion as error:
+            form_show_stale(form, error, Budget.objects.get(year=year, city__isnull=True))
+            status = 409
+        except DomainError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The budget has been saved."))
+            return redirect(f"{reverse('exchanges:budget')}?year={year}")
     return render(
         request,
         "exchanges/budget.html",
-        {"form": form, "overview": budget_overview_figures(year=year), "year": year},
+        {
+            "form": form,
+            "chooser": chooser,
+            "overview": budget_overview_figures(year=year),
+            "year": year,
+        },
+        status=status,
     )
 
 
@@ -412,9 +588,22 @@ def rate_set_new_period_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = RateSetPeriodForm(request.POST or None, instance=RateSet.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
-        changes = {name: value for name, value in form.cleaned_data.items() if name != "valid_from"}
+        changes = {
+            name: value for name, value in form.cleaned_data.items() if name not in {"valid_from", "version"}
+        }
         try:
-            rate_set_new_period(current=current, valid_from=form.cleaned_data["valid_from"], changes=changes)
+            rate_set_new_period(
+                current=current,
+                valid_from=form.cleaned_data["valid_from"],
+                changes=changes,
+                actor=request.user,
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except StaleVersion as error:
+            form_show_stale(form, error, RateSet.objects.get(pk=pk))
+            return render(
+                request, "exchanges/rate_set_form.html", {"form": form, "current": current}, status=409
+            )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         except ValidationError as error:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -147,14 +148,15 @@ def run_cycle(capture, clock) -> ExchangeRequest:  # type: ignore[no-untyped-def
 def run_claim(capture, exchange: ExchangeRequest) -> int:  # type: ignore[no-untyped-def]
     """claim → approve → booked: the expert who travelled claims, finance approves, the booking follows."""
     henrik, finance = person("henrik.brandt@example.org"), person("finanzen@example.org")
-    start = timezone.localtime(exchange.meeting.starts_at).replace(hour=6, minute=0)
+    # the trip to the meeting and back, ended before the clock's "now" (a claim is filed after the trip)
+    start = exchange.meeting.starts_at - timedelta(hours=4)
     claim = ok(
         henrik.post(
             "/api/v1/claims/",
             {
                 "exchange": exchange.pk,
                 "trip_start": start.isoformat(),
-                "trip_end": (start + timedelta(hours=12)).isoformat(),
+                "trip_end": (exchange.meeting.ends_at + timedelta(minutes=30)).isoformat(),
                 "origin": "Bremen",
                 "destination": "Nürnberg",
             },
@@ -164,7 +166,13 @@ def run_claim(capture, exchange: ExchangeRequest) -> int:  # type: ignore[no-unt
     )
     ok(
         henrik.post(
-            f"/api/v1/claims/{claim['id']}/items/", {"kind": "rail", "amount": "119.90"}, format="json"
+            f"/api/v1/claims/{claim['id']}/items/",
+            {
+                "kind": "rail",
+                "amount": "119.90",
+                "receipt": SimpleUploadedFile("fahrkarte.pdf", b"%PDF-1.4 ICE"),
+            },
+            format="multipart",
         ),
         201,
     )

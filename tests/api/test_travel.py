@@ -15,15 +15,37 @@ from exchanges.models import Booking, Budget, ClaimStatus, ExchangeRequest, Rece
 from exchanges.services.exports import batch_create
 from tests.api.conftest import issue, problem, token_client
 from tests.cities.factories import UserFactory
+from tests.exchanges.claims_world import at, held_exchange, meeting_day
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def scheduled(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def demo(db, settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def scheduled(demo):  # type: ignore[no-untyped-def]
+    """The demo's scheduled exchange (Andreas Roth accepted; its meeting is still to come)."""
     return ExchangeRequest.objects.get(status=Status.SCHEDULED)
+
+
+@pytest.fixture
+def held(demo):  # type: ignore[no-untyped-def]
+    """The demo's held exchange: Petra Neumann visited Bremen twelve days ago."""
+    return held_exchange()
+
+
+_receipts = iter(range(1, 10_000))
+
+
+def pdf(name: str = "fahrkarte.pdf") -> SimpleUploadedFile:
+    """A receipt with content of its own (the same content on two claims is flagged as a duplicate)."""
+    return SimpleUploadedFile(
+        name, f"%PDF-1.4 receipt {next(_receipts)}".encode(), content_type="application/pdf"
+    )
 
 
 def as_(email: str, scopes=("read", "write", "finance")):  # type: ignore[no-untyped-def]
@@ -31,7 +53,8 @@ def as_(email: str, scopes=("read", "write", "finance")):  # type: ignore[no-unt
 
 
 def trip(exchange, **changes) -> dict:  # type: ignore[no-untyped-def]
-    start = timezone.now() - timedelta(days=10)
+    """A trip to the held exchange's meeting: 07:00 on its day, 30 hours (any exchange: a draft)."""
+    start = at(meeting_day(held_exchange()), "07:00")
     return {
         "exchange": exchange.pk,
         "trip_start": start.isoformat(),
@@ -42,20 +65,24 @@ def trip(exchange, **changes) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-def submitted_claim(scheduled) -> TravelClaim:  # type: ignore[no-untyped-def]
+def submitted_claim(held) -> TravelClaim:  # type: ignore[no-untyped-def]
     petra = as_("petra.neumann@example.org")
-    claim = petra.post("/api/v1/claims/", trip(scheduled), format="json").json()
-    petra.post(f"/api/v1/claims/{claim['id']}/items/", {"kind": "rail", "amount": "89.00"}, format="json")
+    claim = petra.post("/api/v1/claims/", trip(held), format="json").json()
+    petra.post(
+        f"/api/v1/claims/{claim['id']}/items/",
+        {"kind": "rail", "amount": "89.00", "receipt": pdf()},
+        format="multipart",
+    )
     assert petra.post(f"/api/v1/claims/{claim['id']}/submit/").status_code == 200
     return TravelClaim.objects.get(pk=claim["id"])
 
 
-def test_a_participant_claims_adds_items_with_receipts_and_submits(scheduled):
+def test_a_participant_claims_adds_items_with_receipts_and_submits(held):
     petra = as_("petra.neumann@example.org")
-    created = petra.post("/api/v1/claims/", trip(scheduled), format="json")
+    created = petra.post("/api/v1/claims/", trip(held), format="json")
     assert created.status_code == 201, created.content
     claim = created.json()
-    assert claim["status"] == "draft" and claim["purpose"] == scheduled.title
+    assert claim["status"] == "draft" and claim["purpose"] == held.title
     items = f"/api/v1/claims/{claim['id']}/items/"
 
     pdf = SimpleUploadedFile("fahrkarte.pdf", b"%PDF-1.4 ticket", content_type="application/pdf")
@@ -68,7 +95,13 @@ def test_a_participant_claims_adds_items_with_receipts_and_submits(scheduled):
     assert refused.status_code == 400 and problem(refused)["errors"][0]["field"] == "receipt"
     too_much = petra.post(items, {"kind": "other", "amount": "200000.00"}, format="json")
     assert too_much.status_code == 400
-    assert problem(too_much)["errors"] == [{"field": "amount", "message": "Bitte prüfen Sie den Betrag."}]
+    assert problem(too_much)["errors"] == [
+        {
+            "field": "amount",
+            "message": "Bitte prüfen Sie den Betrag: Für eine Position können höchstens 100.000,00 € "
+            "abgerechnet werden.",
+        }
+    ]
     night = timezone.localtime(TravelClaim.objects.get(pk=claim["id"]).trip_start).date().isoformat()
     hotel_data = {"kind": "hotel", "amount": "68.00", "breakfast_included": True}
     undated = petra.post(items, hotel_data, format="json")
@@ -85,7 +118,7 @@ def test_a_participant_claims_adds_items_with_receipts_and_submits(scheduled):
     assert any(line["legal_basis"].startswith("§") for line in lines)
     meals = petra.patch(
         f"/api/v1/claims/{claim['id']}/",
-        {"meals": {(timezone.localdate() - timedelta(days=9)).isoformat(): ["lunch"]}},
+        {"meals": {(meeting_day(held) + timedelta(days=1)).isoformat(): ["lunch"]}},
         format="json",
     )
     assert meals.status_code == 200, meals.content
@@ -97,17 +130,17 @@ def test_a_participant_claims_adds_items_with_receipts_and_submits(scheduled):
     assert [c["id"] for c in petra.get("/api/v1/claims/").json()["results"]] == [claim["id"]]
 
 
-def test_only_participants_claim_and_others_never_see_a_claim(scheduled):
+def test_only_participants_claim_and_others_never_see_a_claim(held):
     outsider = as_("jonas.fischer@example.org")
-    refused = outsider.post("/api/v1/claims/", trip(scheduled), format="json")
+    refused = outsider.post("/api/v1/claims/", trip(held), format="json")
     assert refused.status_code in {403, 404}
-    claim = submitted_claim(scheduled)
+    claim = submitted_claim(held)
     assert outsider.get(f"/api/v1/claims/{claim.pk}/").status_code == 404
     assert outsider.get("/api/v1/claims/").json()["results"] == []
 
 
-def test_finance_needs_the_role_and_the_token_scope(scheduled):
-    claim = submitted_claim(scheduled)
+def test_finance_needs_the_role_and_the_token_scope(held):
+    claim = submitted_claim(held)
     finance_read_only = as_("finanzen@example.org", scopes=("read",))
     finance_no_scope = as_("finanzen@example.org", scopes=("read", "write"))
     finance = as_("finanzen@example.org")
@@ -133,8 +166,8 @@ def test_finance_needs_the_role_and_the_token_scope(scheduled):
     assert staff.get(f"/api/v1/claims/{claim.pk}/").status_code == 200  # Petra's own
 
 
-def test_four_eyes_and_budget_rules_hold_through_the_api(scheduled, django_capture_on_commit_callbacks):
-    claim = submitted_claim(scheduled)
+def test_four_eyes_and_budget_rules_hold_through_the_api(held, django_capture_on_commit_callbacks):
+    claim = submitted_claim(held)
     finance_user = User.objects.get(email="finanzen@example.org")
     own = TravelClaim.objects.create(
         exchange=claim.exchange,
@@ -196,9 +229,9 @@ def test_statistics_for_the_coordination_and_city_contacts_only(scheduled):
     assert token_client(issue(stranger)).get("/api/v1/statistics/").status_code == 403
 
 
-def test_a_hotel_item_through_the_api_is_checked_like_the_form(scheduled):
+def test_a_hotel_item_through_the_api_is_checked_like_the_form(held):
     petra = as_("petra.neumann@example.org")
-    claim = petra.post("/api/v1/claims/", trip(scheduled), format="json").json()
+    claim = petra.post("/api/v1/claims/", trip(held), format="json").json()
     items = f"/api/v1/claims/{claim['id']}/items/"
     first = timezone.localtime(TravelClaim.objects.get(pk=claim["id"]).trip_start).date()
     hotel = {"kind": "hotel", "amount": "68.00"}

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from cities.demo_data import DEMO_PASSWORD
 from exchanges.models import Booking, ExchangeRequest, Status, TravelClaim
+from exchanges.services.demo import DEMO_HELD_TITLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,18 +20,19 @@ def test_traveller_files_finance_approves_booking_appears(portal, demo, settings
     settings.MEDIA_ROOT = tmp_path
     demo_requests_load()
     page = portal.page
-    exchange = ExchangeRequest.objects.get(status=Status.SCHEDULED)
-    day = timezone.localdate() - timedelta(days=4)
+    exchange = ExchangeRequest.objects.get(title=DEMO_HELD_TITLE)  # held: the visit took place
+    day = timezone.localtime(exchange.meeting.starts_at).date()  # the trip of the meeting's day
 
     portal.log_in("petra.neumann@example.org", DEMO_PASSWORD)
     page.goto(portal.base_url + exchange.get_absolute_url())
     portal.check("exchange")
     page.get_by_role("link", name="Reisekosten abrechnen").click()
     portal.check("claim-new")
+    expect(page.locator("#meeting-date")).to_contain_text(f"{day:%d.%m.%Y}")
     page.locator("#id_trip_start").fill(f"{day:%d.%m.%Y} 06:30")
     page.locator("#id_trip_end").fill(f"{day:%d.%m.%Y} 19:45")
     page.locator("#id_origin").fill("Leipzig")
-    page.locator("#id_destination").fill("Nürnberg")
+    page.locator("#id_destination").fill("Bremen")
     page.get_by_role("button", name="Entwurf speichern").click()
     portal.check("claim-draft")
 
@@ -47,6 +49,7 @@ def test_traveller_files_finance_approves_booking_appears(portal, demo, settings
     expect(page.get_by_role("table").get_by_text("62,70 €")).to_be_visible()
     page.get_by_role("button", name="Abrechnung bei den Finanzen einreichen").click()
     portal.check("claim-submitted")
+    expect(page.get_by_text("Ihre Abrechnung wurde bei den Finanzen eingereicht.")).to_be_visible()
     page.get_by_role("button", name="Abmelden").click()
 
     portal.log_in("finanzen@example.org", DEMO_PASSWORD)

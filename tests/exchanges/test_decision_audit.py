@@ -39,7 +39,7 @@ def test_approval_and_booking_are_audited_with_the_deciding_person(booked):
 @pytest.mark.parametrize("reject", [True, False])
 def test_return_and_rejection_are_audited(booked, reject):
     claim, finance = booked
-    second = _claim_a(claim.exchange, traveller=User.objects.get(email="andreas.roth@example.org"))
+    second = _claim_a(claim.exchange, traveller=User.objects.get(email="gesa.lueders@example.org"))
     claim_submit(claim_id=second.pk, actor=second.traveller)
     claim_return_or_reject(claim_id=second.pk, actor=finance, reject=reject, reason="Beleg fehlt")
     event = AuditEvent.objects.get(kind=Kind.CLAIM_DECISION, target=f"exchanges.travelclaim:{second.pk}")

@@ -11,17 +11,19 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from cities.models import User
-from exchanges.models import ClaimStatus, ExchangeRequest, Status, TravelClaim
+from exchanges.models import ClaimStatus, TravelClaim
 from exchanges.services.claims import claim_approve, claim_book, claim_submit
+from tests.exchanges.claims_world import held_exchange
 from tests.exchanges.services.test_claims import _claim_a
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def booked(db):  # type: ignore[no-untyped-def]
+def booked(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=io.StringIO())
-    exchange = ExchangeRequest.objects.get(status=Status.SCHEDULED)
+    exchange = held_exchange()
     finance = User.objects.get(email="finanzen@example.org")
     claim = _claim_a(exchange)
     claim_submit(claim_id=claim.pk, actor=claim.traveller)
@@ -52,7 +54,7 @@ def test_a_batch_exports_csv_and_xlsx_and_is_then_frozen(client, booked):
     assert D(str(sheet["E2"].value)) == D("62.70")
 
     # a new booking goes into a new batch, never into the exported one
-    second = _claim_a(claim.exchange, traveller=User.objects.get(email="andreas.roth@example.org"))
+    second = _claim_a(claim.exchange, traveller=User.objects.get(email="gesa.lueders@example.org"))
     claim_submit(claim_id=second.pk, actor=second.traveller)
     claim_approve(claim_id=second.pk, actor=finance)
     claim_book(claim_id=second.pk)

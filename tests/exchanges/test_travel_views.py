@@ -11,19 +11,42 @@ from django.utils import timezone
 
 from cities.models import User
 from exchanges.models import Booking, ClaimStatus, ExchangeRequest, Status, TravelClaim
+from tests.exchanges.claims_world import held_exchange, meeting_day
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def scheduled(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def demo(db, settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def scheduled(demo):  # type: ignore[no-untyped-def]
+    """The demo's scheduled exchange (its meeting is still to come: a draft only)."""
     return ExchangeRequest.objects.get(status=Status.SCHEDULED)
 
 
-def _trip(days_ago: int, start: str, end_days: int, end: str) -> dict:
-    day = timezone.localdate() - timedelta(days=days_ago)
+@pytest.fixture
+def held(demo):  # type: ignore[no-untyped-def]
+    """The demo's held exchange: Petra Neumann visited Bremen twelve days ago."""
+    return held_exchange()
+
+
+_receipts = iter(range(1, 10_000))
+
+
+def _pdf(name: str = "fahrkarte.pdf") -> SimpleUploadedFile:
+    """A receipt with content of its own (the same content on two claims is flagged as a duplicate)."""
+    return SimpleUploadedFile(
+        name, f"%PDF-1.4 receipt {next(_receipts)}".encode(), content_type="application/pdf"
+    )
+
+
+def _trip(offset: int, start: str, end_days: int, end: str) -> dict:
+    """A trip beginning ``offset`` days after the held exchange's meeting day."""
+    day = meeting_day(held_exchange()) + timedelta(days=offset)
     return {
         "trip_start": f"{day:%d.%m.%Y} {start}",
         "trip_end": f"{day + timedelta(days=end_days):%d.%m.%Y} {end}",
@@ -44,21 +67,19 @@ def _item(client, claim, **data):  # type: ignore[no-untyped-def]
 
 
 def test_example_b_through_the_pages_then_finance_approves_and_it_is_booked_once(
-    client, scheduled, django_capture_on_commit_callbacks
+    client, held, django_capture_on_commit_callbacks
 ):
     traveller = User.objects.get(email="petra.neumann@example.org")
     client.force_login(traveller)
-    page = client.get(scheduled.get_absolute_url()).content.decode()
-    assert reverse("exchanges:claim_create", args=[scheduled.pk]) in page
+    page = client.get(held.get_absolute_url()).content.decode()
+    assert reverse("exchanges:claim_create", args=[held.pk]) in page
 
-    response = client.post(
-        reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(10, "07:00", 1, "18:00")
-    )
+    response = client.post(reverse("exchanges:claim_create", args=[held.pk]), _trip(-1, "07:00", 1, "18:00"))
     claim = TravelClaim.objects.get()
     assert response["Location"] == reverse("exchanges:claim_detail", args=[claim.pk])
     pdf = SimpleUploadedFile("fahrkarte.pdf", b"%PDF-1.4 ticket", content_type="application/pdf")
     _item(client, claim, kind="rail", amount="89,00", receipt=pdf)
-    _item(client, claim, kind="rail", amount="89,00")
+    _item(client, claim, kind="rail", amount="89,00", receipt=_pdf())
     hotel_bill = SimpleUploadedFile("hotel.pdf", b"%PDF-1.4 hotel", content_type="application/pdf")
     night = f"{timezone.localtime(claim.trip_start):%d.%m.%Y}"
     _item(
@@ -98,20 +119,20 @@ def test_example_b_through_the_pages_then_finance_approves_and_it_is_booked_once
     )
 
 
-def test_example_a_through_the_pages(client, scheduled):
+def test_example_a_through_the_pages(client, held):
     client.force_login(User.objects.get(email="petra.neumann@example.org"))
-    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(5, "06:30", 0, "19:45"))
+    client.post(reverse("exchanges:claim_create", args=[held.pk]), _trip(0, "06:30", 0, "19:45"))
     claim = TravelClaim.objects.get()
     day = timezone.localtime(claim.trip_start).date().isoformat()
-    data = {**_trip(5, "06:30", 0, "19:45"), f"meals-{day}_lunch": "on"}
+    data = {**_trip(0, "06:30", 0, "19:45"), f"meals-{day}_lunch": "on"}
     client.post(reverse("exchanges:claim_edit", args=[claim.pk]), data)
     _item(client, claim, kind="rail", amount="59,90")
     assert "62,70 €" in client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
 
 
-def test_a_receipt_that_is_html_renamed_to_pdf_is_refused(client, scheduled):
+def test_a_receipt_that_is_html_renamed_to_pdf_is_refused(client, held):
     client.force_login(User.objects.get(email="petra.neumann@example.org"))
-    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(5, "06:30", 0, "19:45"))
+    client.post(reverse("exchanges:claim_create", args=[held.pk]), _trip(0, "06:30", 0, "19:45"))
     claim = TravelClaim.objects.get()
     fake = SimpleUploadedFile("beleg.pdf", b"<html><body>nope</body></html>", content_type="application/pdf")
     response = _item(client, claim, kind="rail", amount="20,00", receipt=fake)
@@ -119,9 +140,9 @@ def test_a_receipt_that_is_html_renamed_to_pdf_is_refused(client, scheduled):
     assert claim.items.count() == 0
 
 
-def test_receipts_of_another_persons_claim_answer_404(client, scheduled):
+def test_receipts_of_another_persons_claim_answer_404(client, held):
     client.force_login(User.objects.get(email="petra.neumann@example.org"))
-    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(5, "06:30", 0, "19:45"))
+    client.post(reverse("exchanges:claim_create", args=[held.pk]), _trip(0, "06:30", 0, "19:45"))
     claim = TravelClaim.objects.get()
     _item(client, claim, kind="rail", amount="20,00", receipt=SimpleUploadedFile("t.pdf", b"%PDF-1.4 x"))
     receipt = claim.receipts.get()
@@ -136,11 +157,11 @@ def test_receipts_of_another_persons_claim_answer_404(client, scheduled):
     assert client.get(url).status_code == 200
 
 
-def test_the_finance_queue_is_for_finance_only_and_bad_input_is_explained(client, scheduled):
+def test_the_finance_queue_is_for_finance_only_and_bad_input_is_explained(client, held):
     client.force_login(User.objects.get(email="petra.neumann@example.org"))
     assert client.get(reverse("exchanges:finance_queue")).status_code == 403
     response = client.post(
-        reverse("exchanges:claim_create", args=[scheduled.pk]), {**_trip(5, "18:00", 0, "08:00")}
+        reverse("exchanges:claim_create", args=[held.pk]), {**_trip(0, "18:00", 0, "08:00")}
     )
     assert "Bitte korrigieren Sie" in response.content.decode()
     assert TravelClaim.objects.count() == 0
@@ -174,7 +195,7 @@ def test_a_malformed_amount_is_explained():
         LocalizedDecimalField(max_digits=12, decimal_places=2).clean("zwölf")
 
 
-def test_finance_edits_rate_sets_as_new_periods(client, scheduled):
+def test_finance_edits_rate_sets_as_new_periods(client, held):
     from exchanges.models import RateSet
 
     brkg = RateSet.objects.get(code="BRKG", valid_to__isnull=True)
@@ -198,13 +219,13 @@ def test_finance_edits_rate_sets_as_new_periods(client, scheduled):
     assert str(RateSet.objects.get(code="BRKG", valid_from="2030-01-01").km_rate) == "0.25"
 
 
-def test_decisions_are_mailed_to_the_traveller(client, scheduled, django_capture_on_commit_callbacks):
+def test_decisions_are_mailed_to_the_traveller(client, held, django_capture_on_commit_callbacks):
     from django.core import mail
 
     client.force_login(User.objects.get(email="petra.neumann@example.org"))
-    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(5, "06:30", 0, "19:45"))
+    client.post(reverse("exchanges:claim_create", args=[held.pk]), _trip(0, "06:30", 0, "19:45"))
     claim = TravelClaim.objects.get()
-    _item(client, claim, kind="rail", amount="59,90")
+    _item(client, claim, kind="rail", amount="59,90", receipt=_pdf())
     client.post(reverse("exchanges:claim_submit", args=[claim.pk]))
     mail.outbox.clear()
     client.force_login(User.objects.get(email="finanzen@example.org"))
@@ -217,16 +238,17 @@ def test_decisions_are_mailed_to_the_traveller(client, scheduled, django_capture
     assert "Beleg fehlt" in mail.outbox[0].body
 
 
-def test_the_late_filter_finds_late_claims_on_every_page(client, scheduled, settings):
+def test_the_late_filter_finds_late_claims_on_every_page(client, held, settings):
     settings.LIST_PAGE_SIZE = 2
     client.force_login(User.objects.get(email="petra.neumann@example.org"))
-    for days_ago in (3, 4, 5, 250):  # the last trip ended more than six months ago
-        client.post(
-            reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(days_ago, "06:30", 0, "19:45")
-        )
+    for offset in (-1, 0, 1, -250):  # the last trip ended more than six months ago
+        client.post(reverse("exchanges:claim_create", args=[held.pk]), _trip(offset, "06:30", 0, "19:45"))
     for claim in TravelClaim.objects.all():
-        _item(client, claim, kind="rail", amount="10,00")
-        client.post(reverse("exchanges:claim_submit", args=[claim.pk]))
+        _item(client, claim, kind="rail", amount="10,00", receipt=_pdf())
+        # the trip 250 days before the meeting does not fit the exchange: it needs a reason
+        client.post(
+            reverse("exchanges:claim_submit", args=[claim.pk]), {"submit-trip_fit_reason": "Vorgespräch"}
+        )
     late = TravelClaim.objects.get(filed_late=True)
     assert TravelClaim.objects.filter(filed_late=False).count() == 3
 
@@ -236,13 +258,13 @@ def test_the_late_filter_finds_late_claims_on_every_page(client, scheduled, sett
     assert "verspätet" in shown.content.decode()
 
 
-def test_only_finance_is_offered_the_decision_not_every_administrator(client, scheduled):
+def test_only_finance_is_offered_the_decision_not_every_administrator(client, held):
     from tests.cities.factories import UserFactory
 
     client.force_login(User.objects.get(email="petra.neumann@example.org"))
-    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(5, "06:30", 0, "19:45"))
+    client.post(reverse("exchanges:claim_create", args=[held.pk]), _trip(0, "06:30", 0, "19:45"))
     claim = TravelClaim.objects.get()
-    _item(client, claim, kind="rail", amount="59,90")
+    _item(client, claim, kind="rail", amount="59,90", receipt=_pdf())
     client.post(reverse("exchanges:claim_submit", args=[claim.pk]))
     url = reverse("exchanges:claim_detail", args=[claim.pk])
 
@@ -253,9 +275,9 @@ def test_only_finance_is_offered_the_decision_not_every_administrator(client, sc
     assert page.status_code == 200 and 'id="decision-heading"' not in page.content.decode()
 
 
-def test_the_night_of_a_hotel_item_is_asked_and_explained_next_to_its_field(client, scheduled):
+def test_the_night_of_a_hotel_item_is_asked_and_explained_next_to_its_field(client, held):
     client.force_login(User.objects.get(email="petra.neumann@example.org"))
-    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(10, "07:00", 1, "18:00"))
+    client.post(reverse("exchanges:claim_create", args=[held.pk]), _trip(-1, "07:00", 1, "18:00"))
     claim = TravelClaim.objects.get()
     page = client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
     assert 'for="id_item-night_of"' in page and "Nacht vom" in page and "TT.MM.JJJJ" in page
@@ -320,13 +342,13 @@ def test_a_draft_shows_its_rate_sets_law_and_the_to_be_confirmed_mark_also_in_th
     assert "Sächsisches Reisekostengesetz (SächsRKG)" in html and "noch zu bestätigen" not in html
 
 
-def test_more_nights_without_receipt_than_the_trip_has_are_explained_next_to_the_field(client, scheduled):
+def test_more_nights_without_receipt_than_the_trip_has_are_explained_next_to_the_field(client, held):
     client.force_login(User.objects.get(email="petra.neumann@example.org"))
-    client.post(reverse("exchanges:claim_create", args=[scheduled.pk]), _trip(10, "07:00", 1, "18:00"))
+    client.post(reverse("exchanges:claim_create", args=[held.pk]), _trip(-1, "07:00", 1, "18:00"))
     claim = TravelClaim.objects.get()
     response = client.post(
         reverse("exchanges:claim_edit", args=[claim.pk]),
-        {**_trip(10, "07:00", 1, "18:00"), "flat_nights": "3"},
+        {**_trip(-1, "07:00", 1, "18:00"), "flat_nights": "3"},
     )
     assert response.status_code == 200
     html = response.content.decode()

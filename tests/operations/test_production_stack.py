@@ -33,6 +33,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from cities.demo_data import DEMO_PASSWORD
+from exchanges.services.demo import DEMO_HELD_TITLE
 from tests.conftest import ARTIFACTS, ROOT, require_services
 from tests.operations.nginx_site import nginx_command, nginx_config
 
@@ -300,16 +301,21 @@ def test_the_production_stack_runs_the_whole_cycle_with_one_request_id(stack: St
     )
     log_out(page)
 
-    # Travel costs of the demo's scheduled exchange: claimed, approved, booked by the finance queue.
-    (scheduled_id,) = stack.query("SELECT id FROM exchanges_exchangerequest WHERE status = 'scheduled'")[0]
-    day = timezone.localdate() - timedelta(days=4)
+    # Travel costs of the demo's held exchange, for the trip of its meeting's day: claimed, approved,
+    # booked by the finance queue.
+    held_id, meeting_start = stack.query(
+        "SELECT r.id, m.starts_at FROM exchanges_exchangerequest r "
+        "JOIN exchanges_meeting m ON m.request_id = r.id WHERE r.title = %s",
+        DEMO_HELD_TITLE,
+    )[0]
+    day = timezone.localtime(meeting_start).date()
     log_in(page, base, "petra.neumann@example.org")
-    page.goto(f"{base}/anfragen/{scheduled_id}/")
+    page.goto(f"{base}/anfragen/{held_id}/")
     page.get_by_role("link", name="Reisekosten abrechnen").click()
     page.locator("#id_trip_start").fill(f"{day:%d.%m.%Y} 06:30")
     page.locator("#id_trip_end").fill(f"{day:%d.%m.%Y} 19:45")
     page.locator("#id_origin").fill("Leipzig")
-    page.locator("#id_destination").fill("Nürnberg")
+    page.locator("#id_destination").fill("Bremen")
     page.get_by_role("button", name="Entwurf speichern").click()
     page.locator("#id_item-kind").select_option("rail")
     page.locator("#id_item-amount").fill("59,90")

@@ -54,7 +54,9 @@ def _claim(exchange: ExchangeRequest, traveller: User, days_ago: int) -> TravelC
         claim=claim,
         actor=traveller,
         data={"kind": "rail", "amount": D("59.90"), "explanation": f"Fahrkarte für {traveller.display_name}"},
-        upload=SimpleUploadedFile(f"Fahrkarte {traveller.display_name}.pdf", b"%PDF-1.4 ticket"),
+        upload=SimpleUploadedFile(
+            f"Fahrkarte {traveller.display_name}.pdf", f"%PDF-1.4 ticket {traveller.pk}".encode()
+        ),
     )
     return claim
 
@@ -86,7 +88,8 @@ def world(db, settings, tmp_path) -> World:  # type: ignore[no-untyped-def]
     )
     claims = [_claim(exchange, person, 3), _claim(exchange, expert, 3)]
     for claim in claims:
-        claim_submit(claim_id=claim.pk, actor=claim.traveller)
+        # The trip lies before the meeting of the (still scheduled) exchange: it needs a reason.
+        claim_submit(claim_id=claim.pk, actor=claim.traveller, trip_fit_reason="Vorbesprechung vor Ort")
         claim_approve(claim_id=claim.pk, actor=finance)
         claim_book(claim_id=claim.pk)
     batch = batch_create(actor=finance)

@@ -157,7 +157,9 @@ def test_the_person_is_anonymised_field_by_field(world):
     assert claim.items.get().explanation == REDACTED
     assert claim.booking.payee == person.display_name
     receipt = Receipt.objects.get(claim=claim)
-    assert receipt.original_name == f"Beleg {receipt.pk}.pdf" and receipt.file.read() == b"%PDF-1.4 ticket"
+    assert receipt.original_name == f"Beleg {receipt.pk}.pdf" and receipt.file.read().startswith(
+        b"%PDF-1.4 ticket"
+    )
     emails = OutgoingEmail.objects.filter(recipient=person)
     assert emails.exists()
     assert set(emails.values_list("to_address", "body")) == {(person.email, REDACTED)}

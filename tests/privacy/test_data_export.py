@@ -34,12 +34,13 @@ def test_json_export_holds_the_persons_data_and_nobody_elses(client, world):
     assert {r["reference"] for r in data["requests"]} >= {world.exchange.reference, world.returned.reference}
     assert [a["original_name"] for a in data["attachments"]] == ["Standorte Petra Neumann.pdf"]
     assert data["comments"][0]["body"] == "Ich bringe Frau Kühn aus dem Schulamt mit."
-    assert {e["to_status"] for e in data["timeline"]} == {"submitted"}  # her two submissions
+    # her submissions, and her confirmation that the demo's visit to Bremen took place
+    assert {e["to_status"] for e in data["timeline"]} == {"submitted", "held"}
     own_claim, other_claim = world.claims
     assert [c["claim"] for c in data["travel_claims"]] == [f"{world.exchange.reference} / {own_claim.pk}"]
     assert data["claim_items"][0]["amount"] == "59.90"
     assert data["receipts"][0]["original_name"] == "Fahrkarte Petra Neumann.pdf"
-    assert data["receipts"][0]["size"] == len(b"%PDF-1.4 ticket")
+    assert data["receipts"][0]["size"] == len(f"%PDF-1.4 ticket {world.person.pk}".encode())
     assert [b["number"] for b in data["bookings"]] == [own_claim.booking.number]
     assert data["meetings"] and data["meetings"][0]["travels"] is False  # she hosts, the expert travels
     assert data["emails"] and all(e["to_address"] == OLD_EMAIL for e in data["emails"])

@@ -33,6 +33,7 @@ from exchanges.services.claims import claim_approve, claim_book, claim_item_add,
 from exchanges.services.exports import batch_create, batch_mark_exported
 from exchanges.services.requests import attachment_add
 from tests.conftest import REQUIRE_SERVICES, ROOT
+from tests.exchanges.claims_world import held_exchange
 from tests.exchanges.services.test_claims import _claim_a
 
 LATEST_EXCHANGES_MIGRATION = sorted((ROOT / "exchanges" / "migrations").glob("0*.py"))[-1].stem
@@ -142,9 +143,9 @@ def portal_data(postgres, settings, tmp_path):  # type: ignore[no-untyped-def]
     """Committed data of every kind a backup must keep, with uploaded files in a MEDIA_ROOT of its own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("load_demo", stdout=io.StringIO())
-    exchange = ExchangeRequest.objects.get(status=Status.SCHEDULED)
+    exchange = held_exchange()
     finance = User.objects.get(email="finanzen@example.org")
-    travellers = [exchange.requester, User.objects.get(email="andreas.roth@example.org")]
+    travellers = [exchange.requester, User.objects.get(email="gesa.lueders@example.org")]
     for number, traveller in enumerate(travellers):
         claim = _claim_a(exchange, traveller=traveller)
         claim_item_add(
@@ -167,7 +168,8 @@ def portal_data(postgres, settings, tmp_path):  # type: ignore[no-untyped-def]
     # What the comparison relies on is really there.
     assert Booking.objects.filter(batch=batch).count() == 2
     assert set(batch.bookings.values_list("claim__status", flat=True)) == {ClaimStatus.BOOKED}
-    assert Receipt.objects.count() == 2 and Attachment.objects.count() == 1
+    # each claim: the ticket's receipt (a ticket needs one to be submitted) and the parking receipt
+    assert Receipt.objects.count() == 4 and Attachment.objects.count() == 1
     assert ExportBatch.objects.filter(exported_at__isnull=False).count() == 1
     return settings.MEDIA_ROOT
 
@@ -211,7 +213,7 @@ def test_a_backup_restores_every_request_claim_receipt_booking_and_batch(
     expected = source_rows()
     summary = (
         f"Restored: requests: {ExchangeRequest.objects.count()}, attachments: 1, travel claims: 2, "
-        "receipts: 2, bookings: 2, export batches: 1"
+        "receipts: 4, bookings: 2, export batches: 1"
     )
 
     # when: it is restored into a database and a MEDIA_ROOT that do not exist yet

@@ -270,9 +270,10 @@ def test_an_accept_while_redis_is_down_succeeds_and_is_routed_once_when_it_is_ba
 # --- (b) the worker is killed in the middle of a booking ---------------------------------------------
 def test_a_worker_killed_during_a_booking_leaves_exactly_one_booking(demo_network, faults):
     from exchanges.services.claims import claim_approve, claim_submit
+    from tests.exchanges.claims_world import held_exchange
     from tests.exchanges.services.test_claims import _claim_a
 
-    claim = _claim_a(ExchangeRequest.objects.get(status=Status.SCHEDULED))
+    claim = _claim_a(held_exchange())
     claim_submit(claim_id=claim.pk, actor=claim.traveller)
     bookings_before = set(Booking.objects.values_list("number", flat=True))
     # approving queues the booking; no worker runs yet

@@ -79,12 +79,16 @@ def test_the_sweeper_sends_emails_that_were_never_sent(db, broker_down, django_c
     assert sweep(now=later())["emails"] == 0
 
 
-def test_the_sweeper_books_approved_claims_exactly_once(db, broker_down, django_capture_on_commit_callbacks):
+def test_the_sweeper_books_approved_claims_exactly_once(
+    db, broker_down, django_capture_on_commit_callbacks, settings, tmp_path
+):
     from exchanges.services.claims import claim_approve, claim_submit
+    from tests.exchanges.claims_world import held_exchange
     from tests.exchanges.services.test_claims import _claim_a
 
+    settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=io.StringIO())
-    exchange = ExchangeRequest.objects.get(status=Status.SCHEDULED)
+    exchange = held_exchange()
     claim = _claim_a(exchange)
     claim_submit(claim_id=claim.pk, actor=claim.traveller)
     with django_capture_on_commit_callbacks(execute=True):

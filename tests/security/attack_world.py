@@ -25,6 +25,7 @@ from cities.roles import Role
 from exchanges.models import (
     Attachment,
     Booking,
+    BookingCounter,
     ClaimItem,
     ClaimStatus,
     Comment,
@@ -288,6 +289,8 @@ def build_world(text: str = "") -> World:
             amount=Decimal("42.00"),
             batch=batch,
         )
+    # The numbers above are taken: a claim approved during an attack is booked with the next one.
+    BookingCounter.objects.update_or_create(year=2026, defaults={"last_number": len(sides)})
     return World(users=users, sides=sides, batch=batch, rate_set=RateSet.objects.order_by("pk").first())
 
 

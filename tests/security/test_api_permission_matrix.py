@@ -348,7 +348,20 @@ API_EXPECTATIONS: dict[str, list[ApiCase]] = {
         ApiCase(
             kwargs=claim_pk("draft"),
             post=api_on_claim("draft", only={"staff"}),
+            # the world's trips do not fit their meetings and overlap: the reasons the flags ask for
+            data=lambda world, side: {
+                "trip_fit_reason": "Vorbesprechung",
+                "duplicate_reason": "Zwei Termine",
+            },
             acts=only("staff", side="own"),
+        )
+    ],
+    "api:claim_item_receipts": [
+        ApiCase(
+            kwargs=claim_pk("draft", item=True),
+            # JSON carries no file: refused as invalid for everyone who sees the claim, nothing stored
+            post=api_on_claim("draft", ok=400),
+            acts=never,
         )
     ],
     # finance decides (never on a claim of their own: the world's finance person travels in none)

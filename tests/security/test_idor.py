@@ -149,6 +149,13 @@ SWAPS = [
         lambda w: {"pk": own(w).claims["draft"].pk, "item_pk": foreign(w).items["draft"].pk},
     ),
     (
+        "staff",
+        "post",
+        "exchanges:claim_receipt_add",  # own claim, the other city's item id
+        lambda w: {"pk": own(w).claims["draft"].pk, "item_pk": own(w).items["draft"].pk},
+        lambda w: {"pk": own(w).claims["draft"].pk, "item_pk": foreign(w).items["draft"].pk},
+    ),
+    (
         "finance",
         "post",
         "exchanges:claim_item_reduce",  # a claim finance may see, with the item of another claim

@@ -65,6 +65,10 @@ def forbidden(people, other_city):  # type: ignore[no-untyped-def]
         "decided_at": "01.01.2020 10:00",
         "budget_override": "on",
         "filed_late": "on",
+        "trip_unfit": "on",
+        "calculation_snapshot": '{"total": "9999.00", "lines": []}',
+        "trip_fit_reason": "selbst begründet",
+        "duplicate_reason": "selbst begründet",
         "booked": "on",
         "booking": "RK-1999-00001",
         "rate_set": "1",
@@ -206,8 +210,9 @@ def _assert_claim_untouched(claim: TravelClaim, traveller: User) -> None:
     assert claim.traveller == traveller and claim.submitted_by == traveller
     assert claim.calculated_total in (None, Decimal("0"), Decimal("0.00"))
     assert claim.decided_by is None and claim.decided_at is None
-    assert not claim.budget_override and not claim.filed_late
-    assert claim.rate_set_id is None
+    assert not claim.budget_override and not claim.filed_late and not claim.trip_unfit
+    assert claim.rate_set_id is None and claim.calculation_snapshot is None
+    assert claim.trip_fit_reason == "" and claim.duplicate_reason == ""  # only submitting gives reasons
 
 
 def test_a_claim_is_created_and_edited_only_with_the_trip_fields(client, people, forbidden):

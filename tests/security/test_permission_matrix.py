@@ -416,7 +416,8 @@ EXPECTATIONS: dict[str, list[Case]] = {
         Case(
             kwargs=claim_pk("submitted", item="1"),
             get=POST_ONLY,
-            post=on_claim("submitted", ok=302),
+            # finance reduces (302); everyone else who sees the claim gets the page with the refusal
+            post=lambda role, side: 302 if role == "finance" else on_claim("submitted")(role, side),
             data=lambda world, side: {
                 f"reduce-{world[side].items['submitted'].pk}-amount": "10,00",
                 f"reduce-{world[side].items['submitted'].pk}-reason": "Nur 2. Klasse",
@@ -429,7 +430,20 @@ EXPECTATIONS: dict[str, list[Case]] = {
             kwargs=claim_pk("draft"),
             get=POST_ONLY,
             post=on_claim("draft", ok=302),
+            # the world's trips do not fit their meetings and overlap: the reasons the notes ask for
+            data=lambda world, side: {
+                "submit-trip_fit_reason": "Vorbesprechung",
+                "submit-duplicate_reason": "Zwei Termine an einem Tag",
+            },
             acts=only("staff", side="own"),
+        )
+    ],
+    "exchanges:claim_receipt_add": [
+        Case(
+            kwargs=claim_pk("draft", item="1"),
+            get=POST_ONLY,
+            post=on_claim("draft"),  # without a file: the page with the form's error, nothing stored
+            acts=never,
         )
     ],
     "exchanges:claim_pdf": [Case(kwargs=claim_pk("submitted"), get=on_claim("submitted"))],

@@ -29,20 +29,21 @@ def test_demo_city_matrix_of_exchanges_held(demo_network):
     coordinator = User.objects.get(email="koordination@example.org")
     tables = statistics_for(user=coordinator, period=demo_network)
 
-    # By hand: the demo holds one exchange, "Radverkehr und Mobilitätsstation am Bahnhof":
-    # Jonas Fischer (Bremen) asked, Robert Schulze (Leipzig) coached.
+    # By hand: the demo holds two exchanges. "Radverkehr und Mobilitätsstation am Bahnhof": Jonas Fischer
+    # (Bremen) asked, Robert Schulze (Leipzig) coached; "Bildungs- und Quartierszentren in Bremen
+    # besichtigen": Petra Neumann (Leipzig) asked, Gesa Lüders (Bremen) coached.
     matrix = tables["city_matrix_held"]
-    assert matrix.columns[1:] == ["Leipzig", "Total"]
-    assert matrix.rows == [["Bremen", 1, 1]]
-    assert matrix.totals == ["Total", 1, 1]
-    assert tables["city_balance"].rows == [["Bremen", 0, 1], ["Leipzig", 1, 0]]
+    assert matrix.columns[1:] == ["Bremen", "Leipzig", "Total"]
+    assert matrix.rows == [["Bremen", 0, 1, 1], ["Leipzig", 1, 0, 1]]
+    assert matrix.totals == ["Total", 1, 1, 2]
+    assert tables["city_balance"].rows == [["Bremen", 1, 1], ["Leipzig", 1, 1]]
     key = dict(tables["key_figures"].rows)
-    assert key["Exchanges held"] == 1
-    assert key["People taking part (requesters and experts)"] == 2
+    assert key["Exchanges held"] == 2
+    assert key["People taking part (requesters and experts)"] == 4
     assert key["Requests withdrawn"] == 1
-    # Leipzig: Anna Schmidt 2, Petra Neumann 2; Nürnberg: Lukas Meyer 2; Bremen: Jonas Fischer 2 (his
+    # Leipzig: Anna Schmidt 2, Petra Neumann 3; Nürnberg: Lukas Meyer 2; Bremen: Jonas Fischer 2 (his
     # third request is a draft and never counts).
-    assert tables["requests_by_city"].rows == [["Bremen", 2], ["Leipzig", 4], ["Nürnberg", 2]]
+    assert tables["requests_by_city"].rows == [["Bremen", 2], ["Leipzig", 5], ["Nürnberg", 2]]
     (exchange,) = completed_exchanges(user=coordinator, period=demo_network)
     assert exchange["reference"].startswith("CR-")
     assert exchange["title"] == "Radverkehr und Mobilitätsstation am Bahnhof"
@@ -72,8 +73,8 @@ def test_demo_city_matrix_of_requests_matches_a_count_by_hand(demo_network):
     found = {(row[0], column): row[1 + i] for row in matrix.rows for i, column in enumerate(columns)}
     assert {pair: n for pair, n in found.items() if n} == dict(cells)
     assert matrix.totals[1:-1] == [len(per_column[c]) for c in columns]
-    assert [row[-1] for row in matrix.rows] == [2, 4, 2]
-    assert matrix.totals[-1] == 8
+    assert [row[-1] for row in matrix.rows] == [2, 5, 2]
+    assert matrix.totals[-1] == 9
 
 
 def test_demo_city_contact_sees_bremen_only(demo_network):
@@ -81,4 +82,4 @@ def test_demo_city_contact_sees_bremen_only(demo_network):
     tables = statistics_for(user=contact, period=demo_network)
 
     assert tables["requests_by_city"].rows == [["Bremen", 2]]
-    assert tables["city_balance"].rows == [["Bremen", 0, 1]]
+    assert tables["city_balance"].rows == [["Bremen", 1, 1]]

@@ -1,6 +1,6 @@
 """Travel claims, their items and receipts, finance decisions, bookings, export batches, statistics."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
@@ -11,7 +11,7 @@ from rest_framework import serializers
 from exchanges.api.serializers.common import CityRefSerializer, PersonSerializer, RequestRefSerializer
 from exchanges.errors import DomainError
 from exchanges.models import ClaimItem, ClaimStatus
-from exchanges.services.claims import claim_calculate, claim_rate_set
+from exchanges.services.claims import amount_error, claim_flags, claim_shown_calculation, trip_errors
 
 MEALS = ("breakfast", "lunch", "dinner")
 
@@ -68,6 +68,10 @@ class CalculationSerializer(serializers.Serializer):
     to_be_confirmed = serializers.BooleanField(
         help_text="The rate set's figures are still to be confirmed by finance."
     )
+    snapshot = serializers.BooleanField(
+        help_text="True: the figures finance decided on, as stored at submission or approval (decided "
+        "claims); false: calculated now."
+    )
 
 
 class BookingRefSerializer(serializers.Serializer):
@@ -85,8 +89,44 @@ class ClaimListSerializer(serializers.Serializer):
     trip_end = serializers.DateTimeField()
     calculated_total = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
     filed_late = serializers.BooleanField()
+    trip_unfit = serializers.BooleanField(
+        help_text="Set at submission: the trip misses the meeting's date or had not ended."
+    )
+    possible_duplicate = serializers.BooleanField(
+        help_text="An overlapping trip of the same traveller, or a receipt whose content is on another claim."
+    )
     submitted_at = serializers.DateTimeField(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class OtherClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    exchange = RequestRefSerializer()
+    status = serializers.ChoiceField(choices=ClaimStatus.choices)
+    trip_start = serializers.DateTimeField()
+    trip_end = serializers.DateTimeField()
+
+
+class FlagsSerializer(serializers.Serializer):
+    missing_receipts = serializers.SerializerMethodField(help_text="Items that need their receipt.")
+    overlapping_claims = serializers.SerializerMethodField(
+        help_text="The traveller's other claims with an overlapping trip (ids, for finance and the traveller)."
+    )
+    shared_receipts = serializers.SerializerMethodField(
+        help_text="Claims holding a receipt with the content of one of this claim's receipts."
+    )
+    trip_misfit = serializers.ListField(child=serializers.CharField())
+    possible_duplicate = serializers.BooleanField()
+
+    def get_missing_receipts(self, flags) -> list[int]:  # type: ignore[no-untyped-def]
+        return [item.pk for item in flags.missing_receipts]
+
+    @extend_schema_field(OtherClaimSerializer(many=True))
+    def get_overlapping_claims(self, flags) -> list[dict]:  # type: ignore[no-untyped-def]
+        return OtherClaimSerializer(flags.overlapping, many=True).data
+
+    def get_shared_receipts(self, flags) -> list[int]:  # type: ignore[no-untyped-def]
+        return sorted({receipt.claim_id for receipt in flags.shared_receipts})
 
 
 class ClaimDetailSerializer(ClaimListSerializer):
@@ -100,26 +140,42 @@ class ClaimDetailSerializer(ClaimListSerializer):
     car_interest_recorded_on = serializers.DateField(allow_null=True)
     local_transport = serializers.DecimalField(max_digits=9, decimal_places=2)
     budget_override = serializers.BooleanField()
+    version = serializers.IntegerField(help_text="Also in the ETag header; send it back in If-Match.")
+    possible_duplicate = serializers.SerializerMethodField(
+        help_text="An overlapping trip of the same traveller, or a receipt whose content is on another claim."
+    )
+    flags = serializers.SerializerMethodField(
+        help_text="What the traveller must fix or explain before submitting, and finance sees."
+    )
+    duplicate_reason = serializers.CharField(allow_blank=True)
+    trip_fit_reason = serializers.CharField(allow_blank=True)
     items = ClaimItemSerializer(many=True, source="items.all")
     receipts = ReceiptSerializer(many=True, source="receipts.all")
     events = ClaimEventSerializer(many=True, source="events.all")
     calculation = serializers.SerializerMethodField(help_text="Line by line, with the legal basis of each.")
     booking = serializers.SerializerMethodField()
 
+    def _flags(self, claim):  # type: ignore[no-untyped-def]
+        if not hasattr(self, "_flags_of"):
+            self._flags_of = {}
+        if claim.pk not in self._flags_of:
+            self._flags_of[claim.pk] = claim_flags(claim)
+        return self._flags_of[claim.pk]
+
+    def get_possible_duplicate(self, claim) -> bool:  # type: ignore[no-untyped-def]
+        return self._flags(claim).possible_duplicate
+
+    @extend_schema_field(FlagsSerializer)
+    def get_flags(self, claim) -> dict:  # type: ignore[no-untyped-def]
+        return FlagsSerializer(self._flags(claim)).data
+
     @extend_schema_field(CalculationSerializer(allow_null=True))
     def get_calculation(self, claim) -> dict | None:  # type: ignore[no-untyped-def]
         try:
-            calculation, rate_set = claim_calculate(claim), claim_rate_set(claim)
+            shown = claim_shown_calculation(claim)
         except (DomainError, ValueError):
             return None
-        return CalculationSerializer(
-            {
-                "lines": calculation.lines,
-                "total": calculation.total,
-                "legal_basis": rate_set.legal_basis,
-                "to_be_confirmed": rate_set.to_be_confirmed,
-            }
-        ).data
+        return CalculationSerializer(shown).data
 
     @extend_schema_field(BookingRefSerializer(allow_null=True))
     def get_booking(self, claim) -> dict | None:  # type: ignore[no-untyped-def]
@@ -127,19 +183,16 @@ class ClaimDetailSerializer(ClaimListSerializer):
         return BookingRefSerializer(booking).data if booking else None
 
 
-def _trip_errors(start, end) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """The browser's ClaimForm.clean, message for message."""
-    errors = {}
-    if start and end and end <= start:
-        errors["trip_end"] = _("The trip must end after it begins.")
-    if start and start > timezone.now() + timedelta(days=1):
-        errors["trip_start"] = _("A claim is filed after the trip.")
-    return errors
-
-
 def _not_negative(value):  # type: ignore[no-untyped-def]
     if value is not None and value < 0:
         raise serializers.ValidationError(_("The amount cannot be negative."))
+    return value
+
+
+def _local_transport(value):  # type: ignore[no-untyped-def]
+    message = amount_error(value, allow_zero=True)
+    if message:
+        raise serializers.ValidationError(message)
     return value
 
 
@@ -155,13 +208,13 @@ class ClaimTripSerializer(serializers.Serializer):
     local_transport = serializers.DecimalField(max_digits=9, decimal_places=2, required=False)
 
     validate_car_km = staticmethod(_not_negative)
-    validate_local_transport = staticmethod(_not_negative)
+    validate_local_transport = staticmethod(_local_transport)
 
     def validate(self, data: dict) -> dict:
         claim = self.context.get("claim")
         start = data.get("trip_start", claim.trip_start if claim else None)
         end = data.get("trip_end", claim.trip_end if claim else None)
-        errors = _trip_errors(start, end)
+        errors = trip_errors(start, end)  # the browser's ClaimForm.clean, message for message
         if errors:
             raise serializers.ValidationError(errors)
         return data
@@ -213,12 +266,29 @@ class ClaimItemInputSerializer(serializers.Serializer):
     receipt = serializers.FileField(required=False, help_text="PDF, JPEG or PNG (multipart/form-data).")
 
     def validate_amount(self, amount: Decimal) -> Decimal:
-        # The browser's ClaimItemForm.clean_amount.
-        if amount < 0:
-            raise serializers.ValidationError(_("The amount cannot be negative."))
-        if amount > 100000:
-            raise serializers.ValidationError(_("Please check the amount."))
+        message = amount_error(amount)  # the browser's ClaimItemForm.clean_amount
+        if message:
+            raise serializers.ValidationError(message)
         return amount
+
+
+class ReceiptInputSerializer(serializers.Serializer):
+    receipt = serializers.FileField(help_text="PDF, JPEG or PNG (multipart/form-data).")
+
+
+class SubmitSerializer(serializers.Serializer):
+    duplicate_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Needed when the claim is a possible duplicate (flags.possible_duplicate).",
+    )
+    trip_fit_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Needed when the trip does not fit the exchange (flags.trip_misfit).",
+    )
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -3,7 +3,6 @@ export batches (finance scope), statistics. The same access helpers and services
 
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
@@ -26,19 +25,25 @@ from exchanges.api.serializers.travel import (
     DecisionSerializer,
     ExportBatchDetailSerializer,
     ExportBatchSerializer,
+    ReceiptInputSerializer,
     ReductionSerializer,
     StatisticsSerializer,
+    SubmitSerializer,
 )
+from exchanges.api.versions import if_match_version, with_etag
 from exchanges.api.views.base import ApiListView, ApiView, filters_from, invalid_form
+from exchanges.api.views.requests import IF_MATCH
 from exchanges.errors import DomainError
 from exchanges.forms import BookingFilterForm, FinanceQueueFilterForm
 from exchanges.models import TravelClaim
+from exchanges.rules import may_claim
 from exchanges.selectors import (
     bookings_for_finance,
     claim_get_for_user,
     claims_of,
     export_batches,
     finance_queue,
+    possible_duplicate_filter,
     request_get_for_user,
 )
 from exchanges.services.claims import (
@@ -48,10 +53,11 @@ from exchanges.services.claims import (
     claim_item_add,
     claim_item_reduce,
     claim_item_remove,
+    claim_receipt_add,
+    claim_refusal,
     claim_return_or_reject,
     claim_submit,
     claim_update,
-    participants_of,
 )
 from exchanges.statistics import figures
 from exchanges.statistics.selection import statistics_selection
@@ -68,9 +74,11 @@ def claim_for(request: Request, pk: int) -> TravelClaim:
     return claim_get_for_user(user=request.user, pk=pk, own_only=own_only)
 
 
-def claim_detail(request: Request, pk: int) -> dict:
+def claim_detail(request: Request, pk: int, *, status_code: int = 200) -> Response:
+    """The claim as the caller now sees it (read again after a change), with its ETag."""
     claim = claim_for(request, pk)
-    return ClaimDetailSerializer(claim, context={"request": request}).data
+    response = Response(ClaimDetailSerializer(claim, context={"request": request}).data, status=status_code)
+    return with_etag(response, claim)
 
 
 def item_of(claim: TravelClaim, item_pk: int):  # type: ignore[no-untyped-def]
@@ -95,7 +103,11 @@ class ClaimListView(ApiListView):
 
     @extend_schema(summary="My travel claims", tags=["travel costs"])
     def get(self, request: Request) -> Response:
-        return self.list_page(claims_of(request.user).select_related("exchange", "traveller"))
+        return self.list_page(
+            claims_of(request.user)
+            .select_related("exchange", "traveller")
+            .annotate(possible_duplicate=possible_duplicate_filter())
+        )
 
     @extend_schema(
         summary="Claim travel costs for an exchange (participants)",
@@ -106,31 +118,41 @@ class ClaimListView(ApiListView):
     def post(self, request: Request) -> Response:
         data = dict(self.validated(ClaimCreateSerializer))
         exchange = request_get_for_user(user=request.user, pk=data.pop("exchange"))
-        if request.user.pk not in {person.pk for person in participants_of(exchange)}:
-            raise exceptions.PermissionDenied(_("Only participants of the exchange can claim travel costs."))
+        # The one rule (exchanges.rules.may_claim) the request page's link and the claim page ask.
+        if not may_claim(request.user, exchange):
+            refusal = claim_refusal(exchange)
+            if refusal.field:  # not a participant: who is asking
+                raise exceptions.PermissionDenied(refusal.message)
+            raise refusal  # not yet claimable: 409
         claim = claim_create(exchange=exchange, traveller=request.user, actor=request.user, data=data)
-        return Response(claim_detail(request, claim.pk), status=status.HTTP_201_CREATED)
+        return claim_detail(request, claim.pk, status_code=status.HTTP_201_CREATED)
 
 
 class ClaimDetailView(ApiView):
     serializer_class = ClaimDetailSerializer
 
-    @extend_schema(summary="A travel claim with its calculation", parameters=[CLAIM], tags=["travel costs"])
+    @extend_schema(
+        summary="A travel claim with its calculation (and its ETag)",
+        parameters=[CLAIM],
+        tags=["travel costs"],
+    )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(claim_detail(request, pk))
+        return claim_detail(request, pk)
 
     @extend_schema(
-        summary="Change the trip or the meals provided (the traveller, while draft or returned)",
-        parameters=[CLAIM],
+        summary="Change the trip or the meals provided (the traveller, while draft or returned); "
+        "If-Match: the claim's ETag",
+        parameters=[CLAIM, IF_MATCH],
         request=ClaimUpdateSerializer,
         responses={200: ClaimDetailSerializer},
         tags=["travel costs"],
     )
     def patch(self, request: Request, pk: int) -> Response:
         claim = claim_for(request, pk)
+        expected = if_match_version(request, claim)
         data = self.validated(ClaimUpdateSerializer, partial=True, claim=claim)
-        claim_update(claim=claim, actor=request.user, data=dict(data))
-        return Response(claim_detail(request, pk))
+        claim_update(claim=claim, actor=request.user, data=dict(data), expected_version=expected)
+        return claim_detail(request, pk)
 
 
 class ClaimItemListView(ApiView):
@@ -138,18 +160,19 @@ class ClaimItemListView(ApiView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
-        summary="Add an item, with a receipt as multipart/form-data",
-        parameters=[CLAIM],
+        summary="Add an item, with a receipt as multipart/form-data; If-Match: the claim's ETag",
+        parameters=[CLAIM, IF_MATCH],
         request=ClaimItemInputSerializer,
         responses={201: ClaimDetailSerializer},
         tags=["travel costs"],
     )
     def post(self, request: Request, pk: int) -> Response:
         claim = claim_for(request, pk)
+        expected = if_match_version(request, claim)
         data = dict(self.validated(ClaimItemInputSerializer))
         upload = data.pop("receipt", None)
-        claim_item_add(claim=claim, actor=request.user, data=data, upload=upload)
-        return Response(claim_detail(request, pk), status=status.HTTP_201_CREATED)
+        claim_item_add(claim=claim, actor=request.user, data=data, upload=upload, expected_version=expected)
+        return claim_detail(request, pk, status_code=status.HTTP_201_CREATED)
 
 
 class ClaimItemDetailView(ApiView):
@@ -161,24 +184,64 @@ class ClaimItemDetailView(ApiView):
         return Response(ClaimItemSerializer(item_of(claim, item_pk)).data)
 
     @extend_schema(
-        summary="Remove an item (and its receipts)", parameters=[CLAIM, ITEM], tags=["travel costs"]
+        summary="Remove an item (and its receipts); If-Match: the claim's ETag",
+        parameters=[CLAIM, ITEM, IF_MATCH],
+        tags=["travel costs"],
     )
     def delete(self, request: Request, pk: int, item_pk: int) -> Response:
         claim = claim_for(request, pk)
-        claim_item_remove(item=item_of(claim, item_pk), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        expected = if_match_version(request, claim)
+        claim_item_remove(item=item_of(claim, item_pk), actor=request.user, expected_version=expected)
+        response = Response(status=status.HTTP_204_NO_CONTENT)
+        return with_etag(response, TravelClaim.objects.get(pk=claim.pk))
+
+
+class ClaimReceiptView(ApiView):
+    serializer_class = ClaimDetailSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]  # JSON: answered "no file" (400)
+
+    @extend_schema(
+        summary="Attach a receipt to an item (multipart/form-data); If-Match: the claim's ETag",
+        parameters=[CLAIM, ITEM, IF_MATCH],
+        request=ReceiptInputSerializer,
+        responses={201: ClaimDetailSerializer},
+        tags=["travel costs"],
+    )
+    def post(self, request: Request, pk: int, item_pk: int) -> Response:
+        claim = claim_for(request, pk)
+        item = item_of(claim, item_pk)
+        expected = if_match_version(request, claim)
+        data = self.validated(ReceiptInputSerializer)
+        claim_receipt_add(item=item, actor=request.user, upload=data["receipt"], expected_version=expected)
+        return claim_detail(request, pk, status_code=status.HTTP_201_CREATED)
 
 
 class ClaimSubmitView(ApiView):
     serializer_class = ClaimDetailSerializer
 
     @extend_schema(
-        summary="Submit the claim to finance", parameters=[CLAIM], request=None, tags=["travel costs"]
+        summary="Submit the claim to finance; If-Match: the claim's ETag",
+        description=(
+            "Refused (400) while a ticket or other cost has no receipt. A possible duplicate (an overlapping "
+            "trip of the same traveller, a receipt whose content is on another claim) needs "
+            "'duplicate_reason', a trip that does not fit the exchange 'trip_fit_reason' (see 'flags')."
+        ),
+        parameters=[CLAIM, IF_MATCH],
+        request=SubmitSerializer,
+        tags=["travel costs"],
     )
     def post(self, request: Request, pk: int) -> Response:
         claim = claim_for(request, pk)
-        claim_submit(claim_id=claim.pk, actor=request.user)
-        return Response(claim_detail(request, pk))
+        expected = if_match_version(request, claim)
+        data = self.validated(SubmitSerializer)
+        claim_submit(
+            claim_id=claim.pk,
+            actor=request.user,
+            expected_version=expected,
+            trip_fit_reason=data.get("trip_fit_reason", ""),
+            duplicate_reason=data.get("duplicate_reason", ""),
+        )
+        return claim_detail(request, pk)
 
 
 class ClaimDecisionView(FinanceOnly, ApiView):
@@ -187,19 +250,23 @@ class ClaimDecisionView(FinanceOnly, ApiView):
     serializer_class = ClaimDetailSerializer
 
     @extend_schema(
-        summary="Decide on a submitted claim (finance)",
-        parameters=[CLAIM],
+        summary="Decide on a submitted claim (finance); If-Match: the ETag of the claim as read",
+        parameters=[CLAIM, IF_MATCH],
         request=DecisionSerializer,
         responses={200: ClaimDetailSerializer},
         tags=["finance"],
     )
     def post(self, request: Request, pk: int) -> Response:
         claim = claim_for(request, pk)
+        expected = if_match_version(request, claim)
         data = self.validated(DecisionSerializer)
         try:
             if data["decision"] == "approve":
                 claim_approve(
-                    claim_id=claim.pk, actor=request.user, confirm_over_budget=data["confirm_over_budget"]
+                    claim_id=claim.pk,
+                    actor=request.user,
+                    confirm_over_budget=data["confirm_over_budget"],
+                    expected_version=expected,
                 )
             else:
                 claim_return_or_reject(
@@ -207,18 +274,19 @@ class ClaimDecisionView(FinanceOnly, ApiView):
                     actor=request.user,
                     reject=data["decision"] == "reject",
                     reason=data.get("reason", ""),
+                    expected_version=expected,
                 )
         except BudgetExceeded as error:
             raise DomainError(error.message, field="confirm_over_budget") from error
-        return Response(claim_detail(request, pk))
+        return claim_detail(request, pk)
 
 
 class ClaimItemReductionView(FinanceOnly, ApiView):
     serializer_class = ClaimDetailSerializer
 
     @extend_schema(
-        summary="Reduce an item with a reason (finance)",
-        parameters=[CLAIM, ITEM],
+        summary="Reduce an item with a reason (finance); If-Match: the claim's ETag",
+        parameters=[CLAIM, ITEM, IF_MATCH],
         request=ReductionSerializer,
         responses={200: ClaimDetailSerializer},
         tags=["finance"],
@@ -226,11 +294,16 @@ class ClaimItemReductionView(FinanceOnly, ApiView):
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
         claim = claim_for(request, pk)
         item = item_of(claim, item_pk)
+        expected = if_match_version(request, claim)
         data = self.validated(ReductionSerializer)
         claim_item_reduce(
-            item_id=item.pk, actor=request.user, amount=Decimal(data["amount"]), reason=data["reason"]
+            item_id=item.pk,
+            actor=request.user,
+            amount=Decimal(data["amount"]),
+            reason=data["reason"],
+            expected_version=expected,
         )
-        return Response(claim_detail(request, pk))
+        return claim_detail(request, pk)
 
 
 class FinanceQueueView(FinanceOnly, ApiListView):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cities.models import User
 from cities.roles import Role
 from exchanges.errors import DomainError, TransitionNotAllowed
-from exchanges.models import Booking, ClaimItem, ClaimStatus, ExchangeRequest, Status
+from exchanges.models import Booking, ClaimItem, ClaimStatus
 from exchanges.services.claims import (
     BudgetExceeded,
     claim_approve,
@@ -28,15 +28,17 @@ from exchanges.services.claims import (
 )
 from exchanges.tasks import book_claim_task
 from tests.cities.factories import DepartmentFactory, UserFactory
+from tests.exchanges.claims_world import attach_receipt, held_exchange, meeting_day
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @pytest.fixture
-def exchange(db):  # type: ignore[no-untyped-def]
+def exchange(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=io.StringIO())
-    return ExchangeRequest.objects.get(status=Status.SCHEDULED)  # Leipzig → Nürnberg, Andreas Roth accepted
+    return held_exchange()  # Leipzig → Bremen twelve days ago, Gesa Lüders accepted
 
 
 @pytest.fixture
@@ -47,7 +49,7 @@ def finance(db):  # type: ignore[no-untyped-def]
 def _claim_a(exchange, traveller=None):  # type: ignore[no-untyped-def]
     """Worked example A, entered as a claim: one day, 06:30–19:45, rail 59,90 €, lunch provided."""
     traveller = traveller or exchange.requester
-    day = timezone.localdate() - timedelta(days=3)
+    day = meeting_day(exchange)
     claim = claim_create(
         exchange=exchange,
         traveller=traveller,
@@ -60,7 +62,7 @@ def _claim_a(exchange, traveller=None):  # type: ignore[no-untyped-def]
             "meals": {day.isoformat(): ["lunch"]},
         },
     )
-    ClaimItem.objects.create(claim=claim, kind="rail", amount=D("59.90"))
+    attach_receipt(ClaimItem.objects.create(claim=claim, kind="rail", amount=D("59.90")))
     return claim
 
 
@@ -198,7 +200,7 @@ def test_a_hotel_night_without_receipt_is_computed_as_the_flat_rate_until_a_rece
 
     settings.MEDIA_ROOT = tmp_path
     traveller = exchange.requester  # Leipzig: SächsRKG, flat rate 20 €
-    day = timezone.localdate() - timedelta(days=10)
+    day = meeting_day(exchange) - timedelta(days=1)
     claim = claim_create(
         exchange=exchange,
         traveller=traveller,
@@ -233,7 +235,7 @@ def test_a_hotel_night_without_receipt_is_computed_as_the_flat_rate_until_a_rece
 
 def _two_night_claim(exchange):  # type: ignore[no-untyped-def]
     traveller = exchange.requester
-    day = timezone.localdate() - timedelta(days=10)
+    day = meeting_day(exchange) - timedelta(days=1)
     return claim_create(
         exchange=exchange,
         traveller=traveller,
