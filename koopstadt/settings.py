@@ -547,6 +547,12 @@ EXPERT_POOL_COUNT_CAP = env_int("EXPERT_POOL_COUNT_CAP", 200)
 KNOWLEDGE_BASE_COUNT_CAP = env_int("KNOWLEDGE_BASE_COUNT_CAP", 200)
 # Largest uploaded file (attachments, receipts); the web server should refuse larger bodies too.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Office files are ZIP archives: refused when their members would unpack to more than this in total, or
+# when they have more members (exchanges/services/uploads.py reads only their directory and a few bytes).
+UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES = env_int("UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES", 200 * 1024 * 1024)
+UPLOAD_ARCHIVE_MAX_MEMBERS = env_int("UPLOAD_ARCHIVE_MAX_MEMBERS", 5000)
+# PNG and JPEG images with more pixels than this are refused (from the header; nothing is decoded).
+UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 100_000_000)
 # A request body may be one upload plus the rest of its form; larger ones are refused with 413
 # before Django reads them (koopstadt.security_middleware.RequestBodyLimitMiddleware).
 REQUEST_BODY_MAX_BYTES = UPLOAD_MAX_BYTES + 256 * 1024
