@@ -301,13 +301,26 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "koopstadt C+R <cr-portal@exa
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Administrators", addr) for addr in env_list("ADMIN_EMAILS")]
 
+# --- Redis ---------------------------------------------------------------------------------------
+# Seconds any process waits for Redis per attempt (connect, and each answer): the broker, the cache,
+# /readyz. A web request never waits much longer than this when Redis is slow or gone, and never fails a
+# saved action because of it (docs/reliability.md, "Redis outages").
+REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 1.0)
+
 # --- Cache ---------------------------------------------------------------------------------------
 # Shared by all web processes when CACHE_URL points at Redis (production, benchmark); otherwise
-# each process keeps its own small memory cache (development, tests).
+# each process keeps its own small memory cache (development, tests). API throttling and the log-in
+# delay count in it, so production needs the shared one (manage.py check --deploy says so).
+# On Redis errors the cache answers "missing" instead of failing the request (koopstadt/cache.py).
 CACHE_URL = env_str("CACHE_URL") or ""
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "TIMEOUT": 300}
+        {
+            "BACKEND": "koopstadt.cache.ForgivingRedisCache",
+            "LOCATION": CACHE_URL,
+            "TIMEOUT": 300,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 300}
     )
@@ -319,7 +332,11 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or ""
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL or None
+# Nothing reads a task's result, so none is stored: without a result backend the web process never
+# talks to a result store (Celery's Redis result store retried 20 times, a second apart, inside the
+# request while Redis was down, and then broke for good). Set one only for your own tools.
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -331,12 +348,20 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 # First wait before a task retries after a transient error (doubles per retry, with jitter).
 TASK_RETRY_BACKOFF = env_int("CELERY_RETRY_BACKOFF", 10)
-CELERY_BROKER_CONNECTION_TIMEOUT = 5
+# Publishing a task is one attempt of at most REDIS_TIMEOUT (redis-py replaces a pooled connection that
+# Redis closed meanwhile before using it, so a restarted Redis needs no retry). If it fails the action is
+# kept all the same and the sweeper queues the work again (koopstadt/dispatch.py). Celery's default,
+# up to four attempts with pauses, could hold a web request for several seconds while Redis hangs.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Seconds after which Redis hands an unacknowledged message (its worker died) to another worker.
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60),
-    "socket_timeout": 5,
-    "socket_connect_timeout": 5,
+    "socket_timeout": REDIS_TIMEOUT,
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    # One attempt when a channel is opened for publishing (kombu would otherwise retry for
+    # BROKER_CONNECTION_TIMEOUT with two-second pauses); workers reconnect by their own rules.
+    "max_retries": 0,
 }
 CELERY_TIMEZONE = TIME_ZONE
 # Django's LOGGING applies in the workers as well (same format, with request and task ids).
