@@ -6,8 +6,10 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cities.models import City, Department, Topic, User
+from cities.services.login_security import DELAY_ATTR
 from cities.services.mail import email_queue
 from koopstadt.formfields import ModelChoiceField
 
@@ -27,6 +29,25 @@ class EmailAuthenticationForm(AuthenticationForm):
         ),
         "inactive": _("This account has been deactivated. Please contact the koopstadt coordination."),
     }
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            wait = getattr(self.request, DELAY_ATTR, 0) if self.request is not None else 0
+            if not wait:
+                raise
+            raise forms.ValidationError(
+                ngettext(
+                    "There have been many failed log-ins with this e-mail address. For your protection, "
+                    "please wait %(seconds)d second and then log in again.",
+                    "There have been many failed log-ins with this e-mail address. For your protection, "
+                    "please wait %(seconds)d seconds and then log in again.",
+                    wait,
+                )
+                % {"seconds": wait},
+                code="delayed",
+            ) from None
 
 
 class OutboxPasswordResetForm(PasswordResetForm):

@@ -5,6 +5,7 @@ read from environment variables; docs/settings.md documents each of them. With n
 portal runs the "embedded default": SQLite, Celery tasks executed eagerly, e-mails on the console.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -144,6 +145,8 @@ AUTH_USER_MODEL = "cities.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses log-ins of a locked-out e-mail address + IP address before the password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Second: refuses a password log-in that comes before the account's delay is over.
+    "cities.backends.LoginDelayBackend",
     "rules.permissions.ObjectPermissionBackend",
     "cities.backends.PortalModelBackend",
 ]
@@ -157,12 +160,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Log-in throttling (django-axes): locked per e-mail address AND IP address, never per IP alone.
+# Log-in throttling (django-axes): locked per e-mail address AND IP address, never per address or per
+# account alone (someone elsewhere must not be able to lock a person out). The address is the client's,
+# also behind the reverse proxy (TRUSTED_PROXIES).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "cities.services.login_security.login_username"
 AXES_CLIENT_IP_CALLABLE = "cities.services.audit.client_ip"
+# Not counted against the name + address pair: single sign-ons, attempts the delay refused unread.
+AXES_WHITELIST_CALLABLE = "cities.services.login_security.login_attempt_not_counted"
+# Per account, from any address: after this many failures within the window each attempt waits 1, 2, 4 …
+# seconds after the last failure, at most LOGIN_DELAY_MAX_SECONDS; browsers the person has logged in
+# with before (a signed cookie) are not delayed (cities/services/login_security.py).
+LOGIN_DELAY_AFTER = env_int("LOGIN_DELAY_AFTER", 5)
+LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 60)
+LOGIN_DELAY_WINDOW_MINUTES = env_int("LOGIN_DELAY_WINDOW_MINUTES", 60)
+LOGIN_DEVICE_COOKIE_DAYS = env_int("LOGIN_DEVICE_COOKIE_DAYS", 180)
 AXES_LOCKOUT_CALLABLE = "koopstadt.account_views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -210,9 +224,6 @@ if set(OIDC_DEFAULT_ROLES) - set(Role.values):
     raise ImproperlyConfigured(f"OIDC_DEFAULT_ROLES must name roles out of {', '.join(Role.values)}")
 if OIDC_RP_CLIENT_ID:
     AUTHENTICATION_BACKENDS.insert(1, "cities.backends.PortalOIDCBackend")
-    # The identity provider checks passwords: refused single sign-ons must not lock out everybody
-    # behind the same address (they carry no e-mail address for django-axes to count them under).
-    AXES_WHITELIST_CALLABLE = "cities.services.sso.sso_exempt_from_lockout"
 
 # --- Language, time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -222,6 +233,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "__Host-koopstadt_language" if PRODUCTION else "koopstadt_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+LOGIN_DEVICE_COOKIE_NAME = "__Host-koopstadt_device" if PRODUCTION else "koopstadt_device"
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
@@ -434,6 +446,15 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Reverse proxies (addresses or networks, e.g. "127.0.0.1,::1") whose X-Forwarded-For is believed: the
+# client address for log-in locks, the audit log and API throttling (koopstadt/client_address.py).
+# Empty: REMOTE_ADDR is the client, which behind a proxy is the proxy for everyone.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+try:
+    for _proxy in TRUSTED_PROXIES:
+        ipaddress.ip_network(_proxy, strict=False)
+except ValueError as _error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_error}") from None
 # Browser features the portal never uses (koopstadt.security_middleware.PermissionsPolicyMiddleware).
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 if PRODUCTION:
@@ -445,7 +466,8 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    if env_bool("BEHIND_TLS_PROXY", True):
+    BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", True)
+    if BEHIND_TLS_PROXY:
         # The reverse proxy terminates TLS and must set this header (docs/settings.md).
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
         USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
