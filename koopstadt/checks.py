@@ -23,3 +23,22 @@ def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[Warnin
             )
         ]
     return []
+
+
+SHARED_CACHES = ("koopstadt.cache.ForgivingRedisCache", "django.core.cache.backends.redis.RedisCache")
+
+
+@register(Tags.caches, Tags.security, deploy=True)
+def check_shared_cache(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """API throttling and the log-in delay count in the cache: per process unless it is Redis."""
+    if settings.CACHES["default"]["BACKEND"] not in SHARED_CACHES:
+        return [
+            Warning(
+                "The cache is not shared (CACHE_URL is empty): every web process keeps its own, so API "
+                "throttling and the log-in delay per account count per process, and an attacker gets "
+                "their allowance once per process.",
+                hint="Set CACHE_URL to a Redis database, e.g. redis://127.0.0.1:6379/1 (docs/settings.md).",
+                id="koopstadt.W002",
+            )
+        ]
+    return []
