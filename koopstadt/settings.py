@@ -542,7 +542,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["exchanges.api.throttling.ApiRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        # DRF's JSON parser with a limit on nesting (a deep body was a RecursionError, a 500).
+        "exchanges.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
