@@ -1,9 +1,12 @@
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import uuid4
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template import loader
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -51,7 +54,17 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Send the reset link through the e-mail outbox, in the recipient's own language."""
+    """Send the reset link through the e-mail outbox, in the recipient's own language.
+
+    The link is built from ``SITE_URL`` like every other e-mail's, never from the request's Host header:
+    a forged Host would otherwise send a genuine reset token to the forger's server.
+    """
+
+    def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        site = urlsplit(settings.SITE_URL)
+        kwargs["domain_override"] = site.netloc
+        kwargs["use_https"] = site.scheme == "https"
+        super().save(*args, **kwargs)
 
     def send_mail(  # type: ignore[override]
         self,
@@ -63,6 +76,11 @@ class OutboxPasswordResetForm(PasswordResetForm):
         html_email_template_name: str | None = None,
     ) -> None:
         user: User = context["user"]
+        context = {
+            **context,
+            "reset_url": settings.SITE_URL
+            + reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]}),
+        }
         with translation.override(user.preferred_language):
             subject = loader.render_to_string(subject_template_name, context)
             body = loader.render_to_string(email_template_name, context)

@@ -148,7 +148,7 @@ def test_a_password_set_through_the_reset_link_is_audited(client, django_capture
     user = UserFactory(email="reset@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("password_reset"), {"email": "reset@example.org"})
-    link = re.search(r"http://testserver(/konto/passwort-neu/\S+)", mail.outbox[0].body).group(1)
+    link = re.search(r"http://127.0.0.1:8000(/konto/passwort-neu/\S+)", mail.outbox[0].body).group(1)
     set_url = client.get(link, follow=True).redirect_chain[-1][0]
     client.post(set_url, {"new_password1": "Ganz-neues-Passwort-1", "new_password2": "Ganz-neues-Passwort-1"})
 
