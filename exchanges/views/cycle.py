@@ -332,7 +332,8 @@ def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     if meeting is None:
         raise Http404
     response = HttpResponse(
-        meeting_ics(meeting, cancel=meeting.is_cancelled), content_type="text/calendar; charset=utf-8"
+        meeting_ics(meeting, cancel=meeting.is_cancelled, publish=True),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="cr-{exchange.reference}.ics"'
     return response
