@@ -5,7 +5,6 @@ from uuid import uuid4
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.template import loader
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +14,7 @@ from cities.models import City, Department, Topic, User
 from cities.services.login_security import DELAY_ATTR
 from cities.services.mail import email_queue
 from koopstadt.formfields import ModelChoiceField
+from koopstadt.plain_text import render_plain, render_subject
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -82,8 +82,8 @@ class OutboxPasswordResetForm(PasswordResetForm):
             + reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]}),
         }
         with translation.override(user.preferred_language):
-            subject = loader.render_to_string(subject_template_name, context)
-            body = loader.render_to_string(email_template_name, context)
+            subject = render_subject(subject_template_name, context)
+            body = render_plain(email_template_name, context)
         email_queue(
             key=f"password-reset:{user.pk}:{uuid4().hex}",
             to_address=to_email,

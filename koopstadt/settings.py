@@ -120,6 +120,15 @@ TEMPLATES = [
             "libraries": {"fast_forms": "koopstadt.templatetags.fast_forms"},
         },
     },
+    {
+        # Plain text (e-mail subjects and bodies): the same templates, never HTML-escaped
+        # (koopstadt/plain_text.py).
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Database ------------------------------------------------------------------------------------

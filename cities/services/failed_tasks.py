@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from cities.models import AuditEvent, FailedTask, User
 from cities.services.audit import audit_record
 from cities.services.mail import email_queue
 from koopstadt.dispatch import publish
+from koopstadt.plain_text import render_plain, render_subject
 
 logger = logging.getLogger(__name__)
 
@@ -216,8 +216,8 @@ def failed_tasks_digest(*, now: datetime | None = None) -> int:
             "failed_tasks": failed,
             "page_url": settings.SITE_URL.rstrip("/") + reverse("failed_tasks"),
         }
-        subject = render_to_string("cities/email/failed_tasks_digest_subject.txt", context)
-        body = render_to_string("cities/email/failed_tasks_digest_body.txt", context)
+        subject = render_subject("cities/email/failed_tasks_digest_subject.txt", context)
+        body = render_plain("cities/email/failed_tasks_digest_body.txt", context)
     for address in recipients:
         email_queue(
             key=f"failed-tasks-digest:{failed[0].pk}-{failed[-1].pk}:{_address_key(address)}",
