@@ -610,12 +610,20 @@ UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES = env_int("UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES",
 UPLOAD_ARCHIVE_MAX_MEMBERS = env_int("UPLOAD_ARCHIVE_MAX_MEMBERS", 5000)
 # PNG and JPEG images with more pixels than this are refused (from the header; nothing is decoded).
 UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 100_000_000)
-# A request body may be one upload plus the rest of its form; larger ones are refused with 413
-# before Django reads them (koopstadt.security_middleware.RequestBodyLimitMiddleware).
-REQUEST_BODY_MAX_BYTES = UPLOAD_MAX_BYTES + 256 * 1024
+# Bodies up to this size are read: a file above UPLOAD_MAX_BYTES in them is counted but not kept, and the
+# form comes back with the message next to the field and everything typed (koopstadt/upload_handlers.py).
+# Larger bodies are refused with the portal's 413 page before Django reads them
+# (koopstadt.security_middleware.RequestBodyLimitMiddleware); nginx's client_max_body_size must be the
+# same (51m for the default: five times the largest file plus a megabyte for the rest of the form).
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 5 * UPLOAD_MAX_BYTES + 1024 * 1024)
 # Form fields without files stay small; uploads above 2.5 MB are streamed to a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "koopstadt.upload_handlers.OversizeUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Virus scan of every upload through clamd (exchanges/services/virus_scan.py); off when neither is set.
 CLAMD_SOCKET = env_str("CLAMD_SOCKET") or ""
 CLAMD_HOST = env_str("CLAMD_HOST") or ""

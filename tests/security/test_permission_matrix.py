@@ -196,6 +196,7 @@ EXPECTATIONS: dict[str, list[Case]] = {
     ],
     "language_switch": [Case(get=everyone(405), post=everyone(302), data=lambda w, s: {"language": "en"})],
     "accessibility": [Case(get=everyone(200))],
+    "too_large": [Case(get=everyone(413))],
     "imprint": [Case(get=everyone(200))],
     "healthz": [Case(get=everyone(200))],
     "readyz": [Case(get=everyone(200))],
