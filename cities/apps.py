@@ -16,6 +16,8 @@ class CitiesConfig(AppConfig):
         # Permissions only exist after migrate has run; assign them to the roles afterwards.
         post_migrate.connect(_sync, dispatch_uid="cities.role_permissions_sync", weak=False)
         self._connect_security_audit()
+        # manage.py check --deploy: the portal's own deployment checks.
+        import koopstadt.checks  # noqa: F401
 
     @staticmethod
     def _connect_security_audit() -> None:

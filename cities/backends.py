@@ -8,12 +8,30 @@ import logging
 import jwt
 import requests
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from cities.services import sso
+from cities.services import login_security, sso
 
 log = logging.getLogger("koopstadt.security")
+
+
+class LoginDelayBackend:
+    """Refuse a password log-in that comes before the account's delay is over, without checking the
+    password (``cities.services.login_security``). Placed after django-axes' backend, before the one
+    that checks passwords; Django then reports the attempt as failed, and the log-in form says how long
+    to wait. Deliberately no ``get_user`` (as django-axes' backend): sessions never belong to it."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):  # type: ignore[no-untyped-def]
+        if request is None or username is None or password is None:
+            return None
+        wait = login_security.login_delay(
+            request, login_security.login_username(None, {"username": username})
+        )
+        if wait:
+            setattr(request, login_security.DELAY_ATTR, wait)
+            raise PermissionDenied
+        return None
 
 
 class PortalModelBackend(ModelBackend):

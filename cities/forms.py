@@ -1,15 +1,20 @@
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import uuid4
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.template import loader
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cities.models import City, Department, Topic, User
+from cities.services.login_security import DELAY_ATTR
 from cities.services.mail import email_queue
 from koopstadt.formfields import ModelChoiceField
+from koopstadt.plain_text import render_plain, render_subject
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -28,9 +33,38 @@ class EmailAuthenticationForm(AuthenticationForm):
         "inactive": _("This account has been deactivated. Please contact the koopstadt coordination."),
     }
 
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            wait = getattr(self.request, DELAY_ATTR, 0) if self.request is not None else 0
+            if not wait:
+                raise
+            raise forms.ValidationError(
+                ngettext(
+                    "There have been many failed log-ins with this e-mail address. For your protection, "
+                    "please wait %(seconds)d second and then log in again.",
+                    "There have been many failed log-ins with this e-mail address. For your protection, "
+                    "please wait %(seconds)d seconds and then log in again.",
+                    wait,
+                )
+                % {"seconds": wait},
+                code="delayed",
+            ) from None
+
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Send the reset link through the e-mail outbox, in the recipient's own language."""
+    """Send the reset link through the e-mail outbox, in the recipient's own language.
+
+    The link is built from ``SITE_URL`` like every other e-mail's, never from the request's Host header:
+    a forged Host would otherwise send a genuine reset token to the forger's server.
+    """
+
+    def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        site = urlsplit(settings.SITE_URL)
+        kwargs["domain_override"] = site.netloc
+        kwargs["use_https"] = site.scheme == "https"
+        super().save(*args, **kwargs)
 
     def send_mail(  # type: ignore[override]
         self,
@@ -42,9 +76,14 @@ class OutboxPasswordResetForm(PasswordResetForm):
         html_email_template_name: str | None = None,
     ) -> None:
         user: User = context["user"]
+        context = {
+            **context,
+            "reset_url": settings.SITE_URL
+            + reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]}),
+        }
         with translation.override(user.preferred_language):
-            subject = loader.render_to_string(subject_template_name, context)
-            body = loader.render_to_string(email_template_name, context)
+            subject = render_subject(subject_template_name, context)
+            body = render_plain(email_template_name, context)
         email_queue(
             key=f"password-reset:{user.pk}:{uuid4().hex}",
             to_address=to_email,

@@ -12,11 +12,29 @@ from django.urls import reverse
 
 from cities.models import AuditEvent
 from cities.services.audit import audit_record
+from cities.services.login_security import DELAY_ATTR, login_device_remember
 from cities.services.sso import sso_enabled, sso_login_label
 
 
 class LoginView(auth_views.LoginView):
-    """Django's log-in page; with single sign-on configured it offers the city account as well."""
+    """Django's log-in page; with single sign-on configured it offers the city account as well.
+
+    A successful log-in marks the browser as one the person uses (exempt from the delay per account);
+    an attempt the delay refused answers 429 with ``Retry-After`` (cities/services/login_security.py).
+    """
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        login_device_remember(response, form.get_user().email)
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        wait = getattr(self.request, DELAY_ATTR, 0)
+        if wait:
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

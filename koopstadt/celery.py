@@ -4,9 +4,10 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import before_task_publish, task_failure, task_postrun, task_prerun
+from celery.signals import before_task_publish, task_failure, task_postrun, task_prerun, worker_init
 
 from koopstadt import metrics, request_context
+from koopstadt.broker import OutagePause
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "koopstadt.settings")
 
@@ -21,6 +22,12 @@ def _record_failed_task(**kwargs: Any) -> None:
     from cities.services.failed_tasks import on_task_failure
 
     on_task_failure(**kwargs)
+
+
+@worker_init.connect(weak=False, dispatch_uid="koopstadt.worker_waits_for_redis")
+def _worker_waits_for_redis(**_kwargs: Any) -> None:
+    """A worker tries Redis every time (koopstadt.broker.OutagePause is for web requests)."""
+    OutagePause.enabled = False
 
 
 # The web request's id travels with the tasks it queued, into the workers' log lines.

@@ -1,12 +1,51 @@
 """Queue Celery tasks after the commit, without letting a broker outage break the user's action."""
 
 import logging
+from collections.abc import Callable
 
+import redis
 from celery import Task
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerError
 
+from koopstadt.broker import OutagePause
+from koopstadt.celery import app
+
 logger = logging.getLogger(__name__)
+
+# What a broker outage raises where tasks run eagerly (tests simulate outages so); anything else there is
+# the task's own error. With a real broker every error of the publish counts as an outage.
+BROKER_ERRORS = (BrokerError, redis.RedisError, ConnectionError, TimeoutError)
+
+# After a failed publish this process does not try the broker again for a few seconds: a request that
+# queues several tasks waits for a hanging Redis once, not once per task.
+broker_pause = OutagePause("The message broker")
+
+
+def publish(send: Callable[[], object], *, what: str) -> bool:
+    """Run ``send`` (a ``delay``/``apply_async`` call); False, and logged, if the broker did not take it.
+
+    Any error counts, not only kombu's: with Redis gone redis-py's own errors come through as well. One
+    attempt of at most ``REDIS_TIMEOUT`` (settings), none while ``broker_pause`` is active. Where tasks
+    run eagerly (the embedded default, unit tests) only ``BROKER_ERRORS`` count; the task's own propagate.
+    """
+    if app.conf.task_always_eager:
+        try:
+            send()
+        except BROKER_ERRORS as error:
+            logger.error("Could not queue %s, the sweeper will retry: %s", what, error)
+            return False
+        return True
+    if broker_pause.active:
+        logger.error("Could not queue %s (broker unavailable), the sweeper will retry", what)
+        return False
+    try:
+        send()
+    except Exception as error:
+        broker_pause.failed(error, log=logger)
+        logger.error("Could not queue %s, the sweeper will retry: %s", what, error)
+        return False
+    return True
 
 
 def enqueue_after_commit(task: Task, *args: object) -> None:
@@ -14,13 +53,5 @@ def enqueue_after_commit(task: Task, *args: object) -> None:
 
     If the broker cannot be reached the error is logged, not raised: the database row that records the
     work is committed already, and the periodic sweeper (``exchanges.services.sweeper``) queues it again.
-    Errors of tasks that run eagerly (the embedded default, unit tests) still propagate.
     """
-
-    def send() -> None:
-        try:
-            task.delay(*args)
-        except (BrokerError, ConnectionError, TimeoutError) as error:
-            logger.error("Could not queue %s%s, the sweeper will retry: %s", task.name, args, error)
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: publish(lambda: task.delay(*args), what=f"{task.name}{args}"))

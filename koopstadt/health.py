@@ -62,9 +62,12 @@ def check_broker_and_workers() -> tuple[str, str]:
         return NOT_CONFIGURED, NOT_CONFIGURED
     from koopstadt.celery import app
 
+    # One attempt of at most REDIS_TIMEOUT (also the connection's own timeout, from the Celery settings).
     with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         try:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+            conn.ensure_connection(
+                max_retries=0, interval_start=0, interval_step=0, timeout=settings.REDIS_TIMEOUT
+            )
         except Exception as exc:
             logger.error("Health check: broker unreachable: %s", exc)
             return ERROR, UNKNOWN

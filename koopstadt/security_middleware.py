@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import resolve_url
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
@@ -27,11 +27,47 @@ SEEN_AT = "_koopstadt_seen_at"
 SEEN_RESOLUTION_SECONDS = 60
 
 
+def too_large_page() -> HttpResponse:
+    """The portal's own page for a body that is too large (413), in the active language (German)."""
+    html = render_to_string(
+        "413.html",
+        {
+            "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+            "site_name": settings.SITE_NAME,
+        },
+        request=None,
+    )
+    return HttpResponse(html, status=413)
+
+
+def too_large_problem(path: str) -> JsonResponse:
+    """The API's answer to a body that is too large: problem+json, as every API error (docs/api.md)."""
+    return JsonResponse(
+        {
+            "type": f"{settings.SITE_URL}/api/problems/payload-too-large",
+            "title": _("Request body too large."),
+            "status": 413,
+            "detail": _("A request body may be at most %(limit)s, and a file at most %(file_limit)s.")
+            % {
+                "limit": filesizeformat(settings.REQUEST_BODY_MAX_BYTES),
+                "file_limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+            },
+            "instance": path,
+            "errors": [],
+        },
+        status=413,
+        content_type="application/problem+json",
+    )
+
+
 class RequestBodyLimitMiddleware:
-    """Answer 413 to a request whose declared body is larger than one upload plus its form.
+    """Answer 413 to a request whose declared body is larger than ``REQUEST_BODY_MAX_BYTES``.
 
     Runs before anything reads the body, so an oversized upload is never read or stored. The web
-    server in front should refuse such bodies too (nginx ``client_max_body_size``, docs/settings.md).
+    server in front refuses such bodies first (nginx ``client_max_body_size``, docs/settings.md) and
+    shows this same page (``too_large``). No ``Connection: close``: a WSGI application must not set
+    hop-by-hop headers (Django's development server answered it with a bare English "A server error
+    occurred"); the servers finish the unread body themselves.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -45,15 +81,9 @@ class RequestBodyLimitMiddleware:
         limit = settings.REQUEST_BODY_MAX_BYTES
         if length > limit:
             log.warning("Refused a request body of %d bytes to %s", length, request.path)
-            html = render_to_string(
-                "413.html",
-                {"limit": filesizeformat(settings.UPLOAD_MAX_BYTES), "site_name": settings.SITE_NAME},
-                request=None,
-            )
-            response = HttpResponse(html, status=413)
-            # The body was not read: the connection cannot be reused for another request.
-            response["Connection"] = "close"
-            return response
+            if request.path.startswith("/api/"):
+                return too_large_problem(request.path)
+            return too_large_page()
         return self.get_response(request)
 
 

@@ -5,6 +5,7 @@ read from environment variables; docs/settings.md documents each of them. With n
 portal runs the "embedded default": SQLite, Celery tasks executed eagerly, e-mails on the console.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -119,6 +120,15 @@ TEMPLATES = [
             "libraries": {"fast_forms": "koopstadt.templatetags.fast_forms"},
         },
     },
+    {
+        # Plain text (e-mail subjects and bodies): the same templates, never HTML-escaped
+        # (koopstadt/plain_text.py).
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Database ------------------------------------------------------------------------------------
@@ -144,6 +154,8 @@ AUTH_USER_MODEL = "cities.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses log-ins of a locked-out e-mail address + IP address before the password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Second: refuses a password log-in that comes before the account's delay is over.
+    "cities.backends.LoginDelayBackend",
     "rules.permissions.ObjectPermissionBackend",
     "cities.backends.PortalModelBackend",
 ]
@@ -157,12 +169,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Log-in throttling (django-axes): locked per e-mail address AND IP address, never per IP alone.
+# Log-in throttling (django-axes): locked per e-mail address AND IP address, never per address or per
+# account alone (someone elsewhere must not be able to lock a person out). The address is the client's,
+# also behind the reverse proxy (TRUSTED_PROXIES).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "cities.services.login_security.login_username"
 AXES_CLIENT_IP_CALLABLE = "cities.services.audit.client_ip"
+# Not counted against the name + address pair: single sign-ons, attempts the delay refused unread.
+AXES_WHITELIST_CALLABLE = "cities.services.login_security.login_attempt_not_counted"
+# Per account, from any address: after this many failures within the window each attempt waits 1, 2, 4 …
+# seconds after the last failure, at most LOGIN_DELAY_MAX_SECONDS; browsers the person has logged in
+# with before (a signed cookie) are not delayed (cities/services/login_security.py).
+LOGIN_DELAY_AFTER = env_int("LOGIN_DELAY_AFTER", 5)
+LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 60)
+LOGIN_DELAY_WINDOW_MINUTES = env_int("LOGIN_DELAY_WINDOW_MINUTES", 60)
+LOGIN_DEVICE_COOKIE_DAYS = env_int("LOGIN_DEVICE_COOKIE_DAYS", 180)
 AXES_LOCKOUT_CALLABLE = "koopstadt.account_views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -210,9 +233,6 @@ if set(OIDC_DEFAULT_ROLES) - set(Role.values):
     raise ImproperlyConfigured(f"OIDC_DEFAULT_ROLES must name roles out of {', '.join(Role.values)}")
 if OIDC_RP_CLIENT_ID:
     AUTHENTICATION_BACKENDS.insert(1, "cities.backends.PortalOIDCBackend")
-    # The identity provider checks passwords: refused single sign-ons must not lock out everybody
-    # behind the same address (they carry no e-mail address for django-axes to count them under).
-    AXES_WHITELIST_CALLABLE = "cities.services.sso.sso_exempt_from_lockout"
 
 # --- Language, time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -222,6 +242,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "__Host-koopstadt_language" if PRODUCTION else "koopstadt_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+LOGIN_DEVICE_COOKIE_NAME = "__Host-koopstadt_device" if PRODUCTION else "koopstadt_device"
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
@@ -301,13 +322,26 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "koopstadt C+R <cr-portal@exa
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Administrators", addr) for addr in env_list("ADMIN_EMAILS")]
 
+# --- Redis ---------------------------------------------------------------------------------------
+# Seconds any process waits for Redis per attempt (connect, and each answer): the broker, the cache,
+# /readyz. A web request never waits much longer than this when Redis is slow or gone, and never fails a
+# saved action because of it (docs/reliability.md, "Redis outages").
+REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 1.0)
+
 # --- Cache ---------------------------------------------------------------------------------------
 # Shared by all web processes when CACHE_URL points at Redis (production, benchmark); otherwise
-# each process keeps its own small memory cache (development, tests).
+# each process keeps its own small memory cache (development, tests). API throttling and the log-in
+# delay count in it, so production needs the shared one (manage.py check --deploy says so).
+# On Redis errors the cache answers "missing" instead of failing the request (koopstadt/cache.py).
 CACHE_URL = env_str("CACHE_URL") or ""
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "TIMEOUT": 300}
+        {
+            "BACKEND": "koopstadt.cache.ForgivingRedisCache",
+            "LOCATION": CACHE_URL,
+            "TIMEOUT": 300,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 300}
     )
@@ -319,7 +353,11 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or ""
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL or None
+# Nothing reads a task's result, so none is stored: without a result backend the web process never
+# talks to a result store (Celery's Redis result store retried 20 times, a second apart, inside the
+# request while Redis was down, and then broke for good). Set one only for your own tools.
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -331,12 +369,20 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 # First wait before a task retries after a transient error (doubles per retry, with jitter).
 TASK_RETRY_BACKOFF = env_int("CELERY_RETRY_BACKOFF", 10)
-CELERY_BROKER_CONNECTION_TIMEOUT = 5
+# Publishing a task is one attempt of at most REDIS_TIMEOUT (redis-py replaces a pooled connection that
+# Redis closed meanwhile before using it, so a restarted Redis needs no retry). If it fails the action is
+# kept all the same and the sweeper queues the work again (koopstadt/dispatch.py). Celery's default,
+# up to four attempts with pauses, could hold a web request for several seconds while Redis hangs.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Seconds after which Redis hands an unacknowledged message (its worker died) to another worker.
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60),
-    "socket_timeout": 5,
-    "socket_connect_timeout": 5,
+    "socket_timeout": REDIS_TIMEOUT,
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    # One attempt when a channel is opened for publishing (kombu would otherwise retry for
+    # BROKER_CONNECTION_TIMEOUT with two-second pauses); workers reconnect by their own rules.
+    "max_retries": 0,
 }
 CELERY_TIMEZONE = TIME_ZONE
 # Django's LOGGING applies in the workers as well (same format, with request and task ids).
@@ -409,6 +455,15 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Reverse proxies (addresses or networks, e.g. "127.0.0.1,::1") whose X-Forwarded-For is believed: the
+# client address for log-in locks, the audit log and API throttling (koopstadt/client_address.py).
+# Empty: REMOTE_ADDR is the client, which behind a proxy is the proxy for everyone.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+try:
+    for _proxy in TRUSTED_PROXIES:
+        ipaddress.ip_network(_proxy, strict=False)
+except ValueError as _error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_error}") from None
 # Browser features the portal never uses (koopstadt.security_middleware.PermissionsPolicyMiddleware).
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 if PRODUCTION:
@@ -420,7 +475,8 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    if env_bool("BEHIND_TLS_PROXY", True):
+    BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", True)
+    if BEHIND_TLS_PROXY:
         # The reverse proxy terminates TLS and must set this header (docs/settings.md).
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
         USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
@@ -495,7 +551,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["exchanges.api.throttling.ApiRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        # DRF's JSON parser with a limit on nesting (a deep body was a RecursionError, a 500).
+        "exchanges.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -547,12 +604,26 @@ EXPERT_POOL_COUNT_CAP = env_int("EXPERT_POOL_COUNT_CAP", 200)
 KNOWLEDGE_BASE_COUNT_CAP = env_int("KNOWLEDGE_BASE_COUNT_CAP", 200)
 # Largest uploaded file (attachments, receipts); the web server should refuse larger bodies too.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
-# A request body may be one upload plus the rest of its form; larger ones are refused with 413
-# before Django reads them (koopstadt.security_middleware.RequestBodyLimitMiddleware).
-REQUEST_BODY_MAX_BYTES = UPLOAD_MAX_BYTES + 256 * 1024
+# Office files are ZIP archives: refused when their members would unpack to more than this in total, or
+# when they have more members (exchanges/services/uploads.py reads only their directory and a few bytes).
+UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES = env_int("UPLOAD_ARCHIVE_MAX_EXPANDED_BYTES", 200 * 1024 * 1024)
+UPLOAD_ARCHIVE_MAX_MEMBERS = env_int("UPLOAD_ARCHIVE_MAX_MEMBERS", 5000)
+# PNG and JPEG images with more pixels than this are refused (from the header; nothing is decoded).
+UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 100_000_000)
+# Bodies up to this size are read: a file above UPLOAD_MAX_BYTES in them is counted but not kept, and the
+# form comes back with the message next to the field and everything typed (koopstadt/upload_handlers.py).
+# Larger bodies are refused with the portal's 413 page before Django reads them
+# (koopstadt.security_middleware.RequestBodyLimitMiddleware); nginx's client_max_body_size must be the
+# same (51m for the default: five times the largest file plus a megabyte for the rest of the form).
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 5 * UPLOAD_MAX_BYTES + 1024 * 1024)
 # Form fields without files stay small; uploads above 2.5 MB are streamed to a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "koopstadt.upload_handlers.OversizeUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Virus scan of every upload through clamd (exchanges/services/virus_scan.py); off when neither is set.
 CLAMD_SOCKET = env_str("CLAMD_SOCKET") or ""
 CLAMD_HOST = env_str("CLAMD_HOST") or ""

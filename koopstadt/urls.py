@@ -51,6 +51,8 @@ urlpatterns = [
     path("konto/", include(account_patterns)),
     path("sprache/", views.language_switch, name="language_switch"),
     path("barrierefreiheit/", views.accessibility, name="accessibility"),
+    # What nginx shows for a body over client_max_body_size (docs/deploy/nginx/koopstadt.conf).
+    path("datei-zu-gross/", views.too_large, name="too_large"),
     path("impressum-datenschutz/", views.imprint, name="imprint"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -12,13 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cities.models import User
 from cities.roles import Role
 from cities.rules import is_coordinator
 from cities.services.privacy import person_data_exported, person_data_json, person_data_tables
 from cities.services.users import user_set_language
+from koopstadt.security_middleware import too_large_page
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,12 @@ def language_switch(request: HttpRequest) -> HttpResponse:
         httponly=True,
     )
     return response
+
+
+@require_safe  # nginx asks for it with GET in place of its own 413 page (error_page, proxy_method GET)
+def too_large(request: HttpRequest) -> HttpResponse:
+    """The page for a request body larger than REQUEST_BODY_MAX_BYTES, for the web server to show."""
+    return too_large_page()
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

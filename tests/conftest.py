@@ -24,6 +24,15 @@ ARTIFACTS = ROOT / "test-artifacts"
 REQUIRE_SERVICES = os.environ.get("KOOPSTADT_REQUIRE_SERVICES") == "1"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty cache: API throttling and the log-in delay per account count there,
+    and the tests' memory cache would otherwise carry one test's failed log-ins into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # --- people ----------------------------------------------------------------------------------------
 @pytest.fixture
 def password() -> str:

@@ -8,15 +8,14 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from cities.models import AuditEvent, User
+from koopstadt.client_address import client_address
 
 Kind = AuditEvent.Kind
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address as Django sees it (behind the proxy, SECURE_PROXY_SSL_HEADER setup)."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address; behind a trusted reverse proxy the one it forwards (TRUSTED_PROXIES)."""
+    return client_address(request)
 
 
 def target_label(obj: Model | None) -> str:

@@ -15,15 +15,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 
 from cities.models import AuditEvent, FailedTask, User
 from cities.services.audit import audit_record
 from cities.services.mail import email_queue
+from koopstadt.dispatch import publish
+from koopstadt.plain_text import render_plain, render_subject
 
 logger = logging.getLogger(__name__)
 
@@ -123,12 +123,8 @@ def _send_again(failed_task: FailedTask, new_task_id: str) -> None:
     """Send the task by name with its arguments; if the broker is unreachable, reopen the row."""
     from koopstadt.celery import app
 
-    try:
-        app.signature(failed_task.task_name, args=failed_task.args, kwargs=failed_task.kwargs).apply_async(
-            task_id=new_task_id
-        )
-    except (BrokerError, ConnectionError, TimeoutError) as error:
-        logger.error("Could not queue %s again: %s", failed_task.task_name, error)
+    signature = app.signature(failed_task.task_name, args=failed_task.args, kwargs=failed_task.kwargs)
+    if not publish(lambda: signature.apply_async(task_id=new_task_id), what=f"{failed_task.task_name} again"):
         FailedTask.objects.filter(pk=failed_task.pk, retry_task_id=new_task_id).update(
             state=FailedTask.State.FAILED, handled_at=None, handled_by=None, retry_task_id=""
         )
@@ -220,8 +216,8 @@ def failed_tasks_digest(*, now: datetime | None = None) -> int:
             "failed_tasks": failed,
             "page_url": settings.SITE_URL.rstrip("/") + reverse("failed_tasks"),
         }
-        subject = render_to_string("cities/email/failed_tasks_digest_subject.txt", context)
-        body = render_to_string("cities/email/failed_tasks_digest_body.txt", context)
+        subject = render_subject("cities/email/failed_tasks_digest_subject.txt", context)
+        body = render_plain("cities/email/failed_tasks_digest_body.txt", context)
     for address in recipients:
         email_queue(
             key=f"failed-tasks-digest:{failed[0].pk}-{failed[-1].pk}:{_address_key(address)}",

@@ -34,7 +34,7 @@ from cities.services.users import user_create, user_set_roles
 log = logging.getLogger("koopstadt.security")
 
 # Set on the request by the single sign-on views: the log-in audit names the method, django-axes
-# leaves the request alone (sso_exempt_from_lockout).
+# leaves the request alone (login_security.login_attempt_not_counted).
 LOGIN_METHOD_ATTR = "koopstadt_login_method"
 LOGIN_METHOD = "oidc"
 # Set on the request by the backend: extra details for the log-in's audit event, or the refusal.
@@ -102,11 +102,6 @@ def sso_login_label() -> str:
 
 def sso_is_request(request: HttpRequest | None) -> bool:
     return getattr(request, LOGIN_METHOD_ATTR, "") == LOGIN_METHOD
-
-
-def sso_exempt_from_lockout(request: HttpRequest | None, credentials: dict[str, Any] | None = None) -> bool:
-    """django-axes' whitelist: single sign-ons are not counted (the provider checks the password)."""
-    return sso_is_request(request)
 
 
 # --- reading claims ------------------------------------------------------------------------------

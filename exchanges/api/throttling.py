@@ -6,6 +6,7 @@ from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from cities.models import ApiToken
+from cities.services.audit import client_ip
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -25,5 +26,6 @@ class ApiRateThrottle(SimpleRateThrottle):
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
-            ident = f"address-{self.get_ident(request)}"
+            # Not DRF's get_ident: it believes any X-Forwarded-For, so a client could pick its own key.
+            ident = f"address-{client_ip(request) or 'unknown'}"
         return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -52,6 +52,10 @@ class InvitationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
+# The invitations that let an expert read the request: still to be answered, or accepted.
+PARTICIPATING_INVITATIONS = (InvitationStatus.OPEN, InvitationStatus.ACCEPTED)
+
+
 class AnswerChannel(models.TextChoices):
     PORTAL = "portal", _("in the portal")
     LINK = "link", _("by the link in the e-mail")

@@ -80,7 +80,7 @@ class ExchangeRequestQuerySet(models.QuerySet):
             return self.none()
         if is_coordinator(user):
             return self
-        from exchanges.models.cycle import Invitation, RoutingDecision
+        from exchanges.models.cycle import PARTICIPATING_INVITATIONS, Invitation, RoutingDecision
 
         visible = Q(requester_id=user.pk)
         if user.has_role(Role.CITY_CONTACT) and user.home_city_id:
@@ -91,8 +91,13 @@ class ExchangeRequestQuerySet(models.QuerySet):
                     request=OuterRef("pk"), department_id=user.department_id, is_routed=True
                 )
             )
-        # Experts see the requests they were asked for, whatever their role otherwise.
-        visible |= Exists(Invitation.objects.filter(request=OuterRef("pk"), expert__user_id=user.pk))
+        # Experts see the requests they are asked for or take part in, whatever their role otherwise; a
+        # declined or withdrawn invitation is not participation, so access ends with it.
+        visible |= Exists(
+            Invitation.objects.filter(
+                request=OuterRef("pk"), expert__user_id=user.pk, status__in=PARTICIPATING_INVITATIONS
+            )
+        )
         return self.filter(visible)
 
     def with_list_data(self) -> "ExchangeRequestQuerySet":

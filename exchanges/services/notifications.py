@@ -5,7 +5,6 @@ from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from cities.models import Department, User
@@ -13,13 +12,14 @@ from cities.roles import Role
 from cities.services.mail import email_queue
 from exchanges.models import Comment, ExchangeRequest, Notification, Status, TimelineEntry
 from exchanges.workflow import TRANSITIONS, Audience
+from koopstadt.plain_text import render_plain, render_subject
 
 
 def _render(template: str, recipient: User, context: dict) -> tuple[str, str]:
     with translation.override(recipient.preferred_language):
-        subject = render_to_string(f"exchanges/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"exchanges/email/{template}_body.txt", context)
-    return " ".join(subject.split()), body
+        subject = render_subject(f"exchanges/email/{template}_subject.txt", context)
+        body = render_plain(f"exchanges/email/{template}_body.txt", context)
+    return subject, body
 
 
 def notify(

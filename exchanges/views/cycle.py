@@ -161,7 +161,13 @@ def invitation_answer_in_portal(request: HttpRequest, invitation_pk: int) -> Htt
 
 
 def invitation_answer_by_link(request: HttpRequest, token: str) -> HttpResponse:
-    """No log-in needed: the signed link is the key. It shows only the request's public part."""
+    """No log-in needed: the signed link is the key. It shows only the request's public part.
+
+    Signed in, the link answers only for its own expert, who is then recorded as the one who answered.
+    Anyone else signed in is told whose link it is and that nothing was recorded: an answer given in
+    another person's session must never count as the expert's (the coordination records answers given
+    elsewhere with its own form, on the expert's behalf and under its own name).
+    """
     try:
         invitation = invitation_from_token(token)
     except DomainError as error:
@@ -175,8 +181,24 @@ def invitation_answer_by_link(request: HttpRequest, token: str) -> HttpResponse:
             {"message": _("This invitation has already been answered or withdrawn.")},
             status=410,
         )
+    user = request.user
+    if user.is_authenticated and user.pk != invitation.expert.user_id:
+        return render(
+            request,
+            "exchanges/invitation_link_other_person.html",
+            {
+                "invitation": invitation,
+                "may_record": may_record_answer(user, invitation),
+                "link": request.path,
+            },
+            status=403,
+        )
     return _answer(
-        request, invitation, actor=None, template="exchanges/invitation_answer.html", extra={"by_link": True}
+        request,
+        invitation,
+        actor=user if user.is_authenticated else None,
+        template="exchanges/invitation_answer.html",
+        extra={"by_link": True},
     )
 
 
@@ -310,7 +332,8 @@ def meeting_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     if meeting is None:
         raise Http404
     response = HttpResponse(
-        meeting_ics(meeting, cancel=meeting.is_cancelled), content_type="text/calendar; charset=utf-8"
+        meeting_ics(meeting, cancel=meeting.is_cancelled, publish=True),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="cr-{exchange.reference}.ics"'
     return response

@@ -121,3 +121,34 @@ def test_lists_page_by_cursor_without_gaps_or_repeats(person, settings):
     assert client.get("/api/v1/topics/?page_size=5").json()["next"] is None
     bad = client.get("/api/v1/topics/?cursor=nonsense")
     assert bad.status_code == 404 and problem(bad)["type"].endswith("/problems/not-found")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "Zm9v",  # "foo": no cursor fields at all
+        "eD0x",  # "x=1": an unknown field
+        "cD1hYmM=",  # "p=abc": a position that is no id
+        "cj01",  # "r=5"
+        "bz0tMQ==",  # "o=-1"
+        "cD0xJnA9Mg==",  # "p=1&p=2"
+        "cD0x!",  # not base64
+        "",
+    ],
+)
+def test_an_invalid_cursor_is_a_404_problem_as_documented(person, cursor):
+    client = token_client(issue(person, ["read"]))
+    response = client.get("/api/v1/requests/", {"cursor": cursor})
+    assert response.status_code == 404
+    assert problem(response)["type"].endswith("/problems/not-found")
+
+
+def test_cursors_the_api_wrote_itself_lead_forwards_and_back(person, settings):
+    settings.API_PAGE_SIZE = 2
+    topics = [TopicFactory() for _ in range(5)]
+    client = token_client(issue(person, ["read"]))
+    last = client.get(client.get(client.get("/api/v1/topics/").json()["next"]).json()["next"]).json()
+    assert [topic["id"] for topic in last["results"]] == [topics[4].pk]
+    back = client.get(last["previous"]).json()
+    assert [topic["id"] for topic in back["results"]] == [topics[2].pk, topics[3].pk]
+    assert client.get(back["previous"]).status_code == 200

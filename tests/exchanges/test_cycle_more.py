@@ -1,6 +1,7 @@
 """Calendar files a calendar program can read, reminders, and who may use the cycle's pages."""
 
 import io
+import re
 from datetime import timedelta
 
 import icalendar
@@ -36,6 +37,57 @@ def test_the_calendar_file_is_valid_icalendar_with_a_stable_uid(demo_all):
     cancelled = icalendar.Calendar.from_ical(meeting_ics(meeting, cancel=True))
     assert str(cancelled["METHOD"]) == "CANCEL"
     assert str(next(iter(cancelled.walk("VEVENT")))["STATUS"]) == "CANCELLED"
+
+
+def test_mailed_calendar_messages_name_organizer_and_attendees_as_rfc_5546_wants(demo_all):
+    """Without ORGANIZER and ATTENDEE Outlook offers no accept/decline for METHOD:REQUEST/CANCEL."""
+    meeting = Meeting.objects.get(request__status=Status.SCHEDULED)
+    people = {f"mailto:{person.email}" for person in meeting.participants.all()}
+    assert people
+
+    request = icalendar.Calendar.from_ical(meeting_ics(meeting))
+    event = next(iter(request.walk("VEVENT")))
+    assert str(event["ORGANIZER"]) == "mailto:cr-portal@example.org"
+    assert event["ORGANIZER"].params["CN"] == "koopstadt C+R"
+    attendees = event["ATTENDEE"] if isinstance(event["ATTENDEE"], list) else [event["ATTENDEE"]]
+    assert {str(attendee) for attendee in attendees} == people
+    for attendee in attendees:
+        assert (attendee.params["PARTSTAT"], attendee.params["RSVP"]) == ("NEEDS-ACTION", "TRUE")
+        assert attendee.params["CN"]
+
+    cancel = next(iter(icalendar.Calendar.from_ical(meeting_ics(meeting, cancel=True)).walk("VEVENT")))
+    assert str(cancel["ORGANIZER"]) == "mailto:cr-portal@example.org"
+    cancelled = cancel["ATTENDEE"] if isinstance(cancel["ATTENDEE"], list) else [cancel["ATTENDEE"]]
+    assert {str(attendee) for attendee in cancelled} == people
+
+
+def test_the_downloaded_calendar_file_is_published_and_asks_nobody_for_an_answer(client, demo_all):
+    meeting = Meeting.objects.get(request__status=Status.SCHEDULED)
+    client.force_login(meeting.request.requester)
+    response = client.get(reverse("exchanges:meeting_calendar", args=[meeting.request_id]))
+    calendar = icalendar.Calendar.from_ical(response.content)
+    event = next(iter(calendar.walk("VEVENT")))
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert "ORGANIZER" in event and "ATTENDEE" not in event
+
+
+def test_what_people_typed_cannot_break_out_of_its_calendar_property(demo_all):
+    meeting = Meeting.objects.get(request__status=Status.SCHEDULED)
+    ExchangeRequest.objects.filter(pk=meeting.request_id).update(
+        title='Werkstatt\rBEGIN:VALARM\rTRIGGER:-PT1M\rEND:VALARM; Teil 2, "neu"\x07'
+    )
+    meeting.participants.update(display_name='Eve "X"\r\nATTENDEE:mailto:evil@example.org')
+    meeting.refresh_from_db()
+    text = meeting_ics(meeting)
+
+    assert not re.search("\r(?!\n)", text), "a bare carriage return"
+    assert "\x07" not in text
+    assert not any(line.startswith(("BEGIN:VALARM", "ATTENDEE:mailto:evil")) for line in text.split("\r\n"))
+    event = next(iter(icalendar.Calendar.from_ical(text).walk("VEVENT")))
+    assert not list(event.walk("VALARM"))
+    assert "BEGIN:VALARM" in str(event["SUMMARY"]) and 'Teil 2, "neu"' in str(event["SUMMARY"])
+    attendees = event["ATTENDEE"] if isinstance(event["ATTENDEE"], list) else [event["ATTENDEE"]]
+    assert "mailto:evil@example.org" not in {str(attendee) for attendee in attendees}
 
 
 def test_an_unanswered_invitation_is_reminded_once_after_three_working_days(

@@ -172,3 +172,64 @@ def test_a_draft_is_seen_by_its_author_only(client, people):
         client.force_login(people[person])
         status = client.get(draft.get_absolute_url()).status_code
         assert status == (200 if person == "coordinator" else 404)
+
+
+@pytest.mark.parametrize("ends", ["declined", "withdrawn"])
+def test_an_expert_reads_the_request_only_while_asked_or_taking_part(
+    client, people, settings, tmp_path, ends
+):
+    """A declined or withdrawn invitation is not participation: access ends with it, by every URL."""
+    from exchanges.models import Invitation
+    from exchanges.services.invitations import (
+        invitation_answer,
+        invitations_propose,
+        invitations_withdraw_open,
+    )
+    from exchanges.services.requests import comment_add
+    from tests.api.conftest import issue, token_client
+    from tests.exchanges.conftest import bring_to
+
+    settings.MEDIA_ROOT = tmp_path
+    request = make_request(people, Status.DRAFT)
+    attachment = attachment_add(
+        request=request, upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.4 test"), actor=people["requester"]
+    )
+    bring_to(request, people, Status.MATCHING)
+    comment_add(request=request, author=people["contact"], body="Bitte bis Freitag antworten.")
+    expert = people["expert"]
+    invitations_propose(
+        request=request, experts=[expert.expert_profile], message="", actor=people["coordinator"]
+    )
+    invitation = Invitation.objects.get(request=request, expert__user=expert)
+    client.force_login(expert)
+    api = token_client(issue(expert))
+    pages = [
+        reverse("exchanges:request_detail", args=[request.pk]),
+        reverse("exchanges:attachment_download", args=[request.pk, attachment.pk]),
+        reverse("exchanges:meeting_calendar", args=[request.pk]),
+    ]
+    api_urls = [
+        f"/api/v1/requests/{request.pk}/",
+        f"/api/v1/requests/{request.pk}/timeline/",
+        f"/api/v1/requests/{request.pk}/comments/",
+    ]
+    # while asked: the expert reads the request, its attachments, timeline and comments
+    assert client.get(pages[0]).status_code == 200
+    assert client.get(pages[1]).status_code == 200
+    assert [api.get(url).status_code for url in api_urls] == [200, 200, 200]
+
+    if ends == "declined":
+        invitation_answer(invitation_id=invitation.pk, accept=False, note="Keine Zeit", actor=expert)
+    else:
+        invitations_withdraw_open(request=request, actor=people["coordinator"])
+
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert request.title.encode() not in response.content
+    assert [api.get(url).status_code for url in api_urls] == [404, 404, 404]
+    assert request.pk not in [item["id"] for item in api.get("/api/v1/requests/").json()["results"]]
+    # the invitation itself stays theirs to look at (what they answered), without the request's pages
+    invitation_page = client.get(reverse("exchanges:invitation_answer", args=[invitation.pk]))
+    assert invitation_page.status_code == 200
+    assert reverse("exchanges:request_detail", args=[request.pk]) not in invitation_page.content.decode()

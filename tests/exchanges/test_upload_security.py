@@ -176,3 +176,86 @@ def test_a_body_within_the_limit_passes(client, staff_user, settings):
     client.force_login(staff_user)
     response = client.post(reverse("language_switch"), {"language": "en", "next": "/"})
     assert response.status_code == 302
+
+
+# --- a file over the limit: the form comes back with the message and what was typed ------------------
+def test_a_file_over_the_limit_comes_back_next_to_its_field_with_everything_typed(client, people, settings):
+    """12 MB against the default limits (10 MiB per file, 51 MiB per body): read, not kept, explained."""
+    exchange = make_request(people)
+    client.force_login(people["requester"])
+    big = _upload(b"%PDF-1.4" + b"0" * (12 * 1024 * 1024), "scan.pdf")
+
+    response = client.post(
+        reverse("exchanges:request_edit", args=[exchange.pk]),
+        {
+            "title": "Getippter neuer Titel",
+            "need": "Ein langer, sorgfältig getippter Bedarf.",
+            "version": exchange.version,
+            "new_attachment": big,
+        },
+    )
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["new_attachment"] == ["Die Datei scan.pdf ist größer als 10,0\xa0MB."]
+    html = response.content.decode()
+    assert 'value="Getippter neuer Titel"' in html
+    assert "Ein langer, sorgfältig getippter Bedarf." in html
+    assert Attachment.objects.count() == 0
+    exchange.refresh_from_db()
+    assert exchange.title != "Getippter neuer Titel"  # nothing saved
+
+
+def test_a_receipt_over_the_limit_through_the_api_is_a_400_problem_on_its_field(people):
+    from tests.api.conftest import issue, problem, token_client
+    from tests.security.attack_world import build_world
+
+    world = build_world()
+    claim = world["own"].claims["draft"]
+    api = token_client(issue(world["own"].staff))
+    receipt = _upload(b"%PDF-1.4" + b"0" * (12 * 1024 * 1024), "beleg.pdf")
+    response = api.post(
+        f"/api/v1/claims/{claim.pk}/items/",
+        {"kind": "rail", "amount": "12.00", "receipt": receipt},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    body = problem(response)
+    assert body["errors"][0]["field"] == "receipt" and "größer als 10,0\xa0MB" in body["errors"][0]["message"]
+
+
+def test_a_body_over_the_limit_to_the_api_is_a_413_problem(client, settings):
+    settings.REQUEST_BODY_MAX_BYTES = 1000
+    response = client.post("/api/v1/requests/", data="x" * 5000, content_type="application/json")
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/api/problems/payload-too-large")
+
+
+def test_the_page_for_the_web_server_is_the_portals_413_page(client):
+    response = client.get(reverse("too_large"))
+    assert response.status_code == 413
+    assert "<h1>Datei zu groß</h1>" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_development_server_answers_a_too_large_body_with_the_german_page(live_server, settings):
+    """scripts/demo runs Django's development server; Connection: close made it answer a bare English
+    "A server error occurred" (a WSGI application must not set hop-by-hop headers)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    settings.REQUEST_BODY_MAX_BYTES = 100_000
+    address = urlsplit(live_server.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    connection.request(
+        "POST",
+        reverse("login"),
+        body=b"username=a&password=" + b"x" * 300_000,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    response = connection.getresponse()
+    html = response.read().decode()
+    connection.close()
+    assert response.status == 413
+    assert "<h1>Datei zu groß</h1>" in html and "A server error occurred" not in html

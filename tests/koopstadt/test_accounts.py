@@ -108,7 +108,7 @@ def test_password_reset_by_email_in_the_users_language(client, django_capture_on
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == "Reset your password for the koopstadt C+R portal"
-    link = re.search(r"http://testserver(/konto/passwort-neu/\S+)", message.body).group(1)
+    link = re.search(r"http://127.0.0.1:8000(/konto/passwort-neu/\S+)", message.body).group(1)
     assert OutgoingEmail.objects.get(recipient=user).body == ""  # the link is not kept once sent
 
     form = client.get(link, follow=True)
@@ -136,3 +136,19 @@ def test_profile_page(client):
     assert user.email in html
     assert "Stadtplanungsamt" in html
     assert "koopstadt-Ansprechperson" in html
+
+
+def test_the_reset_link_is_built_from_site_url_not_from_the_host_header(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """A forged Host must not send a genuine reset token to the forger's server."""
+    settings.SITE_URL = "https://cr.example.org"
+    settings.ALLOWED_HOSTS = ["*"]  # even where the host check lets a forged name through
+    UserFactory(email="reset@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "reset@example.org"}, HTTP_HOST="attacker.example")
+
+    body = mail.outbox[0].body
+    assert "attacker.example" not in body
+    assert re.search(r"^https://cr\.example\.org/konto/passwort-neu/\S+/\S+/$", body, flags=re.MULTILINE)

@@ -148,9 +148,126 @@ def test_a_password_set_through_the_reset_link_is_audited(client, django_capture
     user = UserFactory(email="reset@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("password_reset"), {"email": "reset@example.org"})
-    link = re.search(r"http://testserver(/konto/passwort-neu/\S+)", mail.outbox[0].body).group(1)
+    link = re.search(r"http://127.0.0.1:8000(/konto/passwort-neu/\S+)", mail.outbox[0].body).group(1)
     set_url = client.get(link, follow=True).redirect_chain[-1][0]
     client.post(set_url, {"new_password1": "Ganz-neues-Passwort-1", "new_password2": "Ganz-neues-Passwort-1"})
 
     event = AuditEvent.objects.get(kind=Kind.PASSWORD_CHANGED)
     assert event.actor == user and event.details == {"how": "reset"}
+
+
+# --- behind the reverse proxy: the real address, a lock per address, a delay per account -------------
+PROXY = "127.0.0.1"  # the documented nginx on the same host
+ANNA_AT_WORK = "198.51.100.20"
+
+
+def _through_proxy(client, email: str, password: str, address: str):  # type: ignore[no-untyped-def]
+    """A log-in as the documented nginx passes it on: from 127.0.0.1, X-Forwarded-For set to the client."""
+    return client.post(
+        reverse("login"),
+        {"username": email, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=address,
+    )
+
+
+@pytest.fixture
+def behind_nginx(settings):  # type: ignore[no-untyped-def]
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "::1"]
+    return settings
+
+
+def test_failures_elsewhere_lock_only_that_address_and_the_audit_log_names_it(client, behind_nginx):
+    from django.test import Client
+
+    user = UserFactory(email="anna@example.org")
+    attacker = Client()
+    for _ in range(3):
+        _through_proxy(attacker, "anna@example.org", "falsch", "203.0.113.7")
+    assert _through_proxy(attacker, "anna@example.org", PASSWORD, "203.0.113.7").status_code == 429
+
+    # Anna, behind the same proxy at her own address, is not locked out
+    response = _through_proxy(client, "anna@example.org", PASSWORD, ANNA_AT_WORK)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+    failed = AuditEvent.objects.filter(kind=Kind.LOGIN_FAILED)
+    assert {event.ip_address for event in failed} == {"203.0.113.7"}
+    assert AuditEvent.objects.get(kind=Kind.LOCKOUT).ip_address == "203.0.113.7"
+    assert AuditEvent.objects.get(kind=Kind.LOGIN).ip_address == ANNA_AT_WORK
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
+
+
+def test_x_forwarded_for_counts_only_from_a_trusted_proxy(client, behind_nginx):
+    UserFactory(email="anna@example.org")
+    # anyone else who sends the header gets their own address recorded, not the one they claim
+    client.post(
+        reverse("login"),
+        {"username": "anna@example.org", "password": "falsch"},
+        REMOTE_ADDR="192.0.2.50",
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+    )
+    assert AuditEvent.objects.get(kind=Kind.LOGIN_FAILED).ip_address == "192.0.2.50"
+
+
+def test_without_trusted_proxies_the_direct_peer_is_the_client(client, settings):
+    settings.TRUSTED_PROXIES = []
+    UserFactory(email="anna@example.org")
+    _through_proxy(client, "anna@example.org", "falsch", "203.0.113.7")
+    assert AuditEvent.objects.get(kind=Kind.LOGIN_FAILED).ip_address == PROXY
+
+
+def test_guessing_from_ever_new_addresses_slows_the_guesser_and_not_the_person(behind_nginx):
+    from datetime import UTC, datetime
+
+    import time_machine
+    from django.test import Client
+
+    behind_nginx.LOGIN_DELAY_AFTER = 3
+    behind_nginx.LOGIN_DELAY_MAX_SECONDS = 4
+    UserFactory(email="anna@example.org")
+    annas_browser = Client()
+    guesses = iter(range(1, 200))
+
+    def guess():  # type: ignore[no-untyped-def]
+        # a new address for every guess: the lock per address never comes into play
+        return _through_proxy(Client(), "anna@example.org", "falsch", f"203.0.113.{next(guesses)}")
+
+    with time_machine.travel(datetime(2026, 3, 2, 8, 0, tzinfo=UTC), tick=False) as clock:
+        assert _through_proxy(annas_browser, "anna@example.org", PASSWORD, ANNA_AT_WORK).status_code == 302
+        annas_browser.post(reverse("logout"))
+        clock.shift(60)
+
+        for _ in range(3):
+            assert guess().status_code == 200  # counted: three failures, no wait yet
+        waits = []
+        for _ in range(5):
+            early = guess()  # right after a failure: refused without looking at the password
+            assert early.status_code == 429
+            waits.append(int(early["Retry-After"]))
+            assert "Bitte warten Sie" in early.content.decode()
+            clock.shift(waits[-1])
+            assert guess().status_code == 200  # after the wait: one more (counted) guess
+        assert waits == [1, 2, 4, 4, 4]  # growing, up to LOGIN_DELAY_MAX_SECONDS
+
+        # two guesses arriving together after the wait: one is heard, the other waits
+        clock.shift(4)
+        assert [guess().status_code, guess().status_code] == [200, 429]
+
+        # Anna's own browser (she logged in with it before) is not delayed at all …
+        assert _through_proxy(annas_browser, "anna@example.org", PASSWORD, ANNA_AT_WORK).status_code == 302
+        # … and a browser she never used waits at most LOGIN_DELAY_MAX_SECONDS
+        for _ in range(3):
+            guess()
+        new_browser = Client()
+        for _ in range(2):
+            response = _through_proxy(new_browser, "anna@example.org", PASSWORD, "198.51.100.99")
+            if response.status_code == 429:
+                assert int(response["Retry-After"]) <= 4
+                clock.shift(int(response["Retry-After"]))
+        assert response.status_code == 302
+
+    # Refused attempts were not counted: no address reached the lock, and they are audited as delayed
+    assert not AccessAttempt.objects.filter(failures_since_start__gte=3).exists()
+    delayed = AuditEvent.objects.filter(kind=Kind.LOGIN_FAILED, details__has_key="delayed_seconds")
+    assert delayed.count() == 7

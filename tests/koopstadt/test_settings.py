@@ -13,6 +13,10 @@ PRODUCTION = {
     "SECRET_KEY": "x7!kq2@v9#m4p8$w1^z6&c3*b5(n0)r-t+y=u_i[o]a{s}d|f:g;h<j>k?l,q.w/e",
     "ALLOWED_HOSTS": "cr.example.org",
     "DATABASE_URL": "sqlite:////tmp/koopstadt-deploy-check.sqlite3",
+    # As the handbook's environment file has it: nginx on the same host.
+    "TRUSTED_PROXIES": "127.0.0.1,::1",
+    # Shared by every web process (API throttling, the log-in delay); the check does not connect.
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -34,6 +38,19 @@ def test_production_check_deploy_prints_no_warning():
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
     assert "WARNING" not in result.stderr + result.stdout
+
+
+def test_check_deploy_warns_when_the_proxy_is_not_trusted():
+    result = manage("check", "--deploy", env={**PRODUCTION, "TRUSTED_PROXIES": ""})
+    assert "koopstadt.W001" in result.stderr + result.stdout
+    refused = manage("check", env={**PRODUCTION, "TRUSTED_PROXIES": "nginx"})
+    assert refused.returncode != 0 and "TRUSTED_PROXIES" in refused.stderr
+
+
+def test_check_deploy_warns_when_throttling_and_the_log_in_delay_would_count_per_process():
+    result = manage("check", "--deploy", env={**PRODUCTION, "CACHE_URL": ""})
+    output = result.stderr + result.stdout
+    assert "koopstadt.W002" in output and "CACHE_URL" in output
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])

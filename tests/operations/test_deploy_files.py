@@ -197,7 +197,8 @@ def test_nginx_accepts_the_site(tmp_path: Path) -> None:
 def test_nginx_site_does_what_the_handbook_says() -> None:
     site = NGINX_SITE.read_text()
     assert "server 127.0.0.1:8000;" in site
-    assert "client_max_body_size 11m;" in site
+    assert "client_max_body_size 51m;" in site
+    assert "error_page 413 /datei-zu-gross/;" in site
     assert "location = /readyz {\n        return 404;" in site  # readiness only on the monitoring server
     assert "proxy_set_header X-Request-ID $request_id;" in site
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in site

@@ -91,6 +91,8 @@ class Stack:
             "DATABASE_URL": database_url,
             "CELERY_BROKER_URL": redis_url,
             "CACHE_URL": redis_url,
+            # nginx on the same host, as the handbook's environment file has it (check --deploy asks).
+            "TRUSTED_PROXIES": "127.0.0.1,::1",
             "STATIC_ROOT": str(work / "static"),
             "MEDIA_ROOT": str(work / "media"),
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",

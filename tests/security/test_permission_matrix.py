@@ -196,6 +196,7 @@ EXPECTATIONS: dict[str, list[Case]] = {
     ],
     "language_switch": [Case(get=everyone(405), post=everyone(302), data=lambda w, s: {"language": "en"})],
     "accessibility": [Case(get=everyone(200))],
+    "too_large": [Case(get=everyone(413))],
     "imprint": [Case(get=everyone(200))],
     "healthz": [Case(get=everyone(200))],
     "readyz": [Case(get=everyone(200))],
@@ -361,11 +362,12 @@ EXPECTATIONS: dict[str, list[Case]] = {
         )
     ],
     "exchanges:invitation_answer_link": [
-        # the signed link is the key: no log-in, whoever holds it
+        # the signed link is the key without a log-in; signed in, only for its own expert (anyone else is
+        # shown whose link it is, 403)
         Case(
             kwargs=lambda world, side: {"token": world[side].token()},
-            get=everyone(200),
-            post=everyone(200),
+            get=lambda role, side: 200 if role == "anonymous" or (role, side) == ("expert", "own") else 403,
+            post=lambda role, side: 200 if role == "anonymous" or (role, side) == ("expert", "own") else 403,
             acts=never,  # an empty form
         ),
         Case(

@@ -180,7 +180,6 @@ def sso_settings(settings, oidc_provider: Provider):  # type: ignore[no-untyped-
         "cities.backends.PortalOIDCBackend",
         *settings.AUTHENTICATION_BACKENDS[1:],
     ]
-    settings.AXES_WHITELIST_CALLABLE = "cities.services.sso.sso_exempt_from_lockout"
     return settings
 
 

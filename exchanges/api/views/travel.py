@@ -6,12 +6,13 @@ from decimal import Decimal
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from cities.models import ApiScope
+from exchanges.api.parsers import BoundedJSONParser
 from exchanges.api.permissions import FinancePermission, token_scopes
 from exchanges.api.schema import form_parameters
 from exchanges.api.serializers.travel import (
@@ -157,7 +158,7 @@ class ClaimDetailView(ApiView):
 
 class ClaimItemListView(ApiView):
     serializer_class = ClaimDetailSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(
         summary="Add an item, with a receipt as multipart/form-data; If-Match: the claim's ETag",

@@ -47,13 +47,14 @@ def demo_network(db):  # type: ignore[no-untyped-def]
     call_command("load_demo", stdout=io.StringIO())
 
 
-def submitted_request(email: str, title: str, need: str, topic_slugs: list[str]) -> ExchangeRequest:
+def draft_request(email: str, title: str, need: str, topic_slugs: list[str]) -> ExchangeRequest:
+    """A complete draft of ``email``'s, ready to be submitted."""
     from datetime import timedelta
 
     from django.utils import timezone
 
     requester = User.objects.get(email=email)
-    request = request_save_draft(
+    return request_save_draft(
         requester=requester,
         data={
             "title": title,
@@ -67,7 +68,11 @@ def submitted_request(email: str, title: str, need: str, topic_slugs: list[str])
         },
         topics=Topic.objects.filter(slug__in=topic_slugs or ["stadtplanung"]),
     )
-    return request_transition(request_id=request.pk, action="submit", actor=requester)
+
+
+def submitted_request(email: str, title: str, need: str, topic_slugs: list[str]) -> ExchangeRequest:
+    request = draft_request(email, title, need, topic_slugs)
+    return request_transition(request_id=request.pk, action="submit", actor=request.requester)
 
 
 def accepted_request(email: str, title: str, need: str, topic_slugs: list[str]) -> ExchangeRequest:
