@@ -199,7 +199,7 @@ class ClaimItemDetailView(ApiView):
 
 class ClaimReceiptView(ApiView):
     serializer_class = ClaimDetailSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]  # JSON: answered "no file" (400)
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]  # JSON: answered "no file" (400)
 
     @extend_schema(
         summary="Attach a receipt to an item (multipart/form-data); If-Match: the claim's ETag",
