@@ -8,7 +8,22 @@ class CitiesConfig(AppConfig):
     verbose_name = _("Cities, departments and expert pool")
 
     def ready(self) -> None:
-        from cities.services.roles import role_permissions_sync
+        # Imported once the app registry is ready (models may not be imported before): Django's rule for
+        # ``ready``, not a way round an import cycle.
+        from celery.signals import task_failure
+
+        from cities.directory.services.roles import role_permissions_sync
+        from cities.mail import sweeps  # noqa: F401  (registers the outbox with the sweeper)
+        from cities.mail import tasks as mail_tasks  # noqa: F401  (registers the Celery tasks)
+        from cities.operations import tasks as operations_tasks  # noqa: F401
+        from cities.operations.failed_tasks import on_task_failure
+        from cities.operations.metrics import FailedTaskCollector
+        from koopstadt import metrics
+
+        # A task that gave up after its last retry: kept for the failed-task page and the daily digest.
+        task_failure.connect(on_task_failure, weak=False, dispatch_uid="koopstadt.failed_task_record")
+        if not any(isinstance(c, FailedTaskCollector) for c in metrics.SCRAPE_COLLECTORS):
+            metrics.SCRAPE_COLLECTORS.append(FailedTaskCollector())
 
         def _sync(**kwargs: object) -> None:
             role_permissions_sync()
@@ -25,8 +40,9 @@ class CitiesConfig(AppConfig):
         from django.contrib.auth import signals as auth_signals
         from django.db.models.signals import m2m_changed, post_save, pre_save
 
-        from cities.models import User
-        from cities.services import account_audit, login_security
+        from cities.accounts import login_security
+        from cities.directory.models import User
+        from cities.operations import account_audit
 
         auth_signals.user_logged_in.connect(login_security.on_user_logged_in, dispatch_uid="audit-login")
         auth_signals.user_login_failed.connect(

@@ -8,8 +8,17 @@ class ExchangesConfig(AppConfig):
     verbose_name = _("C+R exchanges")
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: they register the cycle's and the travel costs' work
+        # with the sweeper (koopstadt/sweeping.py).
+        from exchanges.cycle import sweeps as cycle_sweeps  # noqa: F401
+        from exchanges.cycle import tasks as cycle_tasks  # noqa: F401  (registers the Celery tasks)
+        from exchanges.notifications import tasks as notification_tasks  # noqa: F401
+        from exchanges.privacy import tasks as privacy_tasks  # noqa: F401
+        from exchanges.travel import sweeps as travel_sweeps  # noqa: F401
+        from exchanges.travel import tasks as travel_tasks  # noqa: F401
+
         def _ensure_rate_sets(**kwargs: object) -> None:
-            from exchanges.rate_defaults import ensure_default_rate_sets
+            from exchanges.travel.rate_defaults import ensure_default_rate_sets
 
             # The model as the schema now is (``apps`` is the migration state just reached): after
             # migrating back to an older schema the current model would ask for columns not there yet.
@@ -17,7 +26,7 @@ class ExchangesConfig(AppConfig):
             if state is not None:
                 ensure_default_rate_sets(state.get_model("exchanges", "RateSet"))  # type: ignore[attr-defined]
             else:
-                from exchanges.models import RateSet
+                from exchanges.travel.models import RateSet
 
                 ensure_default_rate_sets(RateSet)
 

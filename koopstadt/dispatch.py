@@ -48,10 +48,14 @@ def publish(send: Callable[[], object], *, what: str) -> bool:
     return True
 
 
-def enqueue_after_commit(task: Task, *args: object) -> None:
-    """Send ``task`` with ``args`` once the surrounding transaction has committed.
+def enqueue_after_commit(task: Task | str, *args: object) -> None:
+    """Send ``task`` (a task or its registered name) with ``args`` once the surrounding transaction has
+    committed.
 
-    If the broker cannot be reached the error is logged, not raised: the database row that records the
-    work is committed already, and the periodic sweeper (``exchanges.services.sweeper``) queues it again.
+    Services name the task rather than import it: the tasks module imports the services, so the services
+    stay free of it (one direction). If the broker cannot be reached the error is logged, not raised: the
+    database row that records the work is committed already, and the periodic sweeper
+    (``koopstadt.sweeping``) queues it again.
     """
-    transaction.on_commit(lambda: publish(lambda: task.delay(*args), what=f"{task.name}{args}"))
+    name = task if isinstance(task, str) else task.name
+    transaction.on_commit(lambda: publish(lambda: app.signature(name).delay(*args), what=f"{name}{args}"))

@@ -65,6 +65,8 @@ def on_starting(server):  # type: ignore[no-untyped-def]
 
 def child_exit(server, worker):  # type: ignore[no-untyped-def]
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Imported here on purpose: gunicorn reads this file before the environment of the metrics is set,
+        # and prometheus_client fixes its multiprocess mode when it is first imported.
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)

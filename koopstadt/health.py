@@ -14,6 +14,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from koopstadt.celery import app
+
 logger = logging.getLogger(__name__)
 
 OK, ERROR, NOT_CONFIGURED, UNKNOWN = "ok", "error", "not configured", "unknown"
@@ -60,7 +62,6 @@ def check_broker_and_workers() -> tuple[str, str]:
     """
     if not settings.CELERY_BROKER_URL:
         return NOT_CONFIGURED, NOT_CONFIGURED
-    from koopstadt.celery import app
 
     # One attempt of at most REDIS_TIMEOUT (also the connection's own timeout, from the Celery settings).
     with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:

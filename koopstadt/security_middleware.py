@@ -14,7 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from cities.services.acting_user import acting_as
+from koopstadt.acting_user import acting_as
 
 log = logging.getLogger("koopstadt.security")
 

@@ -16,7 +16,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from cities.roles import Role
+from cities.directory.roles import Role
 from koopstadt.env import (
     env_bool,
     env_float,
@@ -56,6 +56,13 @@ SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "cities",
     "exchanges",
+    # Demo data, the load-data generator and the bench's hooks: never in a production installation
+    # (the container image leaves the package out), unless asked for (the bench, a demo on a server).
+    *(
+        ["koopstadt.development"]
+        if not PRODUCTION or env_bool("KOOPSTADT_DEVELOPMENT_TOOLS", env_bool("KOOPSTADT_BENCH", False))
+        else []
+    ),
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -97,11 +104,12 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "koopstadt.urls"
-# ./scripts/bench only: counts queries per request and adds two baseline views (koopstadt/bench.py).
+# ./scripts/bench only: counts queries per request and adds two baseline views
+# (koopstadt/development/bench.py).
 BENCH_INSTRUMENTATION = env_bool("KOOPSTADT_BENCH", False)
 if BENCH_INSTRUMENTATION:
-    MIDDLEWARE.insert(0, "koopstadt.bench.QueryCountMiddleware")
-    ROOT_URLCONF = "koopstadt.bench_urls"
+    MIDDLEWARE.insert(0, "koopstadt.development.bench.QueryCountMiddleware")
+    ROOT_URLCONF = "koopstadt.development.bench_urls"
 WSGI_APPLICATION = "koopstadt.wsgi.application"
 
 TEMPLATES = [
@@ -115,7 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "koopstadt.context_processors.portal",
+                "exchanges.portal.context_processors.portal",
             ],
             "libraries": {"fast_forms": "koopstadt.templatetags.fast_forms"},
         },
@@ -155,9 +163,9 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses log-ins of a locked-out e-mail address + IP address before the password is checked.
     "axes.backends.AxesStandaloneBackend",
     # Second: refuses a password log-in that comes before the account's delay is over.
-    "cities.backends.LoginDelayBackend",
+    "cities.accounts.backends.LoginDelayBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "cities.backends.PortalModelBackend",
+    "cities.accounts.backends.PortalModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -175,10 +183,10 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_CALLABLE = "cities.services.login_security.login_username"
-AXES_CLIENT_IP_CALLABLE = "cities.services.audit.client_ip"
+AXES_USERNAME_CALLABLE = "cities.accounts.login_security.login_username"
+AXES_CLIENT_IP_CALLABLE = "cities.operations.audit.client_ip"
 # Not counted against the name + address pair: single sign-ons, attempts the delay refused unread.
-AXES_WHITELIST_CALLABLE = "cities.services.login_security.login_attempt_not_counted"
+AXES_WHITELIST_CALLABLE = "cities.accounts.login_security.login_attempt_not_counted"
 # Per account, from any address: after this many failures within the window each attempt waits 1, 2, 4 …
 # seconds after the last failure, at most LOGIN_DELAY_MAX_SECONDS; browsers the person has logged in
 # with before (a signed cookie) are not delayed (cities/services/login_security.py).
@@ -186,7 +194,7 @@ LOGIN_DELAY_AFTER = env_int("LOGIN_DELAY_AFTER", 5)
 LOGIN_DELAY_MAX_SECONDS = env_int("LOGIN_DELAY_MAX_SECONDS", 60)
 LOGIN_DELAY_WINDOW_MINUTES = env_int("LOGIN_DELAY_WINDOW_MINUTES", 60)
 LOGIN_DEVICE_COOKIE_DAYS = env_int("LOGIN_DEVICE_COOKIE_DAYS", 180)
-AXES_LOCKOUT_CALLABLE = "koopstadt.account_views.locked_out"
+AXES_LOCKOUT_CALLABLE = "cities.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Sessions end after inactivity and, at the latest, a fixed time after log-in.
@@ -221,7 +229,7 @@ OIDC_USE_PKCE = True
 OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
 # Text of the log-in button; empty: "Log in with your city account", translated.
 OIDC_LOGIN_LABEL = env_str("OIDC_LOGIN_LABEL") or ""
-# Claim-mapping rules (cities.services.sso): a person is found by e-mail address or, if allowed, created.
+# Claim-mapping rules (cities.accounts.sso): a person is found by e-mail address or, if allowed, created.
 OIDC_CREATE_USERS = env_bool("OIDC_CREATE_USERS", True)
 OIDC_CITY_CLAIM = env_str("OIDC_CITY_CLAIM") or "city"
 OIDC_CITY_MAP = env_name_map("OIDC_CITY_MAP")
@@ -232,7 +240,7 @@ OIDC_DEFAULT_ROLES = env_list("OIDC_DEFAULT_ROLES", [Role.STAFF.value])
 if set(OIDC_DEFAULT_ROLES) - set(Role.values):
     raise ImproperlyConfigured(f"OIDC_DEFAULT_ROLES must name roles out of {', '.join(Role.values)}")
 if OIDC_RP_CLIENT_ID:
-    AUTHENTICATION_BACKENDS.insert(1, "cities.backends.PortalOIDCBackend")
+    AUTHENTICATION_BACKENDS.insert(1, "cities.accounts.backends.PortalOIDCBackend")
 
 # --- Language, time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -391,9 +399,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # "routing", "mail", "finance"; everything else goes to the default queue. With CELERY_SEPARATE_QUEUES=0
 # every task goes to the default queue (one worker consuming one queue is enough then).
 CELERY_SEPARATE_QUEUES = env_bool("CELERY_SEPARATE_QUEUES", True)
-CELERY_TASK_ROUTES = ("koopstadt.celery.route_task",)
+CELERY_TASK_ROUTES = ("koopstadt.task_queues.route_task",)
 # Exactly one celery beat sends the periodic tasks: a second one waits for the Redis lock (koopstadt/beat.py).
-CELERY_BEAT_SCHEDULER = "koopstadt.beat:LockedScheduler"
+CELERY_BEAT_SCHEDULER = "cities.operations.beat:LockedScheduler"
 BEAT_LOCK_SECONDS = env_int("BEAT_LOCK_SECONDS", 60)
 # All periodic work in one list (times in Europe/Berlin).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
@@ -580,10 +588,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "RequestStatusEnum": "exchanges.models.requests.Status",
-        "ClaimStatusEnum": "exchanges.models.travel.ClaimStatus",
-        "InvitationStatusEnum": "exchanges.models.cycle.InvitationStatus",
-        "FormatEnum": "exchanges.models.requests.Format",
+        "RequestStatusEnum": "exchanges.cycle.models.requests.Status",
+        "ClaimStatusEnum": "exchanges.travel.models.ClaimStatus",
+        "InvitationStatusEnum": "exchanges.cycle.models.cycle.InvitationStatus",
+        "FormatEnum": "exchanges.cycle.models.requests.Format",
     },
 }
 
@@ -591,7 +599,7 @@ SPECTACULAR_SETTINGS = {
 EXPERT_POOL_PAGE_SIZE = 20
 LIST_PAGE_SIZE = 25
 # Routing notifies the best departments (at most two per city) of at most this many cities, and keeps
-# this many further departments as runners-up in its decisions (exchanges.services.routing).
+# this many further departments as runners-up in its decisions (exchanges.cycle.services.routing).
 ROUTING_MAX_CITIES = env_int("ROUTING_MAX_CITIES", 5)
 ROUTING_KEPT_RUNNERS_UP = env_int("ROUTING_KEPT_RUNNERS_UP", 10)
 # The statistics pages share their computed figures this long (exchanges.statistics.figures).

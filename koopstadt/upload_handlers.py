@@ -3,7 +3,7 @@
 First in ``FILE_UPLOAD_HANDLERS``. Up to the limit a file passes on to Django's own handlers (memory,
 then a temporary file). Once it is larger, what they kept is dropped, the rest is read and thrown away,
 and the form gets a ``RefusedUpload`` in its place: the file's name and true size, no content. The upload
-check (``exchanges.services.uploads.check_upload``) refuses it by its size, so the page comes back with
+check (``koopstadt.uploads.check_upload``) refuses it by its size, so the page comes back with
 the message next to the file field and everything else the person typed — instead of the bare 413
 page that lost it all. Bodies larger than ``REQUEST_BODY_MAX_BYTES`` are still refused before they are
 read (``koopstadt.security_middleware.RequestBodyLimitMiddleware``, and nginx before that).

@@ -3,8 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from cities.forms import EmailAuthenticationForm, OutboxPasswordResetForm
-from koopstadt import account_views, health, metrics, ops_views, sso_views, views
+from cities.accounts import sso_views
+from cities.accounts import views as account_views
+from cities.accounts.forms import EmailAuthenticationForm, OutboxPasswordResetForm
+from cities.operations import views as ops_views
+from exchanges.portal import views
+from exchanges.privacy import views as privacy_views
+from koopstadt import health, metrics
 
 admin.site.site_header = _("koopstadt C+R administration")
 admin.site.site_title = _("koopstadt C+R")
@@ -42,8 +47,8 @@ account_patterns = [
         "passwort-neu/fertig/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
     path("profil/", views.profile, name="profile"),
-    path("profil/meine-daten.json", views.profile_data_json, name="profile_data_json"),
-    path("profil/meine-daten.html", views.profile_data_html, name="profile_data_html"),
+    path("profil/meine-daten.json", privacy_views.profile_data_json, name="profile_data_json"),
+    path("profil/meine-daten.html", privacy_views.profile_data_html, name="profile_data_html"),
 ]
 
 urlpatterns = [
@@ -60,7 +65,7 @@ urlpatterns = [
     path("betrieb/aufgaben/", ops_views.failed_tasks, name="failed_tasks"),
     path("betrieb/aufgaben/<int:pk>/<slug:action>/", ops_views.failed_task_action, name="failed_task_action"),
     path("api/", include("exchanges.api.urls")),
-    path("expertenpool/", include("cities.urls")),
+    path("expertenpool/", include("cities.directory.urls")),
     path("", include("exchanges.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,7 @@
 """Optimistic versions: every editable object carries a number that each save raises.
 
 A form or an API client sends back the version it started from; the service compares it inside the
-locked transaction (``cities.services.versions.version_advance``) and refuses a save on top of a newer
+locked transaction (``cities.records.versions.version_advance``) and refuses a save on top of a newer
 version instead of overwriting somebody else's change unseen (docs/workflow.md, "Versions").
 """
 

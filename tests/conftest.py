@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 
-from cities.roles import Role
+from cities.directory.roles import Role
 from tests.cities.factories import PASSWORD, DepartmentFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the main thread; the ORM calls in browser tests are
@@ -51,7 +51,7 @@ def coordinator(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def demo(db) -> None:  # type: ignore[no-untyped-def]
-    from cities.services.demo import demo_load
+    from koopstadt.development.demo_directory import demo_load
 
     demo_load()
 

@@ -1,7 +1,7 @@
 """PostgreSQL refuses to change or delete audit events, whatever code or admin tries.
 
 Only the retention purge may delete old events: it sets ``koopstadt.audit_purge = 'on'`` for its own
-transaction (``cities.services.audit.audit_purge_before``). TRUNCATE (used by test database flushes)
+transaction (``cities.operations.audit.audit_purge_before``). TRUNCATE (used by test database flushes)
 is not a row event and stays possible for the database owner. SQLite (the embedded default) relies on
 the model and queryset guards only.
 """

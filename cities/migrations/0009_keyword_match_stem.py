@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def fill_match_stems(apps, schema_editor):
-    from cities.models import DepartmentKeyword as CurrentKeyword
+    from cities.directory.models import DepartmentKeyword as CurrentKeyword
 
     keyword_model = apps.get_model("cities", "DepartmentKeyword")
     for keyword in keyword_model.objects.all().iterator():

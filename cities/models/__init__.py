@@ -1,10 +1,25 @@
-from cities.models.audit import AppendOnlyError, AuditEvent, EditRecord, FailedTask
-from cities.models.experts import ExpertProfile, ExpertTopic
-from cities.models.mail import OutgoingEmail
-from cities.models.places import City, Department, DepartmentKeyword, FederalState
-from cities.models.tokens import ApiScope, ApiToken
-from cities.models.topics import Topic, TopicKeyword
-from cities.models.users import User
+"""The ``cities`` app's model registry for Django (app loading, migrations, the admin).
+
+Code imports models from their domain package (``cities.directory.models``, ``cities.accounts.models``,
+``cities.mail.models``, ``cities.operations.models``); this module only gathers them, so that Django finds
+every model of the app (docs/architecture.md).
+"""
+
+from cities.accounts.models import ApiScope, ApiToken
+from cities.directory.models import (
+    City,
+    Department,
+    DepartmentKeyword,
+    ExpertProfile,
+    ExpertTopic,
+    FederalState,
+    Topic,
+    TopicKeyword,
+    User,
+)
+from cities.mail.models import OutgoingEmail
+from cities.operations.models import AppendOnlyError, AuditEvent, FailedTask
+from cities.records.models import EditRecord
 
 __all__ = [
     "ApiScope",

@@ -7,8 +7,9 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
 from rest_framework.request import Request
 
-from cities.models import ApiToken, User
-from cities.services.api_tokens import TokenRefused, token_authenticate
+from cities.accounts.api_tokens import TokenRefused, token_authenticate
+from cities.accounts.models import ApiToken
+from cities.directory.models import User
 
 log = logging.getLogger("koopstadt.security")
 

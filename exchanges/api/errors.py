@@ -21,7 +21,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from exchanges.errors import DomainError, NotPermitted, StaleVersion, TransitionNotAllowed
+from koopstadt.errors import DomainError, NotPermitted, StaleVersion, TransitionNotAllowed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 

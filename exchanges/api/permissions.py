@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from cities.models import ApiScope, ApiToken
+from cities.accounts.models import ApiScope, ApiToken
 
 
 def token_scopes(request: "Request") -> frozenset[str] | None:

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from cities.models import ApiToken
-from cities.services.audit import client_ip
+from cities.accounts.models import ApiToken
+from cities.operations.audit import client_ip
 
 if TYPE_CHECKING:
     from rest_framework.request import Request

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from exchanges.rate_defaults import VALID_FROM, ensure_default_rate_sets
+from exchanges.travel.rate_defaults import VALID_FROM, ensure_default_rate_sets
 
 
 def create(apps, schema_editor):

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from exchanges.rate_defaults import fill_legal_bases
+from exchanges.travel.rate_defaults import fill_legal_bases
 
 
 def fill(apps, schema_editor):

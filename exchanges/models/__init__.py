@@ -1,23 +1,30 @@
-from exchanges.models.cycle import (
-    AnswerChannel,
-    Invitation,
-    InvitationStatus,
-    Meeting,
-    Reflection,
-    RoutingDecision,
-)
-from exchanges.models.requests import (
+"""The ``exchanges`` app's model registry for Django (app loading, migrations, the admin).
+
+Code imports models from their domain package (``exchanges.cycle.models``, ``exchanges.travel.models``,
+``exchanges.notifications.models``); this module only gathers them (docs/architecture.md).
+"""
+
+from exchanges.cycle.models import (
     CLOSED_STATUSES,
     EDITABLE_STATUSES,
+    AnswerChannel,
+    Attachment,
+    Comment,
     Direction,
     ExchangeRequest,
     Format,
+    Invitation,
+    InvitationStatus,
+    Meeting,
     Occasion,
     ReferenceCounter,
+    Reflection,
+    RoutingDecision,
     Status,
+    TimelineEntry,
 )
-from exchanges.models.timeline import Attachment, Comment, Notification, TimelineEntry
-from exchanges.models.travel import (
+from exchanges.notifications.models import Notification
+from exchanges.travel.models import (
     Booking,
     BookingCounter,
     Budget,

@@ -6,9 +6,12 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from exchanges.services.exports import spreadsheet_safe
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
 from exchanges.statistics.formatting import is_number
 from exchanges.statistics.tables import Cell, Period, StatTable
+from exchanges.travel.services.exports import spreadsheet_safe
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = '#,##0.00 "€"'  # the € as a quoted literal: Excel and LibreOffice both read it
@@ -54,8 +57,6 @@ def sheet_title(title: str) -> str:
 
 def table_xlsx(table: StatTable) -> bytes:
     """Numbers stay numbers (money formatted "1.234,56 €" by the spreadsheet), a bold header and totals row."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active

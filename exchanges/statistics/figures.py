@@ -24,6 +24,7 @@ from django.db.models import (
     FloatField,
     Func,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -35,13 +36,11 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from cities.models import User
-from cities.models.places import FederalState
-from cities.roles import Role
-from cities.rules import is_coordinator
-from exchanges.models import (
-    Budget,
-    ClaimStatus,
+from cities.directory.models import User
+from cities.directory.models.places import FederalState
+from cities.directory.roles import Role
+from cities.directory.rules import is_coordinator
+from exchanges.cycle.models import (
     ExchangeRequest,
     Format,
     Invitation,
@@ -51,11 +50,11 @@ from exchanges.models import (
     RoutingDecision,
     Status,
     TimelineEntry,
-    TravelClaim,
 )
-from exchanges.services.deadlines import add_working_days
-from exchanges.services.invitations import REMINDER_WORKING_DAYS
+from exchanges.cycle.services.deadlines import add_working_days
+from exchanges.cycle.services.invitations import REMINDER_WORKING_DAYS
 from exchanges.statistics.tables import Cell, Period, StatTable
+from exchanges.travel.models import Budget, ClaimStatus, TravelClaim
 
 # The exchange took place: the meeting happened (``held``) and possibly the reflection is in (``completed``).
 HELD_STATUSES = (Status.HELD, Status.COMPLETED)
@@ -958,7 +957,6 @@ def completed_exchanges(*, user, period: Period, city_id: int | None = None) -> 
     Each: reference, title, requester_city, expert_cities (list of names), meeting_date (date),
     takeaways (the one-line takeaways of the reflections not marked internal).
     """
-    from django.db.models import Prefetch
 
     city_id = _scoped_city_id(user, city_id)
     sets = _Sets(period, city_id)

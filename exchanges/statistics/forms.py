@@ -5,7 +5,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cities.models import City
+from cities.directory.models import City
 from exchanges.statistics.tables import Period
 from koopstadt.formfields import ModelChoiceField
 

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from cities.models import City
-from cities.rules import is_coordinator
+from cities.directory.models import City
+from cities.directory.rules import is_coordinator
 from exchanges.statistics import figures
 from exchanges.statistics.forms import StatisticsFilterForm
 from exchanges.statistics.tables import Period

@@ -33,12 +33,12 @@ from django.db.models import Count  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from cities.models import City, Topic, TopicKeyword, User  # noqa: E402
-from cities.roles import Role  # noqa: E402
-from exchanges.models import Comment, ExchangeRequest, Status, TimelineEntry  # noqa: E402
-from exchanges.services.load_data import EMAIL_DOMAIN, TITLE_PATTERNS  # noqa: E402
-from exchanges.services.requests import request_save_draft, request_transition  # noqa: E402
-from exchanges.services.routing import request_route  # noqa: E402
+from cities.directory.models import City, Topic, TopicKeyword, User  # noqa: E402
+from cities.directory.roles import Role  # noqa: E402
+from exchanges.cycle.models import Comment, ExchangeRequest, Status, TimelineEntry  # noqa: E402
+from exchanges.cycle.services.requests import request_save_draft, request_transition  # noqa: E402
+from exchanges.cycle.services.routing import request_route  # noqa: E402
+from koopstadt.development.load_data import EMAIL_DOMAIN, TITLE_PATTERNS  # noqa: E402
 
 LONG_TIMELINE = 120  # comments and timeline notes added to the detail page's request, at every scale
 
@@ -191,7 +191,7 @@ def route_timing(ids: list[int]) -> None:
 
 
 def route_throughput(ids: list[int], timeout: float = 600.0) -> None:
-    from exchanges.tasks import route_request_task
+    from exchanges.cycle.tasks import route_request_task
 
     _to_routing(ids)
     started = time.perf_counter()

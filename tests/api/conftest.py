@@ -5,9 +5,10 @@ from collections.abc import Callable, Iterable
 import pytest
 from rest_framework.test import APIClient
 
-from cities.models import ApiScope, User
-from cities.roles import Role
-from cities.services.api_tokens import token_issue
+from cities.accounts.api_tokens import token_issue
+from cities.accounts.models import ApiScope
+from cities.directory.models import User
+from cities.directory.roles import Role
 from tests.cities.factories import DepartmentFactory, UserFactory
 
 ALL_SCOPES = (ApiScope.READ, ApiScope.WRITE, ApiScope.FINANCE)

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cities.models import ExpertTopic
-from cities.roles import Role
-from exchanges.models import Invitation, InvitationStatus, Reflection, RoutingDecision, Status
+from cities.directory.models import ExpertTopic
+from cities.directory.roles import Role
+from exchanges.cycle.models import Invitation, InvitationStatus, Reflection, RoutingDecision, Status
 from tests.api.conftest import problem
 from tests.cities.factories import DepartmentFactory, ExpertProfileFactory, TopicFactory, UserFactory
 

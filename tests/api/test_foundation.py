@@ -6,8 +6,9 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
-from cities.models import ApiToken, AuditEvent
-from cities.roles import Role
+from cities.accounts.models import ApiToken
+from cities.directory.roles import Role
+from cities.operations.models import AuditEvent
 from tests.api.conftest import issue, problem, token_client
 from tests.cities.factories import TopicFactory, UserFactory
 

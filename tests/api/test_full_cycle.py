@@ -11,16 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from cities.models import ExpertProfile, Topic, User
-from exchanges.models import (
-    Booking,
-    ClaimStatus,
-    ExchangeRequest,
-    Invitation,
-    Reflection,
-    Status,
-    TravelClaim,
-)
+from cities.directory.models import ExpertProfile, Topic, User
+from exchanges.cycle.models import ExchangeRequest, Invitation, Reflection, Status
+from exchanges.travel.models import Booking, ClaimStatus, TravelClaim
 from tests.api.conftest import issue, token_client
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from exchanges.models import Comment, ExchangeRequest, RoutingDecision, Status, TimelineEntry
+from exchanges.cycle.models import Comment, ExchangeRequest, RoutingDecision, Status, TimelineEntry
 from tests.api.conftest import problem
 from tests.cities.factories import DepartmentFactory, TopicFactory
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cities.models import ApiScope
-from cities.services.api_tokens import token_issue
+from cities.accounts.api_tokens import token_issue
+from cities.accounts.models import ApiScope
 from tests.security.attack_world import build_world
 
 pytestmark = [pytest.mark.api, pytest.mark.django_db(transaction=True)]

@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from cities.models import ApiToken, AuditEvent
-from cities.roles import Role
-from cities.services.api_tokens import token_authenticate, token_issue, token_revoke
+from cities.accounts.api_tokens import token_authenticate, token_issue, token_revoke
+from cities.accounts.models import ApiToken
+from cities.directory.roles import Role
+from cities.operations.models import AuditEvent
 from tests.api.conftest import issue, problem, token_client
 from tests.cities.factories import DepartmentFactory, UserFactory
 

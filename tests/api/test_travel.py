@@ -9,10 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from cities.models import User
-from cities.roles import Role
-from exchanges.models import Booking, Budget, ClaimStatus, ExchangeRequest, Receipt, Status, TravelClaim
-from exchanges.services.exports import batch_create
+from cities.directory.models import User
+from cities.directory.roles import Role
+from exchanges.cycle.models import ExchangeRequest, Status
+from exchanges.travel.models import Booking, Budget, ClaimStatus, Receipt, TravelClaim
+from exchanges.travel.services.exports import batch_create
 from tests.api.conftest import issue, problem, token_client
 from tests.cities.factories import UserFactory
 from tests.exchanges.claims_world import at, held_exchange, meeting_day

@@ -9,8 +9,8 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cities.demo_data import DEMO_PASSWORD
-from exchanges.models import ExchangeRequest, Meeting
+from exchanges.cycle.models import ExchangeRequest, Meeting
+from koopstadt.development.demo_data import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ TITLE = "Erfahrungen mit Mobilitätsstationen im Quartier"
 
 
 def test_the_whole_cycle(portal, demo):
-    from exchanges.services.demo import demo_requests_load
+    from koopstadt.development.demo_exchanges import demo_requests_load
 
     demo_requests_load()
     page = portal.page

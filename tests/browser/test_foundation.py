@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from cities.demo_data import DEMO_PASSWORD, PEOPLE
+from koopstadt.development.demo_data import DEMO_PASSWORD, PEOPLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

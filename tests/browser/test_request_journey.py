@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cities.demo_data import DEMO_PASSWORD
-from exchanges.models import ExchangeRequest
+from exchanges.cycle.models import ExchangeRequest
+from koopstadt.development.demo_data import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from cities.demo_data import DEMO_PASSWORD
-from cities.models import AuditEvent, FailedTask
+from cities.operations.models import AuditEvent, FailedTask
+from koopstadt.development.demo_data import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

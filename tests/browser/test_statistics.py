@@ -3,14 +3,14 @@
 import pytest
 from playwright.sync_api import expect
 
-from cities.demo_data import DEMO_PASSWORD
+from koopstadt.development.demo_data import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo_network(demo):  # type: ignore[no-untyped-def]
-    from exchanges.services.demo import demo_requests_load
+    from koopstadt.development.demo_exchanges import demo_requests_load
 
     demo_requests_load()
 

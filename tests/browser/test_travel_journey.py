@@ -7,15 +7,16 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cities.demo_data import DEMO_PASSWORD
-from exchanges.models import Booking, ExchangeRequest, Status, TravelClaim
-from exchanges.services.demo import DEMO_HELD_TITLE
+from exchanges.cycle.models import ExchangeRequest, Status
+from exchanges.travel.models import Booking, TravelClaim
+from koopstadt.development.demo_data import DEMO_PASSWORD
+from koopstadt.development.demo_exchanges import DEMO_HELD_TITLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_traveller_files_finance_approves_booking_appears(portal, demo, settings, tmp_path):
-    from exchanges.services.demo import demo_requests_load
+    from koopstadt.development.demo_exchanges import demo_requests_load
 
     settings.MEDIA_ROOT = tmp_path
     demo_requests_load()
@@ -82,7 +83,7 @@ def test_traveller_files_finance_approves_booking_appears(portal, demo, settings
 
 
 def test_example_b_through_the_browser_form(portal, demo, settings, tmp_path):
-    from exchanges.services.demo import demo_requests_load
+    from koopstadt.development.demo_exchanges import demo_requests_load
 
     settings.MEDIA_ROOT = tmp_path
     demo_requests_load()

@@ -1,9 +1,9 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from cities.models import City, Department, ExpertProfile, ExpertTopic, Topic, TopicKeyword, User
-from cities.roles import Role
-from cities.services.users import user_set_roles
+from cities.directory.models import City, Department, ExpertProfile, ExpertTopic, Topic, TopicKeyword, User
+from cities.directory.roles import Role
+from cities.directory.services.users import user_set_roles
 
 PASSWORD = "test-password-1234"
 

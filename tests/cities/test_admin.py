@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from cities.models import City, Department, ExpertProfile, Topic, TopicKeyword, User
-from cities.roles import Role
-from cities.services.roles import role_permissions_sync
+from cities.directory.models import City, Department, ExpertProfile, Topic, TopicKeyword, User
+from cities.directory.roles import Role
+from cities.directory.services.roles import role_permissions_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_contact_and_liaison_lookups(demo):
 
 
 def test_coordinators_see_requests_read_only_in_the_administration(coordinator_client):
-    from exchanges.models import ExchangeRequest
+    from exchanges.cycle.models import ExchangeRequest
 
     request = ExchangeRequest.objects.exclude(reference=None).first()
     listing = coordinator_client.get(reverse("admin:exchanges_exchangerequest_changelist"))

@@ -4,10 +4,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from cities.models import AuditEvent, User
-from cities.roles import Role
-from cities.services.roles import role_permissions_sync
-from cities.services.users import user_set_roles
+from cities.directory.models import User
+from cities.directory.roles import Role
+from cities.directory.services.roles import role_permissions_sync
+from cities.directory.services.users import user_set_roles
+from cities.operations.models import AuditEvent
 from tests.cities.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,7 @@ def test_giving_administrator_rights_is_recorded_as_a_role_change(client):
     client.force_login(admin)
     person.is_superuser = True
     # as the administration does it, inside a request of the administrator:
-    from cities.services.acting_user import acting_as
+    from koopstadt.acting_user import acting_as
 
     with acting_as(admin):
         person.save()

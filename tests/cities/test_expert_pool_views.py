@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from cities.roles import Role
+from cities.directory.roles import Role
 from tests.cities.factories import (
     CityFactory,
     DepartmentFactory,

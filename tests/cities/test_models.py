@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from cities.models import Department, ExpertProfile, User
+from cities.directory.models import Department, ExpertProfile, User
 from tests.cities.factories import (
     CityFactory,
     DepartmentFactory,

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from exchanges.models import ClaimItem, ExchangeRequest, Meeting, Receipt
-from exchanges.services.demo import DEMO_HELD_TITLE
+from exchanges.cycle.models import ExchangeRequest, Meeting
+from exchanges.travel.models import ClaimItem, Receipt
+from koopstadt.development.demo_exchanges import DEMO_HELD_TITLE
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

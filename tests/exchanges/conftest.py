@@ -3,13 +3,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cities.roles import Role
-from exchanges.models import ExchangeRequest, Invitation, Meeting, Status
-from exchanges.services.invitations import invitation_answer, invitations_propose
-from exchanges.services.meetings import meeting_participant_choices, meeting_schedule
-from exchanges.services.reflections import reflection_submit
-from exchanges.services.requests import request_transition
-from exchanges.services.routing import routing_correct
+from cities.directory.roles import Role
+from exchanges.cycle.models import ExchangeRequest, Invitation, Meeting, Status
+from exchanges.cycle.services.invitations import invitation_answer, invitations_propose
+from exchanges.cycle.services.meetings import meeting_participant_choices, meeting_schedule
+from exchanges.cycle.services.reflections import reflection_submit
+from exchanges.cycle.services.requests import request_transition
+from exchanges.cycle.services.routing import routing_correct
 from tests.cities.factories import CityFactory, DepartmentFactory, ExpertProfileFactory, UserFactory
 from tests.exchanges.factories import ExchangeRequestFactory
 

@@ -4,8 +4,8 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from cities.roles import Role
-from exchanges.models import Direction, ExchangeRequest, Format, Occasion
+from cities.directory.roles import Role
+from exchanges.cycle.models import Direction, ExchangeRequest, Format, Occasion
 from tests.cities.factories import DepartmentFactory, TopicFactory, UserFactory
 
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from exchanges import facts
-from exchanges.models import (
+from exchanges.cycle import facts
+from exchanges.cycle.models import (
     ExchangeRequest,
     Invitation,
     InvitationStatus,
@@ -17,7 +17,7 @@ from exchanges.models import (
     Reflection,
     RoutingDecision,
 )
-from exchanges.workflow import TRANSITIONS
+from exchanges.cycle.workflow import TRANSITIONS
 
 
 def _expert_profile(people):  # type: ignore[no-untyped-def]

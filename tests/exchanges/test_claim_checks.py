@@ -17,11 +17,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cities.models import User
-from exchanges.errors import DomainError
-from exchanges.models import ClaimItem, ClaimStatus, ExchangeRequest, Status, TravelClaim
-from exchanges.rules import may_claim
-from exchanges.services.claims import claim_create, claim_item_add, claim_submit
+from cities.directory.models import User
+from exchanges.cycle.models import ExchangeRequest, Status
+from exchanges.cycle.rules import may_claim
+from exchanges.travel.models import ClaimItem, ClaimStatus, TravelClaim
+from exchanges.travel.services.claims import claim_create, claim_item_add, claim_submit
+from koopstadt.errors import DomainError
 from tests.api.conftest import issue, problem, token_client
 from tests.exchanges.claims_world import at, attach_receipt, held_exchange, meeting_day
 from tests.exchanges.conftest import make_request

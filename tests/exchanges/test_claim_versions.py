@@ -17,9 +17,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cities.models import EditRecord, User
-from exchanges.models import Budget, ClaimItem, ClaimStatus, RateSet, TravelClaim
-from exchanges.services.claims import (
+from cities.directory.models import User
+from cities.records.models import EditRecord
+from exchanges.travel.models import Budget, ClaimItem, ClaimStatus, RateSet, TravelClaim
+from exchanges.travel.services.claims import (
     BudgetExceeded,
     budget_set,
     claim_approve,
@@ -82,8 +83,8 @@ def submitted_64(exchange) -> TravelClaim:  # type: ignore[no-untyped-def]
 def returned_given_4000_and_resubmitted(claim: TravelClaim) -> None:
     """What happened while finance's page stood open."""
     colleague = User.objects.get(email="koordination@example.org")
-    from cities.roles import Role
-    from cities.services.users import user_set_roles
+    from cities.directory.roles import Role
+    from cities.directory.services.users import user_set_roles
 
     user_set_roles(user=colleague, roles=[Role.COORDINATOR, Role.STAFF, Role.FINANCE])
     claim_return_or_reject(claim_id=claim.pk, actor=colleague, reject=False, reason="Bitte Hotel nachtragen")

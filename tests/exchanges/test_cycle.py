@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cities.models import ExpertProfile, User
-from exchanges.models import Invitation, Meeting, Status
-from exchanges.selectors import expert_suggestions
-from exchanges.services.invitations import LINK_SALT
-from exchanges.services.requests import request_transition
-from exchanges.services.routing import request_route
+from cities.directory.models import ExpertProfile, User
+from exchanges.cycle.models import Invitation, Meeting, Status
+from exchanges.cycle.selectors import expert_suggestions
+from exchanges.cycle.services.invitations import LINK_SALT
+from exchanges.cycle.services.requests import request_transition
+from exchanges.cycle.services.routing import request_route
 from tests.exchanges.services.test_routing import REAL_EXAMPLES, accepted_request
 
 pytestmark = pytest.mark.django_db
@@ -276,7 +276,7 @@ def test_held_reflection_completed_and_found_in_the_knowledge_base(
         starts_at=timezone.now() - timedelta(days=2),
         ends_at=timezone.now() - timedelta(days=2) + timedelta(hours=3),
     )
-    from exchanges.services.meetings import remind_held
+    from exchanges.cycle.services.meetings import remind_held
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -320,7 +320,7 @@ def test_held_reflection_completed_and_found_in_the_knowledge_base(
 
 
 def test_internal_reflections_stay_out_of_the_knowledge_base(client, matching):
-    from exchanges.models import Reflection
+    from exchanges.cycle.models import Reflection
 
     Reflection.objects.create(
         request=matching,
@@ -341,7 +341,7 @@ def test_internal_reflections_stay_out_of_the_knowledge_base(client, matching):
 
 
 def test_the_knowledge_base_needs_the_same_queries_for_few_and_many_reflections(client, matching):
-    from exchanges.models import Reflection
+    from exchanges.cycle.models import Reflection
     from tests.exchanges.factories import ExchangeRequestFactory
 
     client.force_login(User.objects.get(email="anna.schmidt@example.org"))

@@ -11,12 +11,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from cities.models import ExpertProfile, User
-from exchanges.models import ExchangeRequest, Invitation, Meeting, Status
-from exchanges.services.calendar import meeting_ics
-from exchanges.services.invitations import invitations_propose, remind_open_invitations
-from exchanges.services.reflections import remind_reflections
-from exchanges.services.requests import request_transition
+from cities.directory.models import ExpertProfile, User
+from exchanges.cycle.models import ExchangeRequest, Invitation, Meeting, Status
+from exchanges.cycle.services.calendar import meeting_ics
+from exchanges.cycle.services.invitations import invitations_propose, remind_open_invitations
+from exchanges.cycle.services.reflections import remind_reflections
+from exchanges.cycle.services.requests import request_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -197,9 +197,9 @@ def test_someone_elses_invitation_is_not_found(client, demo_all):
 def test_the_knowledge_base_finds_word_forms_without_postgresql_too(demo_all, monkeypatch):
     from types import SimpleNamespace
 
-    from exchanges.selectors import knowledge_base
+    from exchanges.cycle.selectors import knowledge_base
 
-    monkeypatch.setattr("exchanges.selectors.connection", SimpleNamespace(vendor="sqlite"))
+    monkeypatch.setattr("exchanges.cycle.selectors.connection", SimpleNamespace(vendor="sqlite"))
     assert knowledge_base(text="Mobilitätsstationen").count() == 1
     assert knowledge_base(text="Radabstellanlagen").count() == 1
     assert knowledge_base(text="Hitzeaktionsplan").count() == 0

@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from cities.models import AuditEvent, User
-from exchanges.models import ExportBatch
-from exchanges.services.claims import claim_approve, claim_book, claim_return_or_reject, claim_submit
+from cities.directory.models import User
+from cities.operations.models import AuditEvent
+from exchanges.travel.models import ExportBatch
+from exchanges.travel.services.claims import claim_approve, claim_book, claim_return_or_reject, claim_submit
 from tests.exchanges import test_exports
 from tests.exchanges.services.test_claims import _claim_a
 
@@ -48,7 +49,7 @@ def test_return_and_rejection_are_audited(booked, reject):
 
 def test_a_refused_approval_records_nothing(booked):
     claim, finance = booked
-    from exchanges.errors import DomainError
+    from koopstadt.errors import DomainError
 
     with pytest.raises(DomainError):
         claim_approve(claim_id=claim.pk, actor=finance)  # already booked

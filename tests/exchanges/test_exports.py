@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cities.models import User
-from exchanges.models import ClaimStatus, TravelClaim
-from exchanges.services.claims import claim_approve, claim_book, claim_submit
+from cities.directory.models import User
+from exchanges.travel.models import ClaimStatus, TravelClaim
+from exchanges.travel.services.claims import claim_approve, claim_book, claim_submit
 from tests.exchanges.claims_world import held_exchange
 from tests.exchanges.services.test_claims import _claim_a
 

@@ -14,9 +14,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from exchanges import facts
-from exchanges.errors import TransitionNotAllowed
-from exchanges.models import (
+from exchanges.cycle import facts
+from exchanges.cycle.models import (
     ExchangeRequest,
     Invitation,
     InvitationStatus,
@@ -24,8 +23,9 @@ from exchanges.models import (
     Status,
     TimelineEntry,
 )
-from exchanges.services.requests import request_transition
-from exchanges.workflow import TRANSITIONS, Actor
+from exchanges.cycle.services.requests import request_transition
+from exchanges.cycle.workflow import TRANSITIONS, Actor
+from koopstadt.errors import TransitionNotAllowed
 from tests.api.conftest import issue, token_client
 from tests.exchanges.conftest import make_request
 from tests.exchanges.facts_world import break_fact, make_facts_hold
@@ -145,7 +145,7 @@ def test_no_agree_button_and_no_agree_step_without_an_accepted_invitation(client
 
 
 def test_an_acceptance_is_what_moves_the_request_to_agreed(people):
-    from exchanges.services.invitations import invitation_answer, invitations_propose
+    from exchanges.cycle.services.invitations import invitation_answer, invitations_propose
 
     matching = make_request(people, Status.MATCHING)
     [invitation] = invitations_propose(
@@ -255,7 +255,7 @@ def test_the_requester_sets_the_first_date_as_the_page_offers(client, people):
 
 
 def test_a_coordinator_records_an_acceptance_given_by_phone_on_the_experts_behalf(client, people):
-    from exchanges.services.invitations import invitations_propose
+    from exchanges.cycle.services.invitations import invitations_propose
 
     matching = make_request(people, Status.MATCHING)
     [invitation] = invitations_propose(
@@ -289,8 +289,8 @@ def test_a_coordinator_records_an_acceptance_given_by_phone_on_the_experts_behal
 
 
 def test_an_expert_cannot_record_someone_elses_answer(people):
-    from exchanges.errors import NotPermitted
-    from exchanges.services.invitations import invitation_answer, invitations_propose
+    from exchanges.cycle.services.invitations import invitation_answer, invitations_propose
+    from koopstadt.errors import NotPermitted
 
     matching = make_request(people, Status.MATCHING)
     [invitation] = invitations_propose(
@@ -384,7 +384,7 @@ def test_cancelling_ends_invitations_and_the_meeting_in_the_same_transaction(
 
 
 def test_the_table_declares_effects_and_facts_next_to_each_step():
-    assert "exchanges.services.meetings.meeting_cancel" in TRANSITIONS["cancel"].effects
+    assert "exchanges.cycle.services.meetings.meeting_cancel" in TRANSITIONS["cancel"].effects
     assert facts.accepted_invitation in TRANSITIONS["agree"].requires
     assert facts.meeting_saved in TRANSITIONS["schedule"].requires
     assert facts.meeting_begun in TRANSITIONS["mark_held"].requires
@@ -392,7 +392,7 @@ def test_the_table_declares_effects_and_facts_next_to_each_step():
 
 
 def test_one_function_decides_who_is_the_coordination(people):
-    from cities.rules import is_coordinator
+    from cities.directory.rules import is_coordinator
     from tests.cities.factories import UserFactory
 
     admin = UserFactory(roles=[], is_superuser=True)

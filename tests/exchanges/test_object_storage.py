@@ -18,7 +18,7 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from exchanges.models import ExchangeRequest
+from exchanges.cycle.models import ExchangeRequest
 from tests.exchanges.test_request_journey import _form_data
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from exchanges.models import Status
-from exchanges.services.requests import attachment_add
+from exchanges.cycle.models import Status
+from exchanges.cycle.services.requests import attachment_add
 from tests.exchanges.conftest import make_request
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def setup(people, settings, tmp_path, django_capture_on_commit_callbacks):  # ty
         upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.4 test"),
         actor=people["requester"],
     )
-    from exchanges.services.requests import request_transition
+    from exchanges.cycle.services.requests import request_transition
 
     with django_capture_on_commit_callbacks(execute=True):  # the contact's notification
         request_transition(request_id=request.pk, action="submit", actor=people["requester"])
@@ -179,13 +179,13 @@ def test_an_expert_reads_the_request_only_while_asked_or_taking_part(
     client, people, settings, tmp_path, ends
 ):
     """A declined or withdrawn invitation is not participation: access ends with it, by every URL."""
-    from exchanges.models import Invitation
-    from exchanges.services.invitations import (
+    from exchanges.cycle.models import Invitation
+    from exchanges.cycle.services.invitations import (
         invitation_answer,
         invitations_propose,
         invitations_withdraw_open,
     )
-    from exchanges.services.requests import comment_add
+    from exchanges.cycle.services.requests import comment_add
     from tests.api.conftest import issue, token_client
     from tests.exchanges.conftest import bring_to
 

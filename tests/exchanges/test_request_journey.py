@@ -7,7 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from exchanges.models import ExchangeRequest, Notification, Status, TimelineEntry
+from exchanges.cycle.models import ExchangeRequest, Status, TimelineEntry
+from exchanges.notifications.models import Notification
 from tests.cities.factories import TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -225,7 +226,7 @@ def test_notification_centre_and_digest_mode(client, people, request_in, django_
     page = client.get(reverse("exchanges:notifications")).content.decode()
     assert request.reference in page
 
-    from exchanges.services.notifications import send_digests
+    from exchanges.notifications.services import send_digests
 
     with django_capture_on_commit_callbacks(execute=True):
         assert send_digests(today=timezone.localdate()) == 1
@@ -247,7 +248,7 @@ def test_overdue_requests_are_flagged_and_reminded_once(
     )
     mail.outbox.clear()
 
-    from exchanges.tasks import remind_overdue_requests_task
+    from exchanges.cycle.tasks import remind_overdue_requests_task
 
     with django_capture_on_commit_callbacks(execute=True):
         remind_overdue_requests_task.delay()

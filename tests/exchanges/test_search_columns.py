@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from cities.models import ExpertProfile, Topic
-from cities.selectors import expert_search
-from exchanges.models import Reflection
-from exchanges.selectors import knowledge_base
+from cities.directory.models import ExpertProfile, Topic
+from cities.directory.selectors import expert_search
+from exchanges.cycle.models import Reflection
+from exchanges.cycle.selectors import knowledge_base
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_the_expert_search_text_follows_renamed_departments_cities_topics_and_pe
 @pytest.mark.parametrize("q", ["Mobilität", "Bremen", "Referentin", "Amt", "schule"])
 def test_the_stored_expert_text_finds_what_the_field_by_field_search_finds(demo_all, monkeypatch, q):
     stored = found(q)
-    monkeypatch.setattr("cities.selectors.connection", SimpleNamespace(vendor="sqlite"))
+    monkeypatch.setattr("cities.directory.selectors.connection", SimpleNamespace(vendor="sqlite"))
     assert found(q) == stored
 
 

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from cities.models import User
-from exchanges.models import Booking, ClaimStatus, ExchangeRequest, Status, TravelClaim
+from cities.directory.models import User
+from exchanges.cycle.models import ExchangeRequest, Status
+from exchanges.travel.models import Booking, ClaimStatus, TravelClaim
 from tests.exchanges.claims_world import held_exchange, meeting_day
 
 pytestmark = pytest.mark.django_db
@@ -181,7 +182,7 @@ def test_the_finance_queue_is_for_finance_only_and_bad_input_is_explained(client
 def test_amounts_are_read_as_germans_type_them(typed, expected):
     from decimal import Decimal
 
-    from exchanges.forms import LocalizedDecimalField
+    from koopstadt.form_widgets import LocalizedDecimalField
 
     assert LocalizedDecimalField(max_digits=12, decimal_places=2).clean(typed) == Decimal(expected)
 
@@ -189,14 +190,14 @@ def test_amounts_are_read_as_germans_type_them(typed, expected):
 def test_a_malformed_amount_is_explained():
     from django.core.exceptions import ValidationError
 
-    from exchanges.forms import LocalizedDecimalField
+    from koopstadt.form_widgets import LocalizedDecimalField
 
     with pytest.raises(ValidationError):
         LocalizedDecimalField(max_digits=12, decimal_places=2).clean("zwölf")
 
 
 def test_finance_edits_rate_sets_as_new_periods(client, held):
-    from exchanges.models import RateSet
+    from exchanges.travel.models import RateSet
 
     brkg = RateSet.objects.get(code="BRKG", valid_to__isnull=True)
     client.force_login(User.objects.get(email="petra.neumann@example.org"))

@@ -16,10 +16,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from exchanges.errors import DomainError
-from exchanges.models import Attachment
-from exchanges.services.uploads import ATTACHMENT_KINDS, check_upload
-from exchanges.services.virus_scan import ScannerUnavailable, scan_bytes
+from exchanges.cycle.models import Attachment
+from koopstadt.errors import DomainError
+from koopstadt.uploads import ATTACHMENT_KINDS, check_upload
+from koopstadt.virus_scan import ScannerUnavailable, scan_bytes
 from tests.exchanges.conftest import make_request
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_an_infected_attachment_is_refused_with_a_field_error_and_not_stored(
 
 
 def test_a_clean_file_is_stored_after_the_scan(people, clamd, settings, tmp_path):
-    from exchanges.services.requests import attachment_add
+    from exchanges.cycle.services.requests import attachment_add
 
     settings.MEDIA_ROOT = tmp_path / "media"
     exchange = make_request(people)

@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cities.models import EditRecord
-from exchanges.models import ExchangeRequest, Meeting, Status
+from cities.records.models import EditRecord
+from exchanges.cycle.models import ExchangeRequest, Meeting, Status
 from tests.api.conftest import issue, problem, token_client
 from tests.exchanges.conftest import make_request
 
@@ -118,7 +118,7 @@ def test_a_step_through_the_api_with_a_stale_etag_changes_nothing(people):
     submitted = make_request(people, Status.SUBMITTED)
     api = token_client(issue(people["contact"]))
     etag = api.get(f"/api/v1/requests/{submitted.pk}/")["ETag"]
-    from exchanges.services.requests import requests_assign
+    from exchanges.cycle.services.requests import requests_assign
 
     requests_assign(request_ids=[submitted.pk], assignee=people["coordinator"], actor=people["coordinator"])
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from cities.models import OutgoingEmail
+from cities.mail.models import OutgoingEmail
 from tests.cities.factories import UserFactory
 from tests.conftest import wait_for
 
@@ -30,8 +30,8 @@ def test_password_reset_mail_is_sent_by_the_worker_exactly_once(client, celery_w
 
 
 def test_the_same_email_task_delivered_twice_sends_one_email(celery_worker_process):
-    from cities.services.mail import email_queue
-    from cities.tasks import send_email_task
+    from cities.mail.services import email_queue
+    from cities.mail.tasks import send_email_task
 
     email = email_queue(key="twice:1", to_address="twice@example.org", subject="Zweimal", body="Text")
     send_email_task.delay(email.pk)  # a redelivery of the same message

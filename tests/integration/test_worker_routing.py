@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from cities.models import User
-from exchanges.models import ExchangeRequest, RoutingDecision, Status
+from cities.directory.models import User
+from exchanges.cycle.models import ExchangeRequest, RoutingDecision, Status
 from tests.conftest import wait_for
 from tests.exchanges.services.test_routing import REAL_EXAMPLES, submitted_request
 

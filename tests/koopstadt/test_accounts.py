@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cities.models import OutgoingEmail
-from cities.roles import Role
+from cities.directory.roles import Role
+from cities.mail.models import OutgoingEmail
 from tests.cities.factories import PASSWORD, DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,10 @@ import pytest
 from django.template import Context, Template
 from django.test.html import parse_html
 
-from cities.forms import ExpertFilterForm
-from exchanges.forms import AssignForm, FinanceQueueFilterForm, KnowledgeFilterForm, TriageFilterForm
+from cities.directory.forms import ExpertFilterForm
+from exchanges.cycle.forms import AssignForm, KnowledgeFilterForm, TriageFilterForm
 from exchanges.statistics.forms import StatisticsFilterForm
+from exchanges.travel.forms import FinanceQueueFilterForm
 from tests.cities.factories import CityFactory, DepartmentFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
-from cities.models import AuditEvent
+from cities.operations.models import AuditEvent
 from tests.cities.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from exchanges.services.requests import attachment_add
+from exchanges.cycle.services.requests import attachment_add
 from tests.exchanges import conftest as exchange_fixtures
 from tests.exchanges.conftest import make_request
 

@@ -4,7 +4,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from cities.models import AuditEvent, User
+from cities.directory.models import User
+from cities.operations.models import AuditEvent
 from koopstadt import security_middleware
 from koopstadt.security_middleware import LOGIN_AT, SEEN_AT
 from tests.cities.factories import UserFactory

@@ -7,7 +7,7 @@ import pytest
 import redis
 from celery.schedules import crontab
 
-from koopstadt.beat import LOCK_KEY, STANDBY_CHECK_SECONDS, LockedScheduler
+from cities.operations.beat import LOCK_KEY, STANDBY_CHECK_SECONDS, LockedScheduler
 from koopstadt.celery import app
 
 

@@ -344,6 +344,8 @@ def test_dockerfile_installs_pinned_and_migrates_never() -> None:
     assert "migrate" not in " ".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".env", ".git", ".venv/"} <= set(ignored)
+    # Production does not install the development package (demo and load data, bench hooks) nor the tests.
+    assert {"koopstadt/development/", "tests/"} <= set(ignored)
 
 
 # --- scripts/release -----------------------------------------------------------------------------------

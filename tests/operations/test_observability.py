@@ -16,10 +16,12 @@ import redis
 from django.core.management import call_command
 from django.urls import reverse
 
-from cities.models import FailedTask, User
-from koopstadt.celery import app, route_task
+from cities.directory.models import User
+from cities.operations.models import FailedTask
+from koopstadt.celery import app
 from koopstadt.logs import ContextFilter, JsonFormatter
 from koopstadt.metrics import TASK_COUNTS_KEY, count_task
+from koopstadt.task_queues import route_task
 from tests.cities.factories import UserFactory
 from tests.conftest import wait_for
 from tests.exchanges.services.test_routing import REAL_EXAMPLES, submitted_request
@@ -165,8 +167,13 @@ class _Receiver(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.headers.get("Content-Encoding") == "gzip":
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "gzip":
             body = gzip.decompress(body)
+        elif encoding == "br":  # the SDK prefers brotli when the package is installed (WeasyPrint's fonts)
+            import brotli
+
+            body = brotli.decompress(body)
         _Receiver.received.append((self.path, body))
         self.send_response(200)
         self.end_headers()

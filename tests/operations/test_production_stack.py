@@ -32,8 +32,8 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from cities.demo_data import DEMO_PASSWORD
-from exchanges.services.demo import DEMO_HELD_TITLE
+from koopstadt.development.demo_data import DEMO_PASSWORD
+from koopstadt.development.demo_exchanges import DEMO_HELD_TITLE
 from tests.conftest import ARTIFACTS, ROOT, require_services
 from tests.operations.nginx_site import nginx_command, nginx_config
 

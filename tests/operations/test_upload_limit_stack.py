@@ -19,7 +19,7 @@ import pytest
 import requests
 from django.db import connection
 
-from exchanges.models import Attachment
+from exchanges.cycle.models import Attachment
 from tests.cities.factories import PASSWORD, UserFactory
 from tests.conftest import ARTIFACTS, ROOT, require_services, worker_database_url
 from tests.exchanges.factories import ExchangeRequestFactory

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from koopstadt.bench import QUERY_HEADER
+from koopstadt.development.bench import QUERY_HEADER
 from tests.exchanges.factories import ExchangeRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def bench_mode(settings):  # type: ignore[no-untyped-def]
-    settings.ROOT_URLCONF = "koopstadt.bench_urls"
-    settings.MIDDLEWARE = ["koopstadt.bench.QueryCountMiddleware", *settings.MIDDLEWARE]
+    settings.ROOT_URLCONF = "koopstadt.development.bench_urls"
+    settings.MIDDLEWARE = ["koopstadt.development.bench.QueryCountMiddleware", *settings.MIDDLEWARE]
 
 
 def test_baselines_and_their_query_counts(client, bench_mode):

@@ -12,16 +12,10 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from cities.models import City, Department, ExpertProfile, ExpertTopic, User
-from cities.roles import Role
-from exchanges.models import (
-    Booking,
-    BookingCounter,
-    ClaimEvent,
-    ClaimItem,
-    ClaimStatus,
+from cities.directory.models import City, Department, ExpertProfile, ExpertTopic, User
+from cities.directory.roles import Role
+from exchanges.cycle.models import (
     ExchangeRequest,
-    ExportBatch,
     Invitation,
     Meeting,
     ReferenceCounter,
@@ -29,18 +23,26 @@ from exchanges.models import (
     RoutingDecision,
     Status,
     TimelineEntry,
+)
+from exchanges.statistics.figures import statistics_for
+from exchanges.statistics.tables import Period
+from exchanges.travel.models import (
+    Booking,
+    BookingCounter,
+    ClaimEvent,
+    ClaimItem,
+    ClaimStatus,
+    ExportBatch,
     TravelClaim,
 )
-from exchanges.services.load_data import (
+from koopstadt.development.load_data import (
     DEFAULT_PASSWORD,
     LoadDataRefused,
     generate_load_data,
     known_accounts,
     planned_counts,
 )
-from exchanges.services.sequences import next_number
-from exchanges.statistics.figures import statistics_for
-from exchanges.statistics.tables import Period
+from koopstadt.sequences import next_number
 
 SCALE = 0.01
 
@@ -203,7 +205,7 @@ def test_refuses_without_force_when_real_requests_exist(loaded) -> None:  # type
 
 
 def test_the_demo_network_does_not_count_as_real_data(demo) -> None:  # type: ignore[no-untyped-def]
-    from exchanges.services.demo import demo_requests_load
+    from koopstadt.development.demo_exchanges import demo_requests_load
 
     demo_requests_load()
     assert ExchangeRequest.objects.exists()

@@ -16,9 +16,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cities.models import TopicKeyword, User
-from cities.roles import Role
-from exchanges.models import Comment, ExchangeRequest, Status
+from cities.directory.models import TopicKeyword, User
+from cities.directory.roles import Role
+from exchanges.cycle.models import Comment, ExchangeRequest, Status
 
 MAX_QUERIES = 15
 

@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cities.models import DepartmentKeyword
-from exchanges.models import ExchangeRequest, Status
-from exchanges.services.german_words import stems
-from exchanges.services.routing import (
+from cities.directory.german_words import stems
+from cities.directory.models import DepartmentKeyword
+from exchanges.cycle.models import ExchangeRequest, Status
+from exchanges.cycle.services.routing import (
     _plan,
     _upper_bounds,
     candidate_departments,
@@ -61,7 +61,7 @@ def test_keyword_stems_are_kept_up_to_date(network):
 
 
 def test_routing_one_request_costs_the_same_queries_in_a_larger_network(network, settings):
-    from exchanges.services.routing import request_route
+    from exchanges.cycle.services.routing import request_route
 
     settings.ROUTING_MAX_CITIES = 2  # the small network has two partner cities for each request
 
@@ -83,7 +83,7 @@ def test_routing_one_request_costs_the_same_queries_in_a_larger_network(network,
 
 
 def test_routing_notifies_the_best_cities_only_and_keeps_runners_up(network, settings, mailoutbox):
-    from exchanges.services.routing import request_route
+    from exchanges.cycle.services.routing import request_route
 
     settings.ROUTING_MAX_CITIES = 1
     settings.ROUTING_KEPT_RUNNERS_UP = 2
@@ -128,8 +128,8 @@ def test_a_city_s_second_department_with_equal_points_is_not_lost_by_stopping_ea
 ):
     """Aachen a=10, b=6; Bonn c=6, d=6: the full plan routes a, c and d (d ties with Bonn's best).
     Stopping as soon as the scored part looked complete used to leave d unscored and unrouted."""
-    from cities.models import Department
-    from exchanges.services import routing
+    from cities.directory.models import Department
+    from exchanges.cycle.services import routing
     from tests.cities.factories import CityFactory, DepartmentFactory
     from tests.exchanges.factories import ExchangeRequestFactory
 

@@ -11,11 +11,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from cities.models import User
-from exchanges.models import ExchangeRequest, ExportBatch, Status, TravelClaim
-from exchanges.services.claims import claim_approve, claim_book, claim_create, claim_item_add, claim_submit
-from exchanges.services.exports import batch_create, batch_mark_exported, batch_mark_paid
-from exchanges.services.requests import attachment_add, comment_add
+from cities.directory.models import User
+from exchanges.cycle.models import ExchangeRequest, Status
+from exchanges.cycle.services.requests import attachment_add, comment_add
+from exchanges.travel.models import ExportBatch, TravelClaim
+from exchanges.travel.services.claims import (
+    claim_approve,
+    claim_book,
+    claim_create,
+    claim_item_add,
+    claim_submit,
+)
+from exchanges.travel.services.exports import batch_create, batch_mark_exported, batch_mark_paid
 from tests.cities.factories import UserFactory
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -11,21 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cities.demo_data import DEMO_PASSWORD
-from cities.models import AuditEvent, OutgoingEmail, User
-from cities.services.privacy import REDACTED, PrivacyError, person_anonymise
-from exchanges.models import (
-    Attachment,
-    Booking,
-    ClaimItem,
-    ClaimStatus,
-    Comment,
-    ExchangeRequest,
-    Notification,
-    Receipt,
-    TravelClaim,
-)
-from exchanges.services.claims import budget_overview_figures, budget_position
+from cities.directory.models import User
+from cities.mail.models import OutgoingEmail
+from cities.operations.models import AuditEvent
+from exchanges.cycle.models import Attachment, Comment, ExchangeRequest
+from exchanges.notifications.models import Notification
+from exchanges.privacy.people import REDACTED, PrivacyError, person_anonymise
+from exchanges.travel.models import Booking, ClaimItem, ClaimStatus, Receipt, TravelClaim
+from exchanges.travel.services.claims import budget_overview_figures, budget_position
+from koopstadt.development.demo_data import DEMO_PASSWORD
 from tests.privacy.conftest import OLD_EMAIL, OLD_NAME
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from cities.models import AuditEvent
-from cities.services.privacy import person_data
+from cities.operations.models import AuditEvent
+from exchanges.privacy.people import person_data
 from tests.privacy.conftest import OLD_EMAIL
 
 pytestmark = pytest.mark.django_db

@@ -9,21 +9,14 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from cities.models import AuditEvent, OutgoingEmail, User
-from cities.roles import Role
-from cities.services.privacy import REDACTED, retention_apply
-from cities.tasks import retention_apply_task
-from exchanges.models import (
-    Attachment,
-    Booking,
-    ClaimItem,
-    ClaimStatus,
-    Comment,
-    ExchangeRequest,
-    Receipt,
-    Status,
-    TravelClaim,
-)
+from cities.directory.models import User
+from cities.directory.roles import Role
+from cities.mail.models import OutgoingEmail
+from cities.operations.models import AuditEvent
+from exchanges.cycle.models import Attachment, Comment, ExchangeRequest, Status
+from exchanges.privacy.people import REDACTED, retention_apply
+from exchanges.privacy.tasks import retention_apply_task
+from exchanges.travel.models import Booking, ClaimItem, ClaimStatus, Receipt, TravelClaim
 from tests.cities.factories import DepartmentFactory, UserFactory
 from tests.exchanges.factories import ExchangeRequestFactory
 

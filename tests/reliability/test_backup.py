@@ -27,11 +27,12 @@ from django.core.management import call_command
 from django.db import connection
 from psycopg import sql
 
-from cities.models import User
-from exchanges.models import Attachment, Booking, ClaimStatus, ExchangeRequest, ExportBatch, Receipt, Status
-from exchanges.services.claims import claim_approve, claim_book, claim_item_add, claim_submit
-from exchanges.services.exports import batch_create, batch_mark_exported
-from exchanges.services.requests import attachment_add
+from cities.directory.models import User
+from exchanges.cycle.models import Attachment, ExchangeRequest, Status
+from exchanges.cycle.services.requests import attachment_add
+from exchanges.travel.models import Booking, ClaimStatus, ExportBatch, Receipt
+from exchanges.travel.services.claims import claim_approve, claim_book, claim_item_add, claim_submit
+from exchanges.travel.services.exports import batch_create, batch_mark_exported
 from tests.conftest import REQUIRE_SERVICES, ROOT
 from tests.exchanges.claims_world import held_exchange
 from tests.exchanges.services.test_claims import _claim_a
@@ -304,7 +305,7 @@ def test_the_embedded_sqlite_database_round_trips_and_an_older_schema_is_upgrade
     # upgrade it. One process for all of it: each start of Django costs a second or more.
     prepare = (
         "from django.core.management import call_command as c; c('migrate', verbosity=0); "
-        "from cities.services.demo import demo_load; demo_load(); "
+        "from koopstadt.development.demo_directory import demo_load; demo_load(); "
         "c('migrate', 'exchanges', '0007_export_batches', verbosity=0)"
     )
     prepared = subprocess.run(

@@ -12,10 +12,12 @@ from django.core import mail
 from django.db import OperationalError
 from django.urls import reverse
 
-from cities.models import AuditEvent, FailedTask, OutgoingEmail
-from cities.roles import Role
-from cities.services.failed_tasks import failed_tasks_digest
-from cities.tasks import failed_tasks_digest_task, send_email_task
+from cities.directory.roles import Role
+from cities.mail.models import OutgoingEmail
+from cities.mail.tasks import send_email_task
+from cities.operations.failed_tasks import failed_tasks_digest
+from cities.operations.models import AuditEvent, FailedTask
+from cities.operations.tasks import failed_tasks_digest_task
 from tests.cities.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +193,7 @@ def test_the_actions_need_the_csrf_token(coordinator):
 def test_retry_queues_the_task_again_by_name_and_leaves_an_audit_event(
     client, coordinator, django_capture_on_commit_callbacks
 ):
-    from cities.services.mail import email_mark_failed, email_queue
+    from cities.mail.services import email_mark_failed, email_queue
 
     with django_capture_on_commit_callbacks(execute=False):
         email = email_queue(key="lost:9", to_address="ops@example.org", subject="Wichtig", body="Text")
@@ -227,7 +229,7 @@ def test_retry_queues_the_task_again_by_name_and_leaves_an_audit_event(
 def test_retry_keeps_the_keyword_arguments(
     coordinator, retries_run_eagerly, django_capture_on_commit_callbacks
 ):
-    from cities.services.failed_tasks import failed_task_retry
+    from cities.operations.failed_tasks import failed_task_retry
 
     ATTEMPTS.clear()
     task = failed(task_name="tests.reliability.always_failing_task", args=[3], kwargs={"label": "again"})

@@ -31,17 +31,12 @@ from django.urls import reverse
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from cities.models import FailedTask, OutgoingEmail, User
-from exchanges.models import (
-    Booking,
-    ClaimStatus,
-    ExchangeRequest,
-    Notification,
-    RoutingDecision,
-    Status,
-    TimelineEntry,
-    TravelClaim,
-)
+from cities.directory.models import User
+from cities.mail.models import OutgoingEmail
+from cities.operations.models import FailedTask
+from exchanges.cycle.models import ExchangeRequest, RoutingDecision, Status, TimelineEntry
+from exchanges.notifications.models import Notification
+from exchanges.travel.models import Booking, ClaimStatus, TravelClaim
 from tests.api.conftest import issue as issue_token
 from tests.api.conftest import problem, token_client
 from tests.conftest import (
@@ -318,7 +313,7 @@ def timed(call):  # type: ignore[no-untyped-def]
 def test_accept_and_submit_while_redis_is_out_answer_at_once_and_are_done_once_when_it_is_back(
     demo_network, faults, client, settings, caplog, outage
 ):
-    from exchanges.tasks import sweep_lost_work_task
+    from cities.operations.sweep_task import sweep_lost_work_task
 
     worker = faults.start_worker()
     request = submitted_request(*REAL_EXAMPLES[0][:4])
@@ -386,7 +381,7 @@ def test_accept_and_submit_while_redis_is_out_answer_at_once_and_are_done_once_w
 
 # --- (b) the worker is killed in the middle of a booking ---------------------------------------------
 def test_a_worker_killed_during_a_booking_leaves_exactly_one_booking(demo_network, faults):
-    from exchanges.services.claims import claim_approve, claim_submit
+    from exchanges.travel.services.claims import claim_approve, claim_submit
     from tests.exchanges.claims_world import held_exchange
     from tests.exchanges.services.test_claims import _claim_a
 
@@ -454,8 +449,8 @@ def test_a_dropped_database_connection_makes_the_task_retry_and_succeed(demo_net
 
 # --- (d) the same e-mail task delivered twice ----------------------------------------------------------
 def test_the_same_email_task_delivered_twice_sends_one_email(faults):
-    from cities.services.mail import email_queue
-    from cities.tasks import send_email_task
+    from cities.mail.services import email_queue
+    from cities.mail.tasks import send_email_task
 
     email = email_queue(key="faults:twice", to_address="twice@example.org", subject="Zweimal", body="Text")
     send_email_task.delay(email.pk)  # a redelivery of the same message

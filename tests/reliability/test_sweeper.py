@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from cities.models import OutgoingEmail, User
-from exchanges.models import Booking, ClaimStatus, ExchangeRequest, Status, TravelClaim
-from exchanges.services.sweeper import sweep
+from cities.directory.models import User
+from cities.mail.models import OutgoingEmail
+from exchanges.cycle.models import ExchangeRequest, Status
+from exchanges.travel.models import Booking, ClaimStatus, TravelClaim
+from koopstadt.sweeping import sweep
 from tests.exchanges.services.test_routing import REAL_EXAMPLES, submitted_request
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +27,7 @@ def broker_down(monkeypatch):  # type: ignore[no-untyped-def]
     def refuse(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr("celery.app.task.Task.delay", refuse)
+    monkeypatch.setattr("celery.app.task.Task.apply_async", refuse)
     return monkeypatch
 
 
@@ -64,7 +66,7 @@ def test_accepting_while_the_broker_is_down_succeeds_and_the_sweeper_routes_late
 
 
 def test_the_sweeper_sends_emails_that_were_never_sent(db, broker_down, django_capture_on_commit_callbacks):
-    from cities.services.mail import email_queue
+    from cities.mail.services import email_queue
 
     with django_capture_on_commit_callbacks(execute=True):
         email_queue(key="lost:1", to_address="a@example.org", subject="Hallo", body="Text")
@@ -82,7 +84,7 @@ def test_the_sweeper_sends_emails_that_were_never_sent(db, broker_down, django_c
 def test_the_sweeper_books_approved_claims_exactly_once(
     db, broker_down, django_capture_on_commit_callbacks, settings, tmp_path
 ):
-    from exchanges.services.claims import claim_approve, claim_submit
+    from exchanges.travel.services.claims import claim_approve, claim_submit
     from tests.exchanges.claims_world import held_exchange
     from tests.exchanges.services.test_claims import _claim_a
 
@@ -106,8 +108,9 @@ def test_the_sweeper_books_approved_claims_exactly_once(
 def test_notifications_lost_in_an_outage_are_sent_by_the_sweeper_once(
     db, broker_down, django_capture_on_commit_callbacks
 ):
-    from exchanges.models import Comment, Notification, TimelineEntry
-    from exchanges.services.requests import comment_add
+    from exchanges.cycle.models import Comment, TimelineEntry
+    from exchanges.cycle.services.requests import comment_add
+    from exchanges.notifications.models import Notification
 
     call_command("load_demo", stdout=io.StringIO())
     # the demo's own notifications went out when it was loaded (its history lies weeks back)

@@ -20,28 +20,30 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from cities.models import City, Department, ExpertProfile, User
-from cities.roles import Role
-from exchanges.models import (
+from cities.directory.models import City, Department, ExpertProfile, User
+from cities.directory.roles import Role
+from exchanges.cycle.models import (
     Attachment,
+    Comment,
+    ExchangeRequest,
+    Invitation,
+    InvitationStatus,
+    Meeting,
+    Reflection,
+    RoutingDecision,
+)
+from exchanges.cycle.services.invitations import LINK_SALT
+from exchanges.notifications.models import Notification
+from exchanges.travel.models import (
     Booking,
     BookingCounter,
     ClaimItem,
     ClaimStatus,
-    Comment,
-    ExchangeRequest,
     ExportBatch,
-    Invitation,
-    InvitationStatus,
-    Meeting,
-    Notification,
     RateSet,
     Receipt,
-    Reflection,
-    RoutingDecision,
     TravelClaim,
 )
-from exchanges.services.invitations import LINK_SALT
 from tests.cities.factories import CityFactory, DepartmentFactory, ExpertProfileFactory, UserFactory
 from tests.exchanges.factories import ExchangeRequestFactory
 

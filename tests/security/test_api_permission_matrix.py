@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cities.models import ApiScope
-from cities.services.api_tokens import token_issue
+from cities.accounts.api_tokens import token_issue
+from cities.accounts.models import ApiScope
 from tests.security.attack_world import (  # noqa: F401
     ROLES,
     SIDES,

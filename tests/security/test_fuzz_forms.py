@@ -1,6 +1,6 @@
 """Property-based fuzzing (hypothesis) of every form and of the main POST views.
 
-Forms: every form class of cities/forms.py and exchanges/forms.py and every form the URL conf's auth views
+Forms: every form class of the domain packages' forms modules and every form the URL conf's auth views
 use, 200 examples each, with random unicode (NUL bytes, RTL marks, emoji), 100k-character strings,
 negative and enormous numbers, malformed dates and money, and malformed, empty or oversized files:
 ``is_valid()`` never raises, and errors are bound to fields. A new form class without a builder here fails.
@@ -11,6 +11,7 @@ error message and what was typed.
 
 import inspect
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django import forms
@@ -26,10 +27,13 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import cities.forms
-import exchanges.forms
-from exchanges.models import RateSet
-from exchanges.workflow import TRANSITIONS
+import cities.accounts.forms
+import cities.directory.forms
+import exchanges.cycle.forms
+import exchanges.notifications.forms
+import exchanges.travel.forms
+from exchanges.cycle.workflow import TRANSITIONS
+from exchanges.travel.models import RateSet
 from tests.security.attack_world import World, run, world_fixture  # noqa: F401
 
 pytestmark = [pytest.mark.security, pytest.mark.django_db]
@@ -184,7 +188,14 @@ def url_conf_forms() -> set[type]:
 
 
 def all_forms() -> set[type]:
-    return module_forms(cities.forms) | module_forms(exchanges.forms) | url_conf_forms()
+    modules = [
+        cities.accounts.forms,
+        cities.directory.forms,
+        exchanges.cycle.forms,
+        exchanges.notifications.forms,
+        exchanges.travel.forms,
+    ]
+    return set().union(*(module_forms(module) for module in modules)) | url_conf_forms()
 
 
 def builders(world: World) -> dict[type, object]:
@@ -193,7 +204,13 @@ def builders(world: World) -> dict[type, object]:
     staff = own.staff
     today = timezone.localdate()
     request_factory = RequestFactory()
-    ef = exchanges.forms
+    ef = SimpleNamespace(
+        **{
+            **vars(exchanges.cycle.forms),
+            **vars(exchanges.notifications.forms),
+            **vars(exchanges.travel.forms),
+        }
+    )
     return {
         ef.RequestForm: lambda data, files: ef.RequestForm(
             data, files, instance=own.requests["draft"], requester=staff
@@ -236,11 +253,15 @@ def builders(world: World) -> dict[type, object]:
         ef.RateSetPeriodForm: lambda data, files: ef.RateSetPeriodForm(
             data, instance=RateSet.objects.get(pk=world.rate_set.pk)
         ),
-        cities.forms.EmailAuthenticationForm: lambda data, files: cities.forms.EmailAuthenticationForm(
-            request_factory.post("/konto/anmelden/"), data=data
+        cities.accounts.forms.EmailAuthenticationForm: lambda data, files: (
+            cities.accounts.forms.EmailAuthenticationForm(request_factory.post("/konto/anmelden/"), data=data)
         ),
-        cities.forms.OutboxPasswordResetForm: lambda data, files: cities.forms.OutboxPasswordResetForm(data),
-        cities.forms.ExpertFilterForm: lambda data, files: cities.forms.ExpertFilterForm(data),
+        cities.accounts.forms.OutboxPasswordResetForm: lambda data, files: (
+            cities.accounts.forms.OutboxPasswordResetForm(data)
+        ),
+        cities.directory.forms.ExpertFilterForm: lambda data, files: cities.directory.forms.ExpertFilterForm(
+            data
+        ),
         auth_forms.PasswordChangeForm: lambda data, files: auth_forms.PasswordChangeForm(staff, data),
         auth_forms.SetPasswordForm: lambda data, files: auth_forms.SetPasswordForm(staff, data),
     }
@@ -400,14 +421,14 @@ VIEWS = {
     ),
 }
 VIEW_FORMS = {
-    "claim_item_reduce": exchanges.forms.ItemReductionForm,
-    "claim_receipt_add": exchanges.forms.ReceiptForm,
-    "request_create": exchanges.forms.RequestForm,
-    "request_edit": exchanges.forms.RequestForm,
-    "claim_create": exchanges.forms.ClaimForm,
-    "claim_item_add": exchanges.forms.ClaimItemForm,
-    "meeting": exchanges.forms.MeetingForm,
-    "reflection": exchanges.forms.ReflectionForm,
+    "claim_item_reduce": exchanges.travel.forms.ItemReductionForm,
+    "claim_receipt_add": exchanges.travel.forms.ReceiptForm,
+    "request_create": exchanges.cycle.forms.RequestForm,
+    "request_edit": exchanges.cycle.forms.RequestForm,
+    "claim_create": exchanges.travel.forms.ClaimForm,
+    "claim_item_add": exchanges.travel.forms.ClaimItemForm,
+    "meeting": exchanges.cycle.forms.MeetingForm,
+    "reflection": exchanges.cycle.forms.ReflectionForm,
 }
 
 
@@ -452,7 +473,7 @@ def test_fuzzed_post_views_never_answer_500(world, view):
 
 def test_an_id_beyond_any_database_integer_is_an_unknown_choice_not_a_crash(db):
     """SQLite (the embedded default) raises OverflowError for such ids inside the query."""
-    from exchanges.forms import AssignForm
+    from exchanges.cycle.forms import AssignForm
 
     form = AssignForm(data={"requests": ["9223372036854775808"], "assignee": "-99999999999999999999"})
     assert not form.is_valid()

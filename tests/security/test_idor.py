@@ -5,7 +5,7 @@ import pytest
 from django.core import signing
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from exchanges.services.invitations import LINK_SALT
+from exchanges.cycle.services.invitations import LINK_SALT
 from tests.security.attack_world import World, run, world_fixture  # noqa: F401
 
 pytestmark = [pytest.mark.security, pytest.mark.django_db]

@@ -4,7 +4,7 @@ expert's name. The expert's own session records the expert as the one who answer
 import pytest
 from django.urls import reverse
 
-from exchanges.models import InvitationStatus, TimelineEntry
+from exchanges.cycle.models import InvitationStatus, TimelineEntry
 from tests.security.attack_world import csrf_client, world_fixture  # noqa: F401
 
 pytestmark = [pytest.mark.security, pytest.mark.django_db]

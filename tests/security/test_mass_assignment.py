@@ -14,19 +14,11 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from cities.models import User
-from cities.roles import Role
-from exchanges.models import (
-    ClaimItem,
-    ClaimStatus,
-    Comment,
-    ExchangeRequest,
-    Meeting,
-    Reflection,
-    Status,
-    TravelClaim,
-)
-from exchanges.services.claims import claim_create
+from cities.directory.models import User
+from cities.directory.roles import Role
+from exchanges.cycle.models import Comment, ExchangeRequest, Meeting, Reflection, Status
+from exchanges.travel.models import ClaimItem, ClaimStatus, TravelClaim
+from exchanges.travel.services.claims import claim_create
 from tests.exchanges import conftest as exchange_fixtures
 from tests.exchanges.conftest import make_request
 

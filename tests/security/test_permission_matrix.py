@@ -106,7 +106,7 @@ def only(*who: str, side: str | None = None) -> Callable[[str, str], bool]:
 
 
 def failed_task():  # type: ignore[no-untyped-def]
-    from cities.models import FailedTask
+    from cities.operations.models import FailedTask
 
     task, _created = FailedTask.objects.get_or_create(
         task_id="attack-task", defaults={"task_name": "exchanges.tasks.route_request_task", "args": [1]}
@@ -684,7 +684,7 @@ def test_list_pages_never_show_what_the_role_may_not_see(world, role):
 
 # --- internal texts stay with the coordination ------------------------------------------------------------
 def test_internal_comments_timeline_and_reflections_stay_with_the_coordination(world):
-    from exchanges.models import Comment, Reflection, TimelineEntry
+    from exchanges.cycle.models import Comment, Reflection, TimelineEntry
 
     own = world["own"]
     submitted, completed = own.requests["submitted"], own.requests["completed"]

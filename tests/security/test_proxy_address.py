@@ -5,7 +5,7 @@ from the right, and nobody can choose the address the log-in lock, the audit log
 import pytest
 from django.test import RequestFactory
 
-from cities.services.audit import client_ip
+from cities.operations.audit import client_ip
 
 pytestmark = pytest.mark.security
 

@@ -20,9 +20,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from exchanges.errors import DomainError
-from exchanges.models import Attachment, ClaimItem, Receipt
-from exchanges.services.uploads import ATTACHMENT_KINDS, RECEIPT_KINDS, check_upload
+from exchanges.cycle.models import Attachment
+from exchanges.travel.models import ClaimItem, Receipt
+from koopstadt.errors import DomainError
+from koopstadt.uploads import ATTACHMENT_KINDS, RECEIPT_KINDS, check_upload
 from tests.api.conftest import issue, problem, token_client
 from tests.security.attack_world import World, world_fixture  # noqa: F401
 

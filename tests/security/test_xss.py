@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.html import escape
 from openpyxl import load_workbook
 
-from cities.models import Topic
-from exchanges.models import Booking, RateSet, TimelineEntry
-from exchanges.services.exports import batch_csv, batch_xlsx
-from exchanges.services.requests import comment_add
+from cities.directory.models import Topic
+from exchanges.cycle.models import TimelineEntry
+from exchanges.cycle.services.requests import comment_add
+from exchanges.travel.models import Booking, RateSet
+from exchanges.travel.services.exports import batch_csv, batch_xlsx
 from tests.security.attack_world import build_world, run
 
 pytestmark = [pytest.mark.security, pytest.mark.django_db]

@@ -177,7 +177,7 @@ def sso_settings(settings, oidc_provider: Provider):  # type: ignore[no-untyped-
     settings.OIDC_ROLE_MAP = {"cr-koordination": ["coordinator"], "cr-kontakt": ["city_contact"]}
     settings.AUTHENTICATION_BACKENDS = [
         settings.AUTHENTICATION_BACKENDS[0],
-        "cities.backends.PortalOIDCBackend",
+        "cities.accounts.backends.PortalOIDCBackend",
         *settings.AUTHENTICATION_BACKENDS[1:],
     ]
     return settings

@@ -1,10 +1,8 @@
-"""The claim-mapping rules of cities.services.sso, claim by claim (the whole flow: test_sso_login.py)."""
+"""The claim-mapping rules of cities.accounts.sso, claim by claim (the whole flow: test_sso_login.py)."""
 
 import pytest
 
-from cities.models import User
-from cities.roles import Role
-from cities.services.sso import (
+from cities.accounts.sso import (
     Refusal,
     SsoRefused,
     claim_value,
@@ -14,6 +12,8 @@ from cities.services.sso import (
     sso_roles,
     sso_user_login,
 )
+from cities.directory.models import User
+from cities.directory.roles import Role
 from tests.cities.factories import CityFactory, DepartmentFactory, UserFactory
 from tests.conftest import twice_at_once
 
@@ -121,7 +121,7 @@ def test_two_first_log_ins_at_once_give_one_account_and_no_error(settings, monke
     """Two tabs complete the same person's first single sign-on at the same moment (PostgreSQL)."""
     from django.db import connection
 
-    from cities.services import sso
+    from cities.accounts import sso
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL's row locks")

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_without_configuration_there_is_no_button_and_the_addresses_answer_404(client, settings):
     assert settings.OIDC_RP_CLIENT_ID == ""
-    assert "cities.backends.PortalOIDCBackend" not in settings.AUTHENTICATION_BACKENDS
+    assert "cities.accounts.backends.PortalOIDCBackend" not in settings.AUTHENTICATION_BACKENDS
 
     page = client.get(reverse("login")).content.decode()
 

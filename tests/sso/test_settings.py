@@ -37,15 +37,18 @@ def test_with_a_client_id_the_backend_follows_axes_and_the_rules_are_read():
     backends, whitelist, role_map, city_map, default_roles, algorithm, scopes, middleware = _settings(env)
     plain = _settings({"DJANGO_ENV": "test"})
 
-    assert backends[:2] == ["axes.backends.AxesStandaloneBackend", "cities.backends.PortalOIDCBackend"]
+    assert backends[:2] == [
+        "axes.backends.AxesStandaloneBackend",
+        "cities.accounts.backends.PortalOIDCBackend",
+    ]
     assert backends[2:] == plain[0][1:]
-    assert whitelist == "cities.services.login_security.login_attempt_not_counted"
+    assert whitelist == "cities.accounts.login_security.login_attempt_not_counted"
     assert role_map == {"cr-admins": ["coordinator", "staff"], "cr-kontakt": ["city_contact"]}
     assert city_map == {"Stadt Leipzig": "leipzig"}
     assert (default_roles, algorithm, scopes) == (["staff"], "RS256", "openid email profile")
     # Nothing else changes, no middleware is added; without a client id nothing changes at all.
     assert middleware == plain[7]
-    assert "cities.backends.PortalOIDCBackend" not in plain[0]
+    assert "cities.accounts.backends.PortalOIDCBackend" not in plain[0]
     assert plain[1] == whitelist  # also counts no attempt the log-in delay refused
 
 

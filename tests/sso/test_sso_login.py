@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from cities.models import AuditEvent, User
-from cities.roles import Role
-from cities.services.sso import Refusal, SsoRefused
+from cities.accounts.sso import Refusal, SsoRefused
+from cities.directory.models import User
+from cities.directory.roles import Role
+from cities.operations.models import AuditEvent
 from tests.cities.factories import PASSWORD, CityFactory, UserFactory
 from tests.sso.conftest import PEOPLE, sso_login
 

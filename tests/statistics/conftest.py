@@ -33,13 +33,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
-from cities.roles import Role
-from exchanges.models import (
-    Booking,
-    Budget,
-    ClaimStatus,
+from cities.directory.roles import Role
+from exchanges.cycle.models import (
     ExchangeRequest,
-    ExportBatch,
     Invitation,
     InvitationStatus,
     Meeting,
@@ -47,9 +43,9 @@ from exchanges.models import (
     RoutingDecision,
     Status,
     TimelineEntry,
-    TravelClaim,
 )
 from exchanges.statistics.tables import Period
+from exchanges.travel.models import Booking, Budget, ClaimStatus, ExportBatch, TravelClaim
 from tests.cities.factories import (
     CityFactory,
     DepartmentFactory,

@@ -4,8 +4,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from cities.roles import Role
-from exchanges.models import Status
+from cities.directory.roles import Role
+from exchanges.cycle.models import Status
 from exchanges.statistics.figures import cached_statistics_for
 from tests.cities.factories import UserFactory
 from tests.statistics.conftest import YEAR_2025, at

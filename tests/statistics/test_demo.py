@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cities.models import User
-from cities.services.demo import demo_load
-from exchanges.models import RoutingDecision
-from exchanges.services.demo import DEMO_REFLECTION, demo_requests_load
+from cities.directory.models import User
+from exchanges.cycle.models import RoutingDecision
 from exchanges.statistics.figures import completed_exchanges, statistics_for
 from exchanges.statistics.tables import Period
+from koopstadt.development.demo_directory import demo_load
+from koopstadt.development.demo_exchanges import DEMO_REFLECTION, demo_requests_load
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cities.models import AuditEvent, User
-from cities.roles import Role
-from exchanges.models import ExchangeRequest, Status
+from cities.directory.models import User
+from cities.directory.roles import Role
+from cities.operations.models import AuditEvent
+from exchanges.cycle.models import ExchangeRequest, Status
 from tests.cities.factories import CityFactory, DepartmentFactory, TopicFactory, UserFactory
 from tests.exchanges.factories import ExchangeRequestFactory
 

@@ -170,8 +170,8 @@ def test_the_demo_networks_annual_report_names_its_cities_and_takeaways(client, 
     from django.urls import reverse
     from django.utils import timezone
 
-    from cities.models import User
-    from exchanges.services.demo import demo_requests_load
+    from cities.directory.models import User
+    from koopstadt.development.demo_exchanges import demo_requests_load
 
     demo_requests_load()
     year = timezone.localdate().year

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
-from cities.roles import Role
+from cities.directory.roles import Role
 from exchanges.statistics.figures import completed_exchanges, may_see_statistics, statistics_for
 from exchanges.statistics.tables import Period
 from tests.cities.factories import UserFactory

@@ -8,10 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cities.models import User
-from cities.services.privacy import person_anonymise
-from exchanges.models import ClaimStatus, InvitationStatus, Reflection, Status
+from cities.directory.models import User
+from exchanges.cycle.models import InvitationStatus, Reflection, Status
+from exchanges.privacy.people import person_anonymise
 from exchanges.statistics.figures import completed_exchanges, statistics_for
+from exchanges.travel.models import ClaimStatus
 from tests.cities.factories import UserFactory
 from tests.statistics.conftest import YEAR_2025, at
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
-from cities.services.sso import sso_discover
+from cities.accounts.sso import sso_discover
 
 
 class Command(BaseCommand):

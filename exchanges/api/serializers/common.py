@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cities.models import ApiToken
+from cities.accounts.models import ApiToken
 
 
 class PersonSerializer(serializers.Serializer):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cities.models import City, Department, ExpertTopic, Topic, User
+from cities.directory.models import City, Department, ExpertTopic, Topic, User
 from exchanges.api.serializers.common import (
     CityRefSerializer,
     DepartmentRefSerializer,
@@ -12,8 +12,8 @@ from exchanges.api.serializers.common import (
     RequestRefSerializer,
     TopicRefSerializer,
 )
-from exchanges.forms import MeetingForm
-from exchanges.models import Format, InvitationStatus, Reflection
+from exchanges.cycle.forms import MeetingForm
+from exchanges.cycle.models import Format, InvitationStatus, Reflection
 
 
 class ExpertTopicSerializer(serializers.Serializer):

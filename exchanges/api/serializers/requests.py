@@ -5,17 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cities.models import City, Department, Topic
+from cities.directory.models import City, Department, Topic
 from exchanges.api.serializers.common import (
     CityRefSerializer,
     DepartmentRefSerializer,
     PersonSerializer,
     TopicRefSerializer,
 )
-from exchanges.facts import request_period_errors
-from exchanges.models import Direction, Format, Occasion, Status
-from exchanges.rules import available_transitions, can_edit_request, may_claim, may_set_meeting
-from exchanges.workflow import TRANSITIONS
+from exchanges.cycle.facts import request_period_errors
+from exchanges.cycle.models import Direction, Format, Occasion, Status
+from exchanges.cycle.rules import available_transitions, can_edit_request, may_claim, may_set_meeting
+from exchanges.cycle.workflow import TRANSITIONS
 
 
 class RequestListSerializer(serializers.Serializer):

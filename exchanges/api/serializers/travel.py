@@ -9,9 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from exchanges.api.serializers.common import CityRefSerializer, PersonSerializer, RequestRefSerializer
-from exchanges.errors import DomainError
-from exchanges.models import ClaimItem, ClaimStatus
-from exchanges.services.claims import amount_error, claim_flags, claim_shown_calculation, trip_errors
+from exchanges.travel.models import ClaimItem, ClaimStatus
+from exchanges.travel.services.claims import amount_error, claim_flags, claim_shown_calculation, trip_errors
+from koopstadt.errors import DomainError
 
 MEALS = ("breakfast", "lunch", "dinner")
 

@@ -25,9 +25,9 @@ from exchanges.api.serializers.requests import RequestDetailSerializer
 from exchanges.api.versions import if_match_version, with_etag
 from exchanges.api.views.base import ApiListView, ApiView, filters_from, invalid_form
 from exchanges.api.views.requests import IF_MATCH, PK, detail
-from exchanges.forms import KnowledgeFilterForm, PastExchangeForm, ProposeExpertsForm
-from exchanges.models import AnswerChannel, ExchangeRequest, Invitation, Meeting
-from exchanges.rules import (
+from exchanges.cycle.forms import KnowledgeFilterForm, PastExchangeForm, ProposeExpertsForm
+from exchanges.cycle.models import AnswerChannel, ExchangeRequest, Invitation, Meeting
+from exchanges.cycle.rules import (
     can_propose_experts,
     can_see_routing,
     is_coordinator,
@@ -35,20 +35,20 @@ from exchanges.rules import (
     may_record_past_exchange,
     visible_reflections,
 )
-from exchanges.selectors import (
+from exchanges.cycle.selectors import (
     expert_suggestions,
     knowledge_base,
     past_exchange_experts,
     request_get_for_user,
 )
-from exchanges.services.invitations import invitation_answer, invitations_propose, proposing_check_open
-from exchanges.services.meetings import (
+from exchanges.cycle.services.invitations import invitation_answer, invitations_propose, proposing_check_open
+from exchanges.cycle.services.meetings import (
     exchange_record_past,
     meeting_check_allowed,
     meeting_participant_choices,
     meeting_schedule,
 )
-from exchanges.services.reflections import reflection_side, reflection_submit
+from exchanges.cycle.services.reflections import reflection_side, reflection_submit
 
 INVITATION_PK = OpenApiParameter(
     "pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the invitation"

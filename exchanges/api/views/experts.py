@@ -6,10 +6,10 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cities.forms import ExpertFilterForm
-from cities.models import ExpertProfile
-from cities.selectors import expert_pool, expert_search
-from cities.services.experts import UNCHANGED, expert_profile_update
+from cities.directory.forms import ExpertFilterForm
+from cities.directory.models import ExpertProfile
+from cities.directory.selectors import expert_pool, expert_search
+from cities.directory.services.experts import UNCHANGED, expert_profile_update
 from exchanges.api.schema import form_parameters
 from exchanges.api.serializers.cycle import ExpertSerializer, ExpertUpdateSerializer
 from exchanges.api.versions import if_match_version, with_etag

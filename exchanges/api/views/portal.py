@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cities.models import City, Department, Topic
+from cities.directory.models import City, Department, Topic
 from exchanges.api.schema import form_parameters
 from exchanges.api.serializers.common import (
     CitySerializer,

@@ -1,7 +1,7 @@
 """C+R requests through the API: the triage's filters, the request page's reads, the same steps.
 
 Access exactly as in the browser: ``request_get_for_user`` (404 for missing and forbidden alike) and the
-rules of ``exchanges.rules``; every write is the service the browser view calls.
+rules of ``exchanges.cycle.rules``; every write is the service the browser view calls.
 """
 
 from django.utils.translation import gettext as _
@@ -25,13 +25,13 @@ from exchanges.api.serializers.requests import (
 )
 from exchanges.api.versions import if_match_version, with_etag
 from exchanges.api.views.base import ApiListView, ApiView, filters_from
-from exchanges.forms import TriageFilterForm
-from exchanges.models import ExchangeRequest
-from exchanges.rules import can_edit_request, can_see_routing, is_coordinator
-from exchanges.selectors import comments_for, request_get_for_user, timeline_for, triage
-from exchanges.services.requests import comment_add, request_save_draft, request_transition
-from exchanges.services.routing import routing_correct
-from exchanges.workflow import TRANSITIONS
+from exchanges.cycle.forms import TriageFilterForm
+from exchanges.cycle.models import ExchangeRequest
+from exchanges.cycle.rules import can_edit_request, can_see_routing, is_coordinator
+from exchanges.cycle.selectors import comments_for, request_get_for_user, timeline_for, triage
+from exchanges.cycle.services.requests import comment_add, request_save_draft, request_transition
+from exchanges.cycle.services.routing import routing_correct
+from exchanges.cycle.workflow import TRANSITIONS
 
 PK = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the request")
 IF_MATCH = OpenApiParameter(

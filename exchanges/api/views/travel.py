@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from cities.models import ApiScope
+from cities.accounts.models import ApiScope
 from exchanges.api.parsers import BoundedJSONParser
 from exchanges.api.permissions import FinancePermission, token_scopes
 from exchanges.api.schema import form_parameters
@@ -34,20 +34,21 @@ from exchanges.api.serializers.travel import (
 from exchanges.api.versions import if_match_version, with_etag
 from exchanges.api.views.base import ApiListView, ApiView, filters_from, invalid_form
 from exchanges.api.views.requests import IF_MATCH
-from exchanges.errors import DomainError
-from exchanges.forms import BookingFilterForm, FinanceQueueFilterForm
-from exchanges.models import TravelClaim
-from exchanges.rules import may_claim
-from exchanges.selectors import (
+from exchanges.cycle.rules import may_claim
+from exchanges.cycle.selectors import request_get_for_user
+from exchanges.statistics import figures
+from exchanges.statistics.selection import statistics_selection
+from exchanges.travel.forms import BookingFilterForm, FinanceQueueFilterForm
+from exchanges.travel.models import TravelClaim
+from exchanges.travel.selectors import (
     bookings_for_finance,
     claim_get_for_user,
     claims_of,
     export_batches,
     finance_queue,
     possible_duplicate_filter,
-    request_get_for_user,
 )
-from exchanges.services.claims import (
+from exchanges.travel.services.claims import (
     BudgetExceeded,
     claim_approve,
     claim_create,
@@ -60,8 +61,7 @@ from exchanges.services.claims import (
     claim_submit,
     claim_update,
 )
-from exchanges.statistics import figures
-from exchanges.statistics.selection import statistics_selection
+from koopstadt.errors import DomainError
 
 CLAIM = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the claim")
 ITEM = OpenApiParameter("item_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the item")
@@ -119,7 +119,7 @@ class ClaimListView(ApiListView):
     def post(self, request: Request) -> Response:
         data = dict(self.validated(ClaimCreateSerializer))
         exchange = request_get_for_user(user=request.user, pk=data.pop("exchange"))
-        # The one rule (exchanges.rules.may_claim) the request page's link and the claim page ask.
+        # The one rule (exchanges.cycle.rules.may_claim) the request page's link and the claim page ask.
         if not may_claim(request.user, exchange):
             refusal = claim_refusal(exchange)
             if refusal.field:  # not a participant: who is asking

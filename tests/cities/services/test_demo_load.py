@@ -7,9 +7,9 @@ from django.core import serializers
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from cities.demo_data import DEMO_PASSWORD, DEPARTMENTS, EXPERTS, PEOPLE
-from cities.models import City, Department, ExpertProfile, User
-from cities.services.demo import demo_load
+from cities.directory.models import City, Department, ExpertProfile, User
+from koopstadt.development.demo_data import DEMO_PASSWORD, DEPARTMENTS, EXPERTS, PEOPLE
+from koopstadt.development.demo_directory import demo_load
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_demo_roles_one_contact_per_city_and_a_coordinator():
 
 def test_the_demo_has_requests_in_several_states_including_the_real_examples():
     call_command("load_demo", stdout=io.StringIO())
-    from exchanges.models import ExchangeRequest
+    from exchanges.cycle.models import ExchangeRequest
 
     states = set(ExchangeRequest.objects.values_list("status", flat=True))
     assert states >= {"draft", "submitted", "returned", "routing", "matching", "withdrawn"}

@@ -3,9 +3,9 @@ import smtplib
 import pytest
 from django.core import mail
 
-from cities.models import OutgoingEmail
-from cities.services.mail import email_deliver, email_mark_failed, email_queue
-from cities.tasks import send_email_task
+from cities.mail.models import OutgoingEmail
+from cities.mail.services import email_deliver, email_mark_failed, email_queue
+from cities.mail.tasks import send_email_task
 from tests.cities.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

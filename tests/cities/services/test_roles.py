@@ -1,9 +1,9 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from cities.roles import Role
-from cities.services.roles import role_permissions_sync
-from cities.services.users import user_create, user_set_roles
+from cities.directory.roles import Role
+from cities.directory.services.roles import role_permissions_sync
+from cities.directory.services.users import user_create, user_set_roles
 from tests.cities.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,11 +11,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from cities.models import User
-from cities.roles import Role
-from exchanges.errors import DomainError, TransitionNotAllowed
-from exchanges.models import Booking, ClaimItem, ClaimStatus
-from exchanges.services.claims import (
+from cities.directory.models import User
+from cities.directory.roles import Role
+from exchanges.travel.models import Booking, ClaimItem, ClaimStatus
+from exchanges.travel.services.claims import (
     BudgetExceeded,
     claim_approve,
     claim_book,
@@ -26,7 +25,8 @@ from exchanges.services.claims import (
     claim_return_or_reject,
     claim_submit,
 )
-from exchanges.tasks import book_claim_task
+from exchanges.travel.tasks import book_claim_task
+from koopstadt.errors import DomainError, TransitionNotAllowed
 from tests.cities.factories import DepartmentFactory, UserFactory
 from tests.exchanges.claims_world import attach_receipt, held_exchange, meeting_day
 
@@ -90,7 +90,7 @@ def test_four_eyes_nobody_decides_on_a_claim_they_travel_in_or_entered(exchange)
     claim = _claim_a(exchange)
     claim_submit(claim_id=claim.pk, actor=traveller)
 
-    from cities.services.users import user_set_roles
+    from cities.directory.services.users import user_set_roles
 
     user_set_roles(user=traveller, roles=[Role.STAFF, Role.FINANCE])
     with pytest.raises(TransitionNotAllowed, match=r"Four-eyes|Vier-Augen"):
@@ -140,7 +140,7 @@ def test_a_claim_after_the_deadline_is_flagged(exchange):
 
 
 def test_approving_beyond_the_budget_needs_a_confirmation(exchange, finance):
-    from exchanges.services.claims import budget_set
+    from exchanges.travel.services.claims import budget_set
 
     budget_set(year=timezone.localdate().year, amount=D("50.00"), actor=finance)
     claim = _claim_a(exchange)
@@ -196,7 +196,7 @@ def test_a_hotel_night_without_receipt_is_computed_as_the_flat_rate_until_a_rece
 ):
     from django.core.files.base import ContentFile
 
-    from exchanges.models import Receipt
+    from exchanges.travel.models import Receipt
 
     settings.MEDIA_ROOT = tmp_path
     traveller = exchange.requester  # Leipzig: SächsRKG, flat rate 20 €
@@ -250,7 +250,7 @@ def _two_night_claim(exchange):  # type: ignore[no-untyped-def]
 
 
 def test_a_hotel_item_needs_one_of_the_trips_nights_once(exchange):
-    from exchanges.services.claims import claim_item_add, claim_update
+    from exchanges.travel.services.claims import claim_item_add, claim_update
 
     claim = _two_night_claim(exchange)
     traveller, first = claim.traveller, timezone.localtime(claim.trip_start).date()
@@ -279,7 +279,7 @@ def test_a_hotel_item_needs_one_of_the_trips_nights_once(exchange):
 
 
 def test_the_trip_cannot_lose_the_nights_its_items_take(exchange):
-    from exchanges.services.claims import claim_item_add, claim_update
+    from exchanges.travel.services.claims import claim_item_add, claim_update
 
     claim = _two_night_claim(exchange)
     traveller, first = claim.traveller, timezone.localtime(claim.trip_start).date()

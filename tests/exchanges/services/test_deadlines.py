@@ -1,6 +1,6 @@
 from datetime import date
 
-from exchanges.services.deadlines import add_working_days, is_working_day, working_days_between
+from exchanges.cycle.services.deadlines import add_working_days, is_working_day, working_days_between
 
 
 def test_weekends_do_not_count():

@@ -5,8 +5,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from exchanges.models import ExchangeRequest, Notification, Status
-from exchanges.services.notifications import notify
+from exchanges.cycle.models import ExchangeRequest, Status
+from exchanges.notifications.models import Notification
+from exchanges.notifications.services import notify
 from tests.exchanges.conftest import make_request
 
 pytestmark = pytest.mark.django_db

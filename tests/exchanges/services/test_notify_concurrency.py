@@ -4,9 +4,9 @@ task): one notification and one e-mail per person, and neither run fails."""
 import pytest
 from django.db import connection
 
-from cities.models import OutgoingEmail
-from exchanges.models import Notification
-from exchanges.services import notifications
+from cities.mail.models import OutgoingEmail
+from exchanges.notifications import services as notifications
+from exchanges.notifications.models import Notification
 from tests.cities.factories import UserFactory
 from tests.conftest import twice_at_once
 from tests.exchanges.factories import ExchangeRequestFactory

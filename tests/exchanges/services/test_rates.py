@@ -4,10 +4,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from exchanges.errors import DomainError
-from exchanges.models import RateSet
-from exchanges.services.rates import rate_set_for, rate_set_new_period
-from exchanges.services.travel_calculator import Night, Trip, calculate
+from exchanges.travel.models import RateSet
+from exchanges.travel.services.rates import rate_set_for, rate_set_new_period
+from exchanges.travel.services.travel_calculator import Night, Trip, calculate
+from koopstadt.errors import DomainError
 from tests.cities.factories import CityFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_every_rate_set_cites_its_own_law_per_line():
 
 
 def test_rate_sets_without_citations_get_those_of_their_law_and_new_periods_keep_them():
-    from exchanges.rate_defaults import LEGAL_BASES, fill_legal_bases
+    from exchanges.travel.rate_defaults import LEGAL_BASES, fill_legal_bases
 
     RateSet.objects.filter(code="BY").update(legal_bases={})
     fill_legal_bases(RateSet)

@@ -4,12 +4,12 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from cities.models import City, Department, Topic, User
-from exchanges.errors import DomainError
-from exchanges.models import ExchangeRequest, RoutingDecision, Status
-from exchanges.services.german_words import stems, term_in
-from exchanges.services.requests import request_save_draft, request_transition
-from exchanges.services.routing import request_route, routing_correct
+from cities.directory.german_words import stems, term_in
+from cities.directory.models import City, Department, Topic, User
+from exchanges.cycle.models import ExchangeRequest, RoutingDecision, Status
+from exchanges.cycle.services.requests import request_save_draft, request_transition
+from exchanges.cycle.services.routing import request_route, routing_correct
+from koopstadt.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from exchanges.errors import TransitionNotAllowed
-from exchanges.models import ExchangeRequest, Status, TimelineEntry
-from exchanges.services.requests import request_transition
-from exchanges.workflow import TRANSITIONS, Actor
+from exchanges.cycle.models import ExchangeRequest, Status, TimelineEntry
+from exchanges.cycle.services.requests import request_transition
+from exchanges.cycle.workflow import TRANSITIONS, Actor
+from koopstadt.errors import TransitionNotAllowed
 from tests.exchanges.conftest import make_request
 from tests.exchanges.facts_world import make_facts_hold
 

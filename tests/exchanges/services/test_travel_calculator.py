@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from exchanges.rate_defaults import LEGAL_BASES
-from exchanges.services.travel_calculator import Night, RailTicket, Rates, Trip, calculate, money
+from exchanges.travel.rate_defaults import LEGAL_BASES
+from exchanges.travel.services.travel_calculator import Night, RailTicket, Rates, Trip, calculate, money
 
 BERLIN = ZoneInfo("Europe/Berlin")
 BRKG = Rates(label="BRKG", legal_bases=LEGAL_BASES["BRKG"])

@@ -1,0 +1,27 @@
+"""Object rules for master data (django-rules). Views and templates ask these, never roles directly.
+
+``is_coordinator`` is the one answer to "does this person act as the koopstadt coordination?": people with
+the coordinator role and the portal's administrators (superusers), when active. Every page, service and
+API view asks it (docs/workflow.md, "Who is the coordination").
+"""
+
+import rules
+
+from cities.directory.roles import CONTACT_DETAIL_ROLES
+
+
+@rules.predicate
+def is_coordinator(user) -> bool:  # type: ignore[no-untyped-def]
+    return bool(user is not None and user.is_authenticated and user.is_coordinator)
+
+
+@rules.predicate
+def sees_contact_details(user) -> bool:  # type: ignore[no-untyped-def]
+    return user.is_authenticated and (user.is_superuser or user.has_role(*CONTACT_DETAIL_ROLES))
+
+
+rules.add_perm("cities.view_expert_contact", sees_contact_details)
+# Changing the expert pool outside the administration (the REST API): coordinators and administrators.
+rules.add_perm("cities.change_expert_pool", is_coordinator)
+# The failed-task page (koopstadt/ops_views.py): coordinators and administrators.
+rules.add_perm("cities.handle_failed_tasks", is_coordinator)

@@ -1,0 +1,337 @@
+"""Route an accepted request to the best departments of the partner cities, with the reasons why."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import (
+    F,
+    Prefetch,
+    Value,
+)
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from cities.directory.german_words import stems, term_in
+from cities.directory.models import Department, DepartmentKeyword, Topic, TopicKeyword, User
+from cities.directory.rules import is_coordinator
+from exchanges.cycle.models import ExchangeRequest, RoutingDecision, Status, TimelineEntry
+from exchanges.cycle.services.notifying import coordinators_for, notify_liaisons
+from exchanges.cycle.services.requests import request_transition
+from exchanges.notifications.services import notify
+from koopstadt.errors import DomainError, TransitionNotAllowed
+
+TOPIC_POINTS = 10
+DEPARTMENT_KEYWORD_POINTS = 6
+TOPIC_KEYWORD_POINTS = 4
+MAX_ROUTED_PER_CITY = 2
+
+
+@dataclass
+class Score:
+    department: Department
+    points: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    def add(self, points: int, reason: str) -> None:
+        if reason not in self.reasons:
+            self.points += points
+            self.reasons.append(reason)
+
+
+def candidate_departments(request: ExchangeRequest):  # type: ignore[no-untyped-def]
+    """Departments of the partner cities the request may go to (not its own city unless asked)."""
+    departments = Department.objects.active().filter(city__is_network_member=True)
+    partner_ids = [city.pk for city in request.preferred_partner_cities.all()]
+    if partner_ids:
+        city_ids = set(partner_ids) | ({request.requester_city_id} if request.include_own_city else set())
+        departments = departments.filter(city_id__in=city_ids)
+    elif not request.include_own_city:
+        departments = departments.exclude(city_id=request.requester_city_id)
+    return departments.select_related("city").prefetch_related(
+        "keywords", Prefetch("topics__keywords", queryset=TopicKeyword.objects.order_by("term"))
+    )
+
+
+def _topic_term_points(text_stems: list[str]) -> dict[int, int]:
+    """Per topic, the points its name and keywords earn in this text (the vocabulary is small)."""
+    points = {}
+    for topic in Topic.objects.prefetch_related("keywords"):
+        terms = {
+            term
+            for term in [topic.name, *(k.term for k in topic.keywords.all())]
+            if term_in(term, text_stems)
+        }
+        if terms:
+            points[topic.pk] = TOPIC_KEYWORD_POINTS * len(terms)
+    return points
+
+
+def _score(department: Department, request_topic_ids: set[int], text_stems: list[str]) -> Score:
+    """The points and reasons of one department (its topics, keywords and topics' keywords prefetched)."""
+    score = Score(department)
+    for topic in department.topics.all():
+        if topic.pk in request_topic_ids:
+            score.add(TOPIC_POINTS, _("Topic %(topic)s") % {"topic": topic.name})
+    for keyword in department.keywords.all():
+        if term_in(keyword.term, text_stems):
+            score.add(DEPARTMENT_KEYWORD_POINTS, _("Keyword '%(term)s'") % {"term": keyword.term})
+    for topic in department.topics.all():
+        for term in [topic.name, *(keyword.term for keyword in topic.keywords.all())]:
+            if term_in(term, text_stems):
+                score.add(TOPIC_KEYWORD_POINTS, _("Keyword '%(term)s'") % {"term": term})
+    return score
+
+
+def _key(score: Score) -> tuple:
+    """Best first; equal points by city and department name (code-point order), then id."""
+    return (-score.points, score.department.city.name, score.department.name, score.department.pk)
+
+
+def _sort(scores: list[Score]) -> list[Score]:
+    return sorted(scores, key=_key)
+
+
+def score_departments(request: ExchangeRequest) -> list[Score]:
+    """Score every department the request may go to; pure reading, nothing is stored.
+
+    Routing itself uses ``routing_plan``, which scores only what can change its result; this is the
+    plain definition the tests compare it with.
+    """
+    with override("de"):  # reasons are stored once, in German, the network's language
+        request_topic_ids = {topic.pk for topic in request.topics.all()}
+        text_stems = stems(f"{request.title} {request.need}")
+        scores = [
+            _score(department, request_topic_ids, text_stems) for department in candidate_departments(request)
+        ]
+    return _sort([score for score in scores if score.points])
+
+
+def _upper_bounds(request: ExchangeRequest, text_stems: list[str]) -> list[tuple[int, int, str, str]]:
+    """(department id, most points it can have, city name, name), best first, from the database.
+
+    The bound counts every matching topic and keyword without ``Score.add``'s merging of equal
+    reasons, so it is never below the real points. Keyword terms are matched exactly: the database
+    offers the terms whose longest stem occurs in the text, Python checks each distinct term once.
+    """
+    request_topic_ids = {topic.pk for topic in request.topics.all()}
+    topic_points = _topic_term_points(text_stems)
+    # Plain indexed reads instead of correlated subqueries per department (at scale 5 a request without
+    # preferred cities has 1,500 candidates): the topic links and keyword hits of the departments the
+    # request may go to, added up here, then the names for the order.
+    allowed = candidate_departments(request).prefetch_related(None).order_by().values("pk")
+    bounds: dict[int, int] = {}
+    names: dict[int, tuple[str, str]] = {}
+    relevant_topics = request_topic_ids | set(topic_points)
+    if relevant_topics:
+        links = Department.topics.through.objects.filter(
+            topic_id__in=relevant_topics, department_id__in=allowed
+        ).values_list("department_id", "topic_id", "department__city__name", "department__name")
+        for department_id, topic_id, city_name, name in links:
+            points = (TOPIC_POINTS if topic_id in request_topic_ids else 0) + topic_points.get(topic_id, 0)
+            bounds[department_id] = bounds.get(department_id, 0) + points
+            names[department_id] = (city_name, name)
+    # The database offers the keywords whose longest stem occurs in the text; Python checks each
+    # distinct term once, exactly as ``_score`` does.
+    offered = (
+        DepartmentKeyword.objects.filter(match_stem__gt="", department_id__in=allowed)
+        .filter(GreaterThan(StrIndex(Value(" ".join(text_stems)), F("match_stem")), 0))
+        .values_list("department_id", "term")
+    )
+    matches: dict[str, bool] = {}
+    for department_id, term in offered:
+        if term not in matches:
+            matches[term] = term_in(term, text_stems)
+        if matches[term]:
+            bounds[department_id] = bounds.get(department_id, 0) + DEPARTMENT_KEYWORD_POINTS
+    missing = [pk for pk in bounds if pk not in names]  # keyword hits only: few
+    if missing:
+        for pk, city_name, name in Department.objects.filter(pk__in=missing).values_list(
+            "pk", "city__name", "name"
+        ):
+            names[pk] = (city_name, name)
+    rows = [(pk, bound, *names[pk]) for pk, bound in bounds.items() if bound > 0]
+    rows.sort(key=lambda row: (-row[1], row[2], row[3], row[0]))  # the order of _key
+    return rows
+
+
+@dataclass
+class RoutingPlan:
+    ranked: list[tuple[int, Score]]  # (rank among all scored departments, score) of those to store
+    routed: set[int]  # department ids whose liaisons are told
+
+
+def _plan(scores: list[Score]) -> tuple[set[int], list[Score], int]:
+    """From scores sorted best first: the routed departments, the runners-up, the number of cities."""
+    best_per_city: dict[int, list[Score]] = {}
+    for score in scores:
+        city_best = best_per_city.setdefault(score.department.city_id, [])
+        if len(city_best) < MAX_ROUTED_PER_CITY and (not city_best or city_best[0].points == score.points):
+            city_best.append(score)
+    # The best cities first (dicts keep the order in which the sorted scores met each city).
+    routed_cities = list(best_per_city)[: settings.ROUTING_MAX_CITIES]
+    routed = {score.department.pk for city in routed_cities for score in best_per_city[city]}
+    runners_up = [score for score in scores if score.department.pk not in routed][
+        : settings.ROUTING_KEPT_RUNNERS_UP
+    ]
+    return routed, runners_up, len(best_per_city)
+
+
+def routing_plan(request: ExchangeRequest, *, batch: int = 40) -> RoutingPlan:
+    """Which departments to route to and which decisions to store, scoring as few as possible.
+
+    Departments are scored (with reasons, in Python) in the order of their upper bound from the
+    database. Once the departments scored so far that beat every bound still waiting fill the
+    plan – the best departments of ``ROUTING_MAX_CITIES`` cities and ``ROUTING_KEPT_RUNNERS_UP``
+    more – no department still waiting could change it, and the rest is never loaded. The result is
+    the same as scoring every department (tests/performance/test_routing_prefilter.py).
+    """
+    with override("de"):
+        request_topic_ids = {topic.pk for topic in request.topics.all()}
+        text_stems = stems(f"{request.title} {request.need}")
+        bounds = _upper_bounds(request, text_stems)
+        scored: list[Score] = []
+        position = 0
+        while True:
+            ids = [row[0] for row in bounds[position : position + batch]]
+            position += len(ids)
+            if ids:
+                departments = (
+                    Department.objects.filter(pk__in=ids)
+                    .select_related("city")
+                    .prefetch_related(
+                        "keywords",
+                        Prefetch("topics__keywords", queryset=TopicKeyword.objects.order_by("term")),
+                    )
+                )
+                scored += [
+                    score for d in departments if (score := _score(d, request_topic_ids, text_stems)).points
+                ]
+            # The first department still waiting scores at most its bound (the bounds come best first).
+            # Only what scored MORE is final: a waiting department with equal points may still sort
+            # between them, or be a city's second routed department (same points as the city's best).
+            if position < len(bounds):
+                bound = bounds[position][1]
+                settled = [score for score in _sort(scored) if score.points > bound]
+            else:
+                settled = _sort(scored)
+            routed, runners_up, cities = _plan(settled)
+            complete = (
+                cities >= settings.ROUTING_MAX_CITIES and len(runners_up) >= settings.ROUTING_KEPT_RUNNERS_UP
+            )
+            if complete or position >= len(bounds):
+                break
+    kept = routed | {score.department.pk for score in runners_up}
+    return RoutingPlan(
+        ranked=[(rank, score) for rank, score in enumerate(settled, start=1) if score.department.pk in kept],
+        routed=routed,
+    )
+
+
+def _no_department_note() -> str:
+    # Stored once in the network's language, like the routing reasons.
+    with override("de"):
+        return _("No fitting department was found; please complete the routing by hand.")
+
+
+def request_route(*, request_id: int) -> bool:
+    """Route a request in ``routing`` and move it to ``matching``. Returns whether this call routed it.
+
+    Idempotent: a request that is no longer in ``routing`` or already has decisions is left alone,
+    so a second run (a retry, a redelivered message, the sweeper) changes nothing and sends nothing.
+    """
+
+    with transaction.atomic():
+        request = (
+            ExchangeRequest.objects.select_for_update()
+            .filter(pk=request_id)
+            .prefetch_related("topics", "preferred_partner_cities")
+            .first()
+        )
+        if request is None or request.status != Status.ROUTING or request.routing_decisions.exists():
+            return False
+        plan = routing_plan(request)
+        routed = plan.routed
+        RoutingDecision.objects.bulk_create(
+            RoutingDecision(
+                request=request,
+                department=score.department,
+                score=score.points,
+                rank=rank,
+                reasons=score.reasons,
+                is_routed=score.department.pk in routed,
+            )
+            for rank, score in plan.ranked
+        )
+        if not routed:
+            TimelineEntry.objects.create(
+                request=request,
+                actor=None,
+                action="routing_failed",
+                from_status=request.status,
+                to_status=request.status,
+                is_public=False,
+                comment=_no_department_note(),
+            )
+            notify(
+                key=f"routing-failed:{request.pk}",
+                recipients=coordinators_for(request),
+                template="routing_failed",
+                request=request,
+                context={},
+            )
+            return True
+        # The liaisons hear of it through the "start_matching" timeline entry's notification task
+        # (exchanges.cycle.services.notifying.notify_timeline_entry): the outbox makes sure they do,
+        # and the routing itself stays short.
+        request_transition(
+            request_id=request.pk, action="start_matching", actor=None, expected_status=Status.ROUTING
+        )
+    return True
+
+
+@transaction.atomic
+def routing_correct(
+    *, request: ExchangeRequest, department: Department, routed: bool, note: str, actor: User
+) -> RoutingDecision:
+    """A coordinator adds or removes a department; recorded with the note in the (internal) timeline."""
+
+    if not is_coordinator(actor):
+        raise TransitionNotAllowed(_("Only coordinators correct the routing."))
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_("Please say why you correct the routing."), field="note")
+    request = ExchangeRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status not in {Status.ROUTING, Status.MATCHING}:
+        raise TransitionNotAllowed(_("The routing can only be corrected while experts are being looked for."))
+    decision, _created = RoutingDecision.objects.get_or_create(
+        request=request,
+        department=department,
+        defaults={"score": 0, "rank": request.routing_decisions.count() + 1, "reasons": []},
+    )
+    if decision.is_routed == routed:
+        raise DomainError(_("Nothing to change: the department is already so."))
+    decision.is_routed = routed
+    decision.source = RoutingDecision.Source.MANUAL
+    decision.note = note
+    decision.save(update_fields=["is_routed", "source", "note", "updated_at"])
+    TimelineEntry.objects.create(
+        request=request,
+        actor=actor,
+        action="routing_added" if routed else "routing_removed",
+        from_status=request.status,
+        to_status=request.status,
+        comment=f"{department}: {note}",
+        is_public=False,
+    )
+    if routed:
+        if request.status == Status.ROUTING:
+            # Its start_matching entry tells the liaisons of every routed department, this one included.
+            request_transition(
+                request_id=request.pk, action="start_matching", actor=actor, expected_status=Status.ROUTING
+            )
+        else:
+            notify_liaisons(request, [department])
+    return decision

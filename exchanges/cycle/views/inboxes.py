@@ -1,0 +1,64 @@
+"""The city contact's inbox and the coordinators' triage."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from exchanges.cycle.forms import AssignForm, TriageFilterForm
+from exchanges.cycle.selectors import city_inbox, city_requests, triage
+from exchanges.cycle.services.requests import requests_assign
+from koopstadt.errors import DomainError
+from koopstadt.pagination import CappedPaginator
+
+
+@login_required
+@permission_required("exchanges.city_inbox", raise_exception=True)
+def contact_inbox(request: HttpRequest) -> HttpResponse:
+    waiting = city_inbox(user=request.user)
+    followed = Paginator(city_requests(user=request.user), settings.LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "exchanges/contact_inbox.html", {"waiting": waiting, "page": followed})
+
+
+@login_required
+@permission_required("exchanges.triage", raise_exception=True)
+def triage_inbox(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        assign_form = AssignForm(request.POST)
+        if assign_form.is_valid():
+            try:
+                changed = requests_assign(
+                    request_ids=[r.pk for r in assign_form.cleaned_data["requests"]],
+                    assignee=assign_form.cleaned_data["assignee"],
+                    actor=request.user,
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(count)d request assigned.", "%(count)d requests assigned.", changed)
+                    % {"count": changed},
+                )
+        else:
+            messages.error(request, _("Please select at least one request to assign."))
+        return redirect(f"{request.path}?{request.POST.get('query', '')}")
+
+    form = TriageFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = CappedPaginator(triage(user=request.user, filters=filters), settings.LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "exchanges/triage.html",
+        {"form": form, "page": page, "query": query.urlencode(), "assign_form": AssignForm()},
+    )

@@ -1,0 +1,336 @@
+"""The requester's pages and the request page everyone involved shares."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from exchanges.cycle.forms import (
+    CommentForm,
+    ProposeExpertsForm,
+    RecordAnswerForm,
+    RequestForm,
+    RoutingCorrectionForm,
+    TransitionForm,
+)
+from exchanges.cycle.models import ExchangeRequest, InvitationStatus, Meeting, Status
+from exchanges.cycle.rules import (
+    available_transitions,
+    can_edit_request,
+    can_propose_experts,
+    can_see_routing,
+    comment_required_for,
+    is_coordination,
+    is_coordinator,
+    may_claim,
+    may_record_answer,
+    may_record_past_exchange,
+    may_set_meeting,
+    remember_cycle_data,
+    visible_reflections,
+    waiting_for_fact,
+)
+from exchanges.cycle.selectors import (
+    comments_for,
+    expert_suggestions,
+    my_requests,
+    request_get_for_user,
+    timeline_for,
+)
+from exchanges.cycle.services.invitations import PROPOSING_STATUSES
+from exchanges.cycle.services.reflections import reflection_side
+from exchanges.cycle.services.requests import (
+    attachment_add,
+    attachment_remove,
+    comment_add,
+    request_save_draft,
+    request_transition,
+)
+from exchanges.cycle.workflow import TRANSITIONS
+from koopstadt.downloads import protected_download
+from koopstadt.errors import DomainError, StaleVersion
+from koopstadt.versioned_forms import form_show_stale
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(my_requests(user=request.user), settings.LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "exchanges/request_list.html", {"page": page})
+
+
+def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | None) -> HttpResponse:
+    user = http_request.user
+    form = RequestForm(
+        http_request.POST or None, http_request.FILES or None, instance=instance, requester=user
+    )
+    if http_request.method == "POST" and form.is_valid():
+        wants_submit = "submit" in http_request.POST
+        try:
+            with transaction.atomic():
+                saved = request_save_draft(
+                    requester=user,
+                    request=instance,
+                    data=form.cleaned_data,
+                    topics=form.cleaned_data["topics"],
+                    partner_cities=form.cleaned_data["preferred_partner_cities"],
+                    expected_version=form.cleaned_data.get("version") if instance else None,
+                )
+                for attachment in saved.attachments.filter(
+                    pk__in=form.cleaned_data.get("remove_attachments") or []
+                ):
+                    attachment_remove(attachment=attachment, actor=user)
+                if form.cleaned_data.get("new_attachment"):
+                    attachment_add(request=saved, upload=form.cleaned_data["new_attachment"], actor=user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        except StaleVersion as error:
+            # Somebody else (another tab, another person) saved first: nothing is overwritten, and the
+            # form comes back with everything typed and what changed meanwhile.
+            form_show_stale(form, error, ExchangeRequest.objects.get(pk=instance.pk))
+            return render(
+                http_request, "exchanges/request_form.html", {"form": form, "exchange": instance}, status=409
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            if not wants_submit:
+                messages.success(http_request, _("Your draft has been saved. You can continue later."))
+                return redirect(saved)
+            try:
+                request_transition(
+                    request_id=saved.pk, action="submit", actor=user, expected_status=saved.status
+                )
+            except ValidationError as error:
+                # The draft is saved; show what is missing next to the fields, with everything typed.
+                _add_errors(form, error)
+                messages.warning(
+                    http_request, _("Your draft has been saved, but it cannot be submitted yet.")
+                )
+                return render(
+                    http_request, "exchanges/request_form.html", {"form": form, "exchange": saved}, status=200
+                )
+            except DomainError as error:
+                messages.error(http_request, error.message)
+                return redirect(saved)
+            messages.success(
+                http_request, _("Your request has been submitted to your city's koopstadt contact person.")
+            )
+            return redirect(saved)
+    return render(http_request, "exchanges/request_form.html", {"form": form, "exchange": instance})
+
+
+def _add_errors(form: RequestForm, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+@login_required
+def request_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("exchanges.create_request"):
+        raise PermissionDenied
+    return _save_request_form(request, None)
+
+
+@login_required
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange = request_get_for_user(user=request.user, pk=pk)
+    # The rule itself, not has_perm: superusers pass every has_perm, but only the requester edits.
+    if not can_edit_request(request.user, exchange):
+        messages.error(request, _("This request can no longer be changed."))
+        return redirect(exchange)
+    return _save_request_form(request, exchange)
+
+
+def _detail(
+    http_request: HttpRequest,
+    exchange: ExchangeRequest,
+    *,
+    bound: TransitionForm | None = None,
+    comment_form: CommentForm | None = None,
+    routing_form: RoutingCorrectionForm | None = None,
+    propose_form: ProposeExpertsForm | None = None,
+    answer_forms: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = http_request.user
+    transition_forms = []
+    for transition in available_transitions(user, exchange):
+        if bound is not None and bound.transition.action == transition.action:
+            transition_forms.append(bound)
+        else:
+            transition_forms.append(
+                TransitionForm(
+                    transition=transition,
+                    comment_required=comment_required_for(user, exchange, transition),
+                    initial={"expected_status": exchange.status},
+                )
+            )
+    may_comment = user.has_perm("exchanges.comment_request", exchange)
+    if comment_form is None and may_comment:
+        comment_form = CommentForm()
+    if comment_form is not None and not user.has_perm("exchanges.comment_internally", exchange):
+        comment_form.fields.pop("is_internal", None)
+    context = {
+        **_cycle_context(
+            user, exchange, routing_form=routing_form, propose_form=propose_form, answer_forms=answer_forms
+        ),
+        "exchange": exchange,
+        "timeline": timeline_for(user=user, request=exchange),
+        "comments": comments_for(user=user, request=exchange),
+        "transition_forms": transition_forms,
+        "comment_form": comment_form if may_comment else None,
+        "may_edit": can_edit_request(user, exchange),
+        "coordination_view": is_coordination(user, exchange),
+        # Why "it took place" is not offered yet (the meeting has not begun), for those who will confirm it.
+        "held_hint": waiting_for_fact(user, exchange, "mark_held"),
+    }
+    return render(http_request, "exchanges/request_detail.html", context, status=status)
+
+
+def _cycle_context(  # type: ignore[no-untyped-def]
+    user, exchange: ExchangeRequest, *, routing_form, propose_form, answer_forms=None
+) -> dict:
+    """Routing, suggestions, invitations, meeting and reflections, as far as the user may see them."""
+    context: dict = {}
+    coordinator = is_coordinator(user)
+    invitations = None
+    if can_see_routing(user, exchange):
+        context["routing_decisions"] = exchange.routing_decisions.select_related("department__city")
+        invitations = list(exchange.invitations.select_related("expert__user__home_city", "proposed_by"))
+        context["invitations"] = invitations
+        # Answers given by phone: recorded by the coordination on the expert's behalf.
+        answer_forms = answer_forms or {}
+        for invitation in invitations:
+            if invitation.status == InvitationStatus.OPEN and may_record_answer(user, invitation):
+                invitation.answer_form = answer_forms.get(invitation.pk) or RecordAnswerForm(
+                    invitation=invitation
+                )
+    if coordinator and exchange.status in {Status.ROUTING, Status.MATCHING}:
+        context["routing_form"] = routing_form or RoutingCorrectionForm()
+    if can_propose_experts(user, exchange) and exchange.status in PROPOSING_STATUSES:
+        first, second = expert_suggestions(request=exchange)
+        context["suggestions"] = (first, second)
+        context["propose_form"] = propose_form or ProposeExpertsForm(
+            experts=[s.expert for s in first + second]
+        )
+    context["may_withdraw_invitations"] = coordinator and (
+        any(invitation.status == "open" for invitation in invitations)
+        if invitations is not None
+        else exchange.invitations.filter(status="open").exists()
+    )
+    meeting = (
+        Meeting.objects.filter(request=exchange)
+        .select_related("city")
+        .prefetch_related("participants")
+        .first()
+    )
+    context["meeting"] = meeting
+    remember_cycle_data(exchange, invitations=invitations, meeting=meeting)
+    context["may_claim"] = may_claim(user, exchange)
+    context["may_schedule"] = may_set_meeting(user, exchange)
+    context["may_record_past"] = may_record_past_exchange(user, exchange)
+    side = reflection_side(user, exchange) if exchange.status in {Status.HELD, Status.COMPLETED} else None
+    # One query for all reflections; internal ones are dropped here for those who may not see them.
+    reflections = list(exchange.reflections.select_related("author"))
+    own = any(reflection.author_id == user.pk for reflection in reflections)
+    context["may_reflect"] = (
+        side is not None and not own and (side == "expert" or exchange.status == Status.HELD)
+    )
+    context["reflections"] = visible_reflections(user, exchange, reflections)
+    return context
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, request_get_for_user(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    exchange = request_get_for_user(user=request.user, pk=pk)
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise Http404
+    form = TransitionForm(
+        request.POST,
+        transition=transition,
+        comment_required=comment_required_for(request.user, exchange, transition),
+    )
+    if not form.is_valid():
+        return _detail(request, exchange, bound=form)
+    try:
+        request_transition(
+            request_id=exchange.pk,
+            action=action,
+            actor=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+            expected_status=form.cleaned_data["expected_status"],
+        )
+    except ValidationError as error:
+        for messages_ in error.message_dict.values():
+            for message in messages_:
+                messages.error(request, message)
+        return redirect(exchange)
+    except DomainError as error:
+        # Refused: the page comes back as it is now, with the reason and what was typed (as a form with
+        # errors does: 200).
+        exchange = request_get_for_user(user=request.user, pk=pk)
+        offered = transition in available_transitions(request.user, exchange)
+        if offered:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            data = form.data.copy()
+            data[form.add_prefix("expected_status")] = exchange.status  # the state the page now shows
+            form.data = data
+        else:
+            messages.error(request, error.message)
+        return _detail(request, exchange, bound=form if offered else None)
+    messages.success(request, _("Done: %(action)s.") % {"action": transition.label})
+    exchange = ExchangeRequest.objects.visible_to(request.user).filter(pk=pk).first()
+    if exchange is None:
+        return redirect("home")
+    return redirect(exchange)
+
+
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange = request_get_for_user(user=request.user, pk=pk)
+    form = CommentForm(request.POST)
+    if not request.user.has_perm("exchanges.comment_internally", exchange):
+        del form.fields["is_internal"]  # not theirs to set, whatever was posted
+    if form.is_valid():
+        try:
+            comment_add(
+                request=exchange,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                is_internal=form.cleaned_data.get("is_internal", False),
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Your comment has been saved."))
+            return redirect(exchange)
+    return _detail(request, exchange, comment_form=form)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    exchange = request_get_for_user(user=request.user, pk=pk)
+    attachment = exchange.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    return protected_download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
+    )

@@ -1,0 +1,292 @@
+"""Travel claims, finance decisions, budget and rate sets."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cities.directory.models import City
+from exchanges.travel.models import ClaimItem, ClaimStatus, ExportBatch, RateSet, TravelClaim
+from exchanges.travel.services.claims import amount_error, trip_errors
+from koopstadt.form_widgets import DATE_WIDGET, DATETIME_WIDGET, LocalizedDecimalField, localize_decimal
+from koopstadt.formfields import ModelChoiceField
+from koopstadt.versioned_forms import VersionField
+
+
+class ClaimForm(forms.ModelForm):
+    """The trip of a claim; amounts are items, the status is never taken from input."""
+
+    version = VersionField()
+
+    class Meta:
+        model = TravelClaim
+        fields = [
+            "trip_start",
+            "trip_end",
+            "origin",
+            "destination",
+            "purpose",
+            "flat_nights",
+            "car_km",
+            "car_interest_recorded_on",
+            "local_transport",
+        ]
+        widgets = {
+            "trip_start": DATETIME_WIDGET,
+            "trip_end": DATETIME_WIDGET,
+            "car_interest_recorded_on": DATE_WIDGET,
+        }
+        help_texts = {
+            "trip_start": _("Leaving home or office. Format: TT.MM.JJJJ HH:MM"),
+            "trip_end": _("Back home or at the office. Format: TT.MM.JJJJ HH:MM"),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for name in ("car_km", "local_transport"):
+            localize_decimal(self.fields[name])
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name, message in trip_errors(cleaned.get("trip_start"), cleaned.get("trip_end")).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        car_km = cleaned.get("car_km")
+        if car_km is not None and car_km < 0:
+            self.add_error("car_km", _("The amount cannot be negative."))
+        message = amount_error(cleaned.get("local_transport"), allow_zero=True)
+        if message and "local_transport" not in self.errors:
+            self.add_error("local_transport", message)
+        return cleaned
+
+    def _post_clean(self) -> None:
+        pass  # the service validates the model
+
+
+class ClaimItemForm(forms.ModelForm):
+    receipt = forms.FileField(
+        label=_("Receipt"), required=False, help_text=_("PDF, JPEG or PNG, at most 10 MB.")
+    )
+
+    class Meta:
+        model = ClaimItem
+        fields = [
+            "kind",
+            "amount",
+            "night_of",
+            "explanation",
+            "higher_class",
+            "scheduled_hours",
+            "breakfast_included",
+            "reason",
+        ]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 2}), "night_of": DATE_WIDGET}
+        help_texts = {
+            "amount": _(
+                "Tickets and other costs are paid only against their receipt; attach it here or later."
+            )
+        }
+
+    version = VersionField()
+
+    def __init__(self, *args, claim: TravelClaim | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, prefix="item", **kwargs)
+        for name in ("amount", "scheduled_hours"):
+            localize_decimal(self.fields[name])
+        if claim is not None:
+            self.fields["version"].initial = claim.version
+
+    def clean_amount(self):  # type: ignore[no-untyped-def]
+        amount = self.cleaned_data["amount"]
+        message = amount_error(amount)
+        if message:
+            raise forms.ValidationError(message)
+        return amount
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class MealsForm(forms.Form):
+    """One checkbox per meal and day of the trip."""
+
+    MEALS = (("breakfast", _("breakfast")), ("lunch", _("lunch")), ("dinner", _("dinner")))
+
+    def __init__(self, *args, days, initial_meals: dict, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, prefix="meals", **kwargs)
+        self.days = days
+        for day in days:
+            for meal, label in self.MEALS:
+                self.fields[f"{day.isoformat()}_{meal}"] = forms.BooleanField(
+                    label=f"{label} ({day:%d.%m.%Y})",
+                    required=False,
+                    initial=meal in initial_meals.get(day.isoformat(), []),
+                )
+
+    def meals(self) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for day in self.days:
+            chosen = [
+                meal for meal, _label in self.MEALS if self.cleaned_data.get(f"{day.isoformat()}_{meal}")
+            ]
+            if chosen:
+                result[day.isoformat()] = chosen
+        return result
+
+
+class ClaimVersionForm(forms.Form):
+    """A button on the claim page (remove an item) that carries the version the page showed."""
+
+    version = VersionField()
+
+
+class ReceiptForm(forms.Form):
+    """A receipt for an item already on the claim."""
+
+    receipt = forms.FileField(label=_("Receipt"), help_text=_("PDF, JPEG or PNG, at most 10 MB."))
+    version = VersionField()
+
+
+class ClaimSubmitForm(forms.Form):
+    """Submitting: the version the traveller saw, and the reasons the claim's notes ask for."""
+
+    version = VersionField()
+    duplicate_reason = forms.CharField(
+        label=_("Why this is not a duplicate"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    trip_fit_reason = forms.CharField(
+        label=_("Why the trip does not fit the exchange"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, claim: TravelClaim | None = None, flags=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, prefix="submit", **kwargs)
+        if claim is not None:
+            self.fields["version"].initial = claim.version
+        if flags is not None:
+            # Only the reasons the claim's notes ask for are offered (the service decides what it needs).
+            if not flags.possible_duplicate:
+                del self.fields["duplicate_reason"]
+            if not flags.trip_misfit:
+                del self.fields["trip_fit_reason"]
+
+
+class FinanceDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("approve")), ("return", _("return for changes")), ("reject", _("reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (for returning or rejecting)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+    confirm_over_budget = forms.BooleanField(label=_("I confirm approving beyond the budget"), required=False)
+    version = VersionField()
+
+    def __init__(self, *args, claim: TravelClaim | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if claim is not None:
+            self.fields["version"].initial = claim.version
+
+
+class ItemReductionForm(forms.Form):
+    amount = LocalizedDecimalField(label=_("Reduce to (EUR)"), max_digits=9, decimal_places=2, min_value=0)
+    reason = forms.CharField(label=_("Reason for the reduction"), max_length=300)
+    version = VersionField()
+
+
+class FinanceQueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("submitted")), ("all", _("all")), *ClaimStatus.choices],
+    )
+    city = ModelChoiceField(
+        label=_("Traveller's city"), queryset=City.objects.active(), required=False, empty_label=_("all")
+    )
+    reference = forms.CharField(label=_("Exchange (reference number)"), required=False, max_length=20)
+    min_amount = LocalizedDecimalField(label=_("Amount at least (EUR)"), required=False, min_value=0)
+    min_age = forms.IntegerField(
+        label=_("Submitted at least … days ago"), required=False, min_value=0, max_value=3650
+    )
+    late = forms.BooleanField(label=_("Only claims filed after the deadline"), required=False)
+    duplicates = forms.BooleanField(label=_("Only possible duplicates"), required=False)
+    trip_unfit = forms.BooleanField(label=_("Only trips that do not fit their exchange"), required=False)
+
+
+class BookingFilterForm(forms.Form):
+    """Filters of the bookings list for the accounting system (REST API)."""
+
+    budget_year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    batch = ModelChoiceField(label=_("export batch"), queryset=ExportBatch.objects.all(), required=False)
+    unbatched = forms.BooleanField(label=_("not yet in an export batch"), required=False)
+
+
+class BudgetForm(forms.Form):
+    """The budget of the year the page shows (choose another year above the form)."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, disabled=True)
+    amount = LocalizedDecimalField(label=_("Budget (EUR)"), max_digits=11, decimal_places=2, min_value=0)
+    # The version of the year's budget the page showed; 0: the page showed none.
+    version = VersionField(min_value=0)
+
+    def __init__(self, *args, year: int, budget=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = year
+        self.fields["version"].initial = budget.version if budget is not None else 0
+        if budget is not None:
+            self.fields["amount"].initial = budget.amount
+
+
+class BudgetYearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+
+
+class RateSetPeriodForm(forms.ModelForm):
+    """A new validity period of a rate set, prefilled with the current figures."""
+
+    class Meta:
+        model = RateSet
+        fields = [
+            "valid_from",
+            "legal_basis",
+            "to_be_confirmed",
+            "full_day",
+            "partial_day",
+            "min_hours_one_day",
+            "breakfast_share",
+            "lunch_share",
+            "dinner_share",
+            "km_rate",
+            "km_rate_higher",
+            "km_cap",
+            "overnight_flat",
+            "hotel_limit",
+            "higher_class_min_hours",
+            "breakfast_from_hotel",
+            "filing_deadline_months",
+        ]
+        widgets = {"valid_from": DATE_WIDGET}
+
+    version = VersionField()
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for _name, field in self.fields.items():
+            if isinstance(field, forms.DecimalField):
+                localize_decimal(field)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def _post_clean(self) -> None:
+        pass  # the service validates the new row

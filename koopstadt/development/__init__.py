@@ -1,0 +1,1 @@
+"""Development-only code: demo data, the load-data generator and the bench's hooks."""
