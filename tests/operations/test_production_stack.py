@@ -103,9 +103,9 @@ class Stack:
             "LOG_FORMAT": "json",
         }
 
-    def run(self, *command: str) -> str:
+    def run(self, *command: str, **extra_env: str) -> str:
         result = subprocess.run(
-            list(command), cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=600
+            list(command), cwd=ROOT, env={**self.env, **extra_env}, capture_output=True, text=True, timeout=600
         )
         assert result.returncode == 0, f"{command}:\n{result.stdout}\n{result.stderr}"
         return result.stdout
@@ -204,7 +204,8 @@ def log_out(page: Page) -> None:
 def test_the_production_stack_runs_the_whole_cycle_with_one_request_id(stack: Stack, browser: Browser):
     # Release step, then the demo network, then the processes of the systemd units.
     stack.run("./scripts/release")
-    stack.run(str(VENV_BIN / "python"), "manage.py", "load_demo")
+    # The demo data lives in the development package, which production installs only on request.
+    stack.run(str(VENV_BIN / "python"), "manage.py", "load_demo", KOOPSTADT_DEVELOPMENT_TOOLS="1")
     stack.start("web", unit_command("koopstadt-web.service"))
     stack.start("nginx", nginx_command(stack.nginx_config, "-g", "daemon off;"))
     stack.start("worker", unit_command("koopstadt-worker.service"))

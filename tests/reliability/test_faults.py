@@ -313,7 +313,7 @@ def timed(call):  # type: ignore[no-untyped-def]
 def test_accept_and_submit_while_redis_is_out_answer_at_once_and_are_done_once_when_it_is_back(
     demo_network, faults, client, settings, caplog, outage
 ):
-    from cities.operations.sweep_task import sweep_lost_work_task
+    from cities.operations.tasks import sweep_lost_work_task
 
     worker = faults.start_worker()
     request = submitted_request(*REAL_EXAMPLES[0][:4])
