@@ -1,3 +1,4 @@
+import io
 import os
 import subprocess
 import sys
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 from django.test import override_settings
 
 from cities.directory.roles import Role
@@ -47,6 +49,26 @@ def staff_user(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def coordinator(db):  # type: ignore[no-untyped-def]
     return UserFactory(department=DepartmentFactory(), roles=[Role.COORDINATOR])
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The whole demo network (``load_demo``), loaded once for a test module.
+
+    It is loaded inside a transaction that stays open while the module's tests run and is rolled back
+    after the last one; each test's own transaction (the ``db`` fixture) is a savepoint inside it, so
+    what a test changes is gone before the next test. Modules with tests that need real commits
+    (``transaction=True``, threads, other processes) load the demo per test instead.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("load_demo", stdout=io.StringIO())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -1,12 +1,10 @@
 """Travel claims through the API: the traveller's side, finance (scope and role), bookings, batches, statistics."""
 
-import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.utils import timezone
 
 from cities.directory.models import User
@@ -22,9 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def demo(demo_world, db, settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", stdout=io.StringIO())
 
 
 @pytest.fixture

@@ -1,7 +1,4 @@
-import io
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from cities.directory.models import City, Department, ExpertProfile, Topic, TopicKeyword, User
@@ -12,8 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def coordinator_client(client, db):
-    call_command("load_demo", stdout=io.StringIO())
+def coordinator_client(demo_world, client, db):
     role_permissions_sync()
     client.force_login(User.objects.get(email="koordination@example.org"))
     return client

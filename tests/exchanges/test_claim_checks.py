@@ -6,13 +6,11 @@ paid without any receipt; the demo could only be walked with an invented trip da
 on that code.
 """
 
-import io
 from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -38,9 +36,8 @@ def pdf(content: bytes | None = None, name: str = "beleg.pdf") -> SimpleUploaded
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def demo(demo_world, db, settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", stdout=io.StringIO())
     return held_exchange()
 
 

@@ -1,12 +1,10 @@
 """Routing → proposal → answer (portal or signed link) → schedule → held → reflection → knowledge base."""
 
-import io
 import re
 from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -24,9 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def matching(db):  # type: ignore[no-untyped-def]
+def matching(demo_world, db):  # type: ignore[no-untyped-def]
     """The Nürnberg mobility-station request, routed and looking for experts."""
-    call_command("load_demo", stdout=io.StringIO())
     request = accepted_request(*REAL_EXAMPLES[1][:4])
     request_route(request_id=request.pk)
     request.refresh_from_db()

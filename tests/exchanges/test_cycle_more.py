@@ -1,13 +1,11 @@
 """Calendar files a calendar program can read, reminders, and who may use the cycle's pages."""
 
-import io
 import re
 from datetime import timedelta
 
 import icalendar
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_all(db):  # type: ignore[no-untyped-def]
-    call_command("load_demo", stdout=io.StringIO())
+def demo_all(demo_world, db):  # type: ignore[no-untyped-def]
+    """The whole demo network (loaded once for this module: tests/conftest.py, demo_world)."""
 
 
 def test_the_calendar_file_is_valid_icalendar_with_a_stable_uid(demo_all):

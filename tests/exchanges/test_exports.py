@@ -5,7 +5,6 @@ import io
 from decimal import Decimal as D
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -20,9 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def booked(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def booked(demo_world, db, settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", stdout=io.StringIO())
     exchange = held_exchange()
     finance = User.objects.get(email="finanzen@example.org")
     claim = _claim_a(exchange)

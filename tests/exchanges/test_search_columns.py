@@ -1,11 +1,9 @@
 """The stored search columns (PostgreSQL triggers, migrations cities 0010 and exchanges 0012) follow every
 change of what they are built from, and find what the database-free search finds."""
 
-import io
 from types import SimpleNamespace
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from cities.directory.models import ExpertProfile, Topic
@@ -17,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_all(db):  # type: ignore[no-untyped-def]
-    call_command("load_demo", stdout=io.StringIO())
+def demo_all(demo_world, db):  # type: ignore[no-untyped-def]
+    """The whole demo network (loaded once for this module: tests/conftest.py, demo_world)."""
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,9 @@
 """Travel claims through the pages: traveller → finance → booking; receipts by content and permission."""
 
-import io
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,9 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def demo(demo_world, db, settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", stdout=io.StringIO())
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """A demo network in which one person (Petra Neumann, requester) appears everywhere the portal keeps data."""
 
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal as D
@@ -8,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.utils import timezone
 
 from cities.directory.models import User
@@ -69,9 +67,8 @@ def _claim(exchange: ExchangeRequest, traveller: User, days_ago: int) -> TravelC
 
 
 @pytest.fixture
-def world(db, settings, tmp_path) -> World:  # type: ignore[no-untyped-def]
+def world(demo_world, db, settings, tmp_path) -> World:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", stdout=io.StringIO())
     person = User.objects.get(email=OLD_EMAIL)
     expert = User.objects.get(email="andreas.roth@example.org")
     finance = User.objects.get(email="finanzen@example.org")

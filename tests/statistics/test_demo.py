@@ -10,16 +10,13 @@ from cities.directory.models import User
 from exchanges.cycle.models import RoutingDecision
 from exchanges.statistics.figures import completed_exchanges, statistics_for
 from exchanges.statistics.tables import Period
-from koopstadt.development.demo_directory import demo_load
-from koopstadt.development.demo_exchanges import DEMO_REFLECTION, demo_requests_load
+from koopstadt.development.demo_exchanges import DEMO_REFLECTION
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
-def demo_network(db):  # type: ignore[no-untyped-def]
-    demo_load()
-    demo_requests_load()
+def demo_network(demo_world, db):  # type: ignore[no-untyped-def]
     today = timezone.localdate()
     # The demo's one exchange took place about 60 days ago; every demo request was submitted today.
     return Period(today - timedelta(days=365), today)

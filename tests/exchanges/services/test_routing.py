@@ -1,8 +1,5 @@
-import io
-
 import pytest
 from django.core import mail
-from django.core.management import call_command
 
 from cities.directory.german_words import stems, term_in
 from cities.directory.models import City, Department, Topic, User
@@ -43,8 +40,8 @@ REAL_EXAMPLES = [
 
 
 @pytest.fixture
-def demo_network(db):  # type: ignore[no-untyped-def]
-    call_command("load_demo", stdout=io.StringIO())
+def demo_network(demo_world, db):  # type: ignore[no-untyped-def]
+    """The whole demo network (loaded once for this module: tests/conftest.py, demo_world)."""
 
 
 def draft_request(email: str, title: str, need: str, topic_slugs: list[str]) -> ExchangeRequest:
