@@ -47,4 +47,5 @@ class ExpertFilterForm(forms.Form):
 
 def _id_or_none(value: object) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 19 else None
+    # ASCII digits only: "¹".isdigit() is true but int("¹") fails.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None

@@ -97,6 +97,16 @@ def test_an_invalid_filter_is_explained_and_the_list_stays_usable(client, staff_
     assert 'value="Brandt"' in response.content.decode()
 
 
+@pytest.mark.parametrize("value", ["¹", "٣", "²³"])
+def test_a_digit_that_is_no_number_is_an_invalid_filter_not_an_error(client, staff_user, pool, value):
+    # "¹".isdigit() is true, int("¹") fails: the fuzzer found a 500 on /experten/?department=¹.
+    client.force_login(staff_user)
+    for name in ("department", "city"):
+        response = client.get(reverse("cities:expert_list"), {name: value, "q": "Brandt"})
+        assert response.status_code == 200
+        assert 'value="Brandt"' in response.content.decode()
+
+
 def test_pagination(client, staff_user, settings):
     settings.EXPERT_POOL_PAGE_SIZE = 2
     ExpertProfileFactory.create_batch(5)
