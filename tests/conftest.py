@@ -35,6 +35,16 @@ def _empty_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _join_allowed() -> None:
+    """Celery keeps "a task is running, do not wait for results" in one process-wide flag that each eager
+    task sets and restores. Tests whose threads run eager tasks at the same moment can restore it in the
+    wrong order and leave it set, so a later test's ``.get()`` in the same process would be refused."""
+    from celery.result import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
 # --- people ----------------------------------------------------------------------------------------
 @pytest.fixture
 def password() -> str:
@@ -49,6 +59,35 @@ def staff_user(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def coordinator(db):  # type: ignore[no-untyped-def]
     return UserFactory(department=DepartmentFactory(), roles=[Role.COORDINATOR])
+
+
+# Tests that start processes, servers or Celery workers of their own, or share the one Redis broker, run
+# one after the other on one pytest-xdist worker (group "serial") while the other workers run the rest
+# module by module (a module's demo network is built once). The fault tests, which also check that pages
+# answer at once while Redis is gone, run after all of that, alone (scripts/test).
+SERIAL_PATHS = (
+    "tests/integration/",
+    "tests/reliability/test_faults.py",
+    "tests/reliability/test_backup.py",
+    "tests/operations/test_production_stack.py",
+    "tests/operations/test_upload_limit_stack.py",
+    "tests/operations/test_beat.py",
+    "tests/operations/test_observability.py",
+    "tests/operations/test_health.py",
+    "tests/security/test_redis_outage.py",
+    "tests/sso/",
+)
+SERIAL_MARKERS = {"integration", "faults", "sso"}
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        if path.startswith(SERIAL_PATHS) or SERIAL_MARKERS & {mark.name for mark in item.iter_markers()}:
+            item.add_marker(pytest.mark.serial)
+            item.add_marker(pytest.mark.xdist_group("serial"))
+        else:
+            item.add_marker(pytest.mark.xdist_group(path))
 
 
 @pytest.fixture(scope="module")

@@ -105,7 +105,12 @@ class Stack:
 
     def run(self, *command: str, **extra_env: str) -> str:
         result = subprocess.run(
-            list(command), cwd=ROOT, env={**self.env, **extra_env}, capture_output=True, text=True, timeout=600
+            list(command),
+            cwd=ROOT,
+            env={**self.env, **extra_env},
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         assert result.returncode == 0, f"{command}:\n{result.stdout}\n{result.stderr}"
         return result.stdout
