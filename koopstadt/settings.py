@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-import xstatic.pkg.bootstrap
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -262,8 +261,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "var" / "static")
 if not PRODUCTION:
     # WhiteNoise serves from the finders locally but expects STATIC_ROOT to exist.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# Bootstrap comes from the xstatic-bootstrap package: no CDN, nothing leaves the portal.
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
+# Bootstrap's CSS is in static/vendor/bootstrap/, the unchanged files of the npm package, checked by sha256
+# (./scripts/vendor-bootstrap): no CDN, nothing leaves the portal.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
