@@ -335,11 +335,16 @@ def test_dockerfile_runtime_stage_runs_as_a_non_root_user() -> None:
     assert any(line.startswith("CMD") and WEB_COMMAND in line for line in runtime)
 
 
-def test_dockerfile_installs_pinned_and_migrates_never() -> None:
+def test_dockerfile_installs_the_lock_with_hashes_and_migrates_never() -> None:
     text = DOCKERFILE.read_text()
     assert "ARG PYTHON_IMAGE=python:3.11-slim-bookworm" in text
-    assert "--constraint requirements/constraints.txt" in text
-    assert "--build-constraint requirements/build-constraints.txt" in text
+    installs = [line for line in text.splitlines() if "pip install" in line]
+    assert installs == [
+        "RUN /opt/venv/bin/pip install --quiet --require-hashes --only-binary :all: "
+        "--requirement requirements/main.txt"
+    ]
+    # Nothing else is installed: no unhashed pip upgrade, no build of the project.
+    assert "COPY requirements/main.txt requirements/main.txt" in text
     assert "collectstatic" in text
     assert "migrate" not in " ".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     ignored = (ROOT / ".dockerignore").read_text().split()
