@@ -29,7 +29,7 @@ RELEASE = ROOT / "scripts" / "release"
 WEB_COMMAND = "gunicorn -c koopstadt/gunicorn.conf.py koopstadt.wsgi"
 WORKER_COMMAND = "celery -A koopstadt worker -Q celery,routing,finance -n work@%h --loglevel=INFO"
 MAIL_WORKER_COMMAND = "celery -A koopstadt worker -Q mail -n mail@%h --loglevel=INFO"
-BEAT_COMMAND = "celery -A koopstadt beat --loglevel=INFO --schedule /var/lib/koopstadt/celerybeat-schedule"
+BEAT_COMMAND = "celery -A koopstadt beat --loglevel=INFO"
 QUEUES = {"celery", "routing", "finance", "mail"}
 UNIT_COMMANDS = {
     "koopstadt-web.service": WEB_COMMAND,
