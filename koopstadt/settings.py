@@ -124,7 +124,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "exchanges.portal.context_processors.portal",
             ],
-            "libraries": {"fast_forms": "koopstadt.templatetags.fast_forms"},
         },
     },
     {
