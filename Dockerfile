@@ -9,22 +9,18 @@
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
-# --- build: the pinned Python packages in a virtual environment ---------------------------------------
+# --- build: the locked Python packages in a virtual environment ---------------------------------------
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1
-RUN python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --quiet --upgrade "pip>=25.3"
+RUN python -m venv /opt/venv
 WORKDIR /src
-# Only what the installation reads, so the layer is rebuilt only when dependencies change. The
-# project's own code is not a package (pyproject: packages = []): it runs from the source tree below.
-COPY pyproject.toml README.md ./
-COPY requirements/ requirements/
-RUN /opt/venv/bin/pip install --quiet \
-      --constraint requirements/constraints.txt \
-      --build-constraint requirements/build-constraints.txt \
-      .
+# Only the lock file, so the layer is rebuilt only when dependencies change. Every file is checked
+# against its sha256 in requirements/main.txt (which pins pip as well); wheels only, nothing is built.
+# The project's own code is not a package (pyproject: packages = []): it runs from the source tree below.
+COPY requirements/main.txt requirements/main.txt
+RUN /opt/venv/bin/pip install --quiet --require-hashes --only-binary :all: --requirement requirements/main.txt
 
 # --- runtime -------------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime

@@ -1,5 +1,6 @@
-"""A Redis client on the broker's Redis for the portal's own small uses (beat lock, task counts), and the
-pause after a Redis failure that keeps web requests from waiting for Redis again and again."""
+"""A Redis client on the broker's Redis for the portal's own small uses (task counts, whether another beat
+holds the lock), and the pause after a Redis failure that keeps web requests from waiting for Redis again
+and again."""
 
 import logging
 import time

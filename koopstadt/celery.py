@@ -1,18 +1,37 @@
 """The Celery application. Configuration comes from Django's settings (namespace ``CELERY``)."""
 
+import logging
 import os
 from typing import Any
 
+import redis
 from celery import Celery
-from celery.signals import before_task_publish, task_postrun, task_prerun, worker_init
+from celery.signals import beat_init, before_task_publish, task_postrun, task_prerun, worker_init
 
 from koopstadt import metrics, request_context
-from koopstadt.broker import OutagePause
+from koopstadt.broker import OutagePause, broker_redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "koopstadt.settings")
+logger = logging.getLogger(__name__)
 
 app = Celery("koopstadt")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@app.on_after_configure.connect(weak=False, dispatch_uid="koopstadt.redbeat_options")
+def _redbeat_options_by_their_own_names(source: Any, **_kwargs: Any) -> None:
+    """celery-redbeat checks for its options by their own names (``redbeat_redis_url``), not by the
+    settings' CELERY_REDBEAT_… ones: without these it would fall back to the broker's transport options,
+    with a deprecation warning, and not hand its time-outs to its Redis client."""
+    source.update(
+        {
+            key.removeprefix("CELERY_").lower(): source[key]
+            for key in source
+            if key.startswith("CELERY_REDBEAT_")
+        }
+    )
+
+
 # The tasks are registered by the apps (their ``ready`` imports each domain package's tasks module), in
 # the web processes as in the workers, which set Django up before they consume. A task failing for good is
 # recorded by cities/operations (connected in its app's ``ready``).
@@ -22,6 +41,30 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 def _worker_waits_for_redis(**_kwargs: Any) -> None:
     """A worker tries Redis every time (koopstadt.broker.OutagePause is for web requests)."""
     OutagePause.enabled = False
+
+
+@beat_init.connect(weak=False, dispatch_uid="koopstadt.beat_stands_by")
+def _beat_says_it_stands_by(sender: Any = None, **_kwargs: Any) -> None:
+    """A standby beat says so. celery-redbeat's own beat_init receiver (connected when the scheduler is
+    imported, after this one) waits for the lock without a word until the holder is gone, then logs
+    "beat: Acquired lock"."""
+    scheduler = getattr(sender, "scheduler", None)
+    lock_key = getattr(scheduler, "lock_key", None)
+    if not lock_key or getattr(scheduler, "lock", None) is not None:
+        return
+    conf = scheduler.app.conf
+    client = broker_redis(conf.redbeat_redis_url, timeout=conf.redbeat_redis_options["socket_timeout"])
+    try:
+        held = client is not None and client.exists(lock_key)
+    except redis.RedisError:
+        return  # redbeat's receiver reports it
+    if held:
+        logger.info(
+            "celery beat stands by: another beat holds the lock %s; this one takes over when that lock "
+            "expires, %s s after the holder's last renewal",
+            lock_key,
+            scheduler.lock_timeout,
+        )
 
 
 # The web request's id travels with the tasks it queued, into the workers' log lines.

@@ -2,13 +2,16 @@
 
 Django's model choice fields pass a typed id straight into a query. PostgreSQL's lookups drop an id
 beyond 64 bits quietly, but SQLite (the embedded default) raises ``OverflowError`` — a 500 for a
-forged form. These fields answer such input like any other unknown choice.
+forged form. These fields answer such input like any other unknown choice. The single choice renders
+with ``FastSelect``: its options are the cities, topics or departments of the whole network.
 """
 
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+
+from koopstadt.form_widgets import FastSelect
 
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 
@@ -22,6 +25,8 @@ def _fits_in_bigint(value: Any) -> bool:
 
 
 class ModelChoiceField(forms.ModelChoiceField):
+    widget = FastSelect
+
     def to_python(self, value: Any) -> Any:
         if value not in self.empty_values and not _fits_in_bigint(value):
             raise ValidationError(

@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-import xstatic.pkg.bootstrap
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -125,7 +124,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "exchanges.portal.context_processors.portal",
             ],
-            "libraries": {"fast_forms": "koopstadt.templatetags.fast_forms"},
         },
     },
     {
@@ -262,8 +260,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "var" / "static")
 if not PRODUCTION:
     # WhiteNoise serves from the finders locally but expects STATIC_ROOT to exist.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# Bootstrap comes from the xstatic-bootstrap package: no CDN, nothing leaves the portal.
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
+# Bootstrap's CSS is in static/vendor/bootstrap/, the unchanged files of the npm package, checked by sha256
+# (./scripts/vendor-bootstrap): no CDN, nothing leaves the portal.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
@@ -400,9 +399,20 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # every task goes to the default queue (one worker consuming one queue is enough then).
 CELERY_SEPARATE_QUEUES = env_bool("CELERY_SEPARATE_QUEUES", True)
 CELERY_TASK_ROUTES = ("koopstadt.task_queues.route_task",)
-# Exactly one celery beat sends the periodic tasks: a second one waits for the Redis lock (koopstadt/beat.py).
-CELERY_BEAT_SCHEDULER = "cities.operations.beat:LockedScheduler"
+# celery beat with celery-redbeat: the schedule, each entry's last run and a lock live in the broker's Redis.
+# Exactly one beat sends the periodic tasks; a second one (a standby on another host) waits for the lock and
+# takes over once the holder has been gone BEAT_LOCK_SECONDS, knowing when each task last ran.
+CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+CELERY_REDBEAT_REDIS_URL = CELERY_BROKER_URL
+# Only redbeat's own options reach its client: one attempt of at most REDIS_TIMEOUT (a beat that loses Redis
+# exits, and systemd or compose starts it again; it then waits for the lock like any standby).
+CELERY_REDBEAT_REDIS_OPTIONS = {"socket_timeout": REDIS_TIMEOUT, "socket_connect_timeout": REDIS_TIMEOUT}
+CELERY_REDBEAT_KEY_PREFIX = "koopstadt:beat:"
+CELERY_REDBEAT_LOCK_KEY = "lock"  # koopstadt:beat:lock
 BEAT_LOCK_SECONDS = env_int("BEAT_LOCK_SECONDS", 60)
+CELERY_REDBEAT_LOCK_TIMEOUT = BEAT_LOCK_SECONDS
+# The holder renews the lock on every tick and ticks at least this often; a standby asks as often.
+CELERY_BEAT_MAX_LOOP_INTERVAL = max(1, BEAT_LOCK_SECONDS // 5)
 # All periodic work in one list (times in Europe/Berlin).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "remind-overdue-requests": {

@@ -12,7 +12,7 @@ from cities.directory.roles import Role
 from exchanges.cycle.facts import request_period_errors
 from exchanges.cycle.models import ExchangeRequest, Format, Reflection, Status
 from exchanges.cycle.services.requests import DRAFT_FIELDS
-from koopstadt.form_widgets import DATE_WIDGET, DATETIME_WIDGET, localize_decimal
+from koopstadt.form_widgets import DATE_WIDGET, DATETIME_WIDGET, FastSelect, localize_decimal
 from koopstadt.formfields import ModelChoiceField, ModelMultipleChoiceField
 from koopstadt.versioned_forms import VersionField
 
@@ -165,6 +165,7 @@ class TriageFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("", _("all open")), ("all", _("all")), *Status.choices],
+        widget=FastSelect,
     )
     requester_city = ModelChoiceField(
         label=_("Requester's city"), queryset=City.objects.active(), required=False, empty_label=_("all")
@@ -182,8 +183,9 @@ class TriageFilterForm(forms.Form):
         label=_("Assigned to"),
         required=False,
         choices=[("", _("anyone or nobody")), ("me", _("me")), ("none", _("nobody"))],
+        widget=FastSelect,
     )
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS, widget=FastSelect)
 
 
 class AssignForm(forms.Form):

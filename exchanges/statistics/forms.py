@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.directory.models import City
 from exchanges.statistics.tables import Period
+from koopstadt.form_widgets import FastSelect
 from koopstadt.formfields import ModelChoiceField
 
 DATE_INPUT_FORMATS = ["%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d"]
@@ -14,7 +15,9 @@ YEARS_BACK = 10  # the seeds look back on nine years of the network
 
 
 class StatisticsFilterForm(forms.Form):
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
+    year = forms.TypedChoiceField(
+        label=_("Year"), coerce=int, required=False, empty_value=None, widget=FastSelect
+    )
     start = forms.DateField(
         label=_("From (DD.MM.YYYY)"),
         required=False,

@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from cities.directory.models import City
 from exchanges.travel.models import ClaimItem, ClaimStatus, ExportBatch, RateSet, TravelClaim
 from exchanges.travel.services.claims import amount_error, trip_errors
-from koopstadt.form_widgets import DATE_WIDGET, DATETIME_WIDGET, LocalizedDecimalField, localize_decimal
+from koopstadt.form_widgets import (
+    DATE_WIDGET,
+    DATETIME_WIDGET,
+    FastSelect,
+    LocalizedDecimalField,
+    localize_decimal,
+)
 from koopstadt.formfields import ModelChoiceField
 from koopstadt.versioned_forms import VersionField
 
@@ -210,6 +216,7 @@ class FinanceQueueFilterForm(forms.Form):
         label=_("Status"),
         required=False,
         choices=[("", _("submitted")), ("all", _("all")), *ClaimStatus.choices],
+        widget=FastSelect,
     )
     city = ModelChoiceField(
         label=_("Traveller's city"), queryset=City.objects.active(), required=False, empty_label=_("all")

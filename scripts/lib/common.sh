@@ -1,6 +1,6 @@
 # Shared by scripts/demo, scripts/test and scripts/bench. Source it; do not run it.
-# Creates .venv with a Python >= 3.11 and installs the project's packages, pinned by
-# requirements/constraints.txt. Reinstalls only when pyproject.toml or the constraints change.
+# Creates .venv with a Python >= 3.11 and installs the packages of the lock files in requirements/
+# (./scripts/lock writes them). Reinstalls only when the lock file changes.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="$ROOT/.venv"
@@ -20,29 +20,34 @@ find_python() {
   return 1
 }
 
-# ensure_venv [extra]  – e.g. "test" installs the test dependencies too.
-ensure_venv() {
-  local extra="${1:-}" spec="$ROOT" stamp hash
+# ensure_python: .venv with a Python >= 3.11, created when it is missing.
+ensure_python() {
   if [ ! -x "$PY" ]; then
     local python; python="$(find_python)" || die "Python 3.11 or newer is needed (apt-get install python3 python3-venv)."
     say "Creating the virtual environment .venv with $python"
     "$python" -m venv "$VENV" || die "Could not create .venv (on Debian: apt-get install python3-venv)."
-    "$PY" -m pip install --quiet --upgrade "pip>=25.3"
   fi
-  [ -n "$extra" ] && spec="$ROOT[$extra]"
-  hash="$(cat "$ROOT/pyproject.toml" "$ROOT/requirements/constraints.txt" | sha256sum | cut -c1-16)-$extra"
+}
+
+lock_hash() { sha256sum < "$ROOT/requirements/$1.txt" | cut -c1-16; }
+
+# ensure_venv [test] – the locked packages: requirements/main.txt, or with "test" requirements/test.txt
+# (the same versions plus the test tools). Every file is checked against the lock's sha256 hashes
+# (pip --require-hashes); the lock pins pip itself as well. The portal's own code is not a package
+# (pyproject.toml: packages = []): it runs from this directory and is not installed.
+ensure_venv() {
+  local lock="${1:-main}" stamp have
+  ensure_python
+  [ -f "$ROOT/requirements/$lock.txt" ] || die "requirements/$lock.txt is missing (./scripts/lock makes it)."
   stamp="$VENV/.koopstadt-installed"
-  # A venv with the test extras has everything the demo needs as well.
-  local have; have="$(cat "$stamp" 2>/dev/null || true)"
-  if [ -z "$extra" ] && [ "$have" = "${hash%-}-test" ]; then return 0; fi
-  if [ "$have" != "$hash" ]; then
-    say "Installing Python packages${extra:+ (with $extra extras)}"
-    "$PY" -m pip install --quiet --upgrade "pip>=25.3"
-    "$PY" -m pip install --quiet \
-      --constraint "$ROOT/requirements/constraints.txt" \
-      --build-constraint "$ROOT/requirements/build-constraints.txt" \
-      --editable "$spec"
-    echo "$hash" > "$stamp"
+  have="$(cat "$stamp" 2>/dev/null || true)"
+  # A venv with test.txt installed has everything main.txt pins, at the same versions.
+  if [ "$lock" = main ] && [ "$have" = "test-$(lock_hash test)" ]; then return 0; fi
+  if [ "$have" != "$lock-$(lock_hash "$lock")" ]; then
+    say "Installing the locked Python packages (requirements/$lock.txt)"
+    "$PY" -m pip install --quiet --disable-pip-version-check --require-hashes --only-binary :all: \
+      --requirement "$ROOT/requirements/$lock.txt"
+    echo "$lock-$(lock_hash "$lock")" > "$stamp"
   fi
 }
 

@@ -29,7 +29,7 @@ RELEASE = ROOT / "scripts" / "release"
 WEB_COMMAND = "gunicorn -c koopstadt/gunicorn.conf.py koopstadt.wsgi"
 WORKER_COMMAND = "celery -A koopstadt worker -Q celery,routing,finance -n work@%h --loglevel=INFO"
 MAIL_WORKER_COMMAND = "celery -A koopstadt worker -Q mail -n mail@%h --loglevel=INFO"
-BEAT_COMMAND = "celery -A koopstadt beat --loglevel=INFO --schedule /var/lib/koopstadt/celerybeat-schedule"
+BEAT_COMMAND = "celery -A koopstadt beat --loglevel=INFO"
 QUEUES = {"celery", "routing", "finance", "mail"}
 UNIT_COMMANDS = {
     "koopstadt-web.service": WEB_COMMAND,
@@ -335,11 +335,16 @@ def test_dockerfile_runtime_stage_runs_as_a_non_root_user() -> None:
     assert any(line.startswith("CMD") and WEB_COMMAND in line for line in runtime)
 
 
-def test_dockerfile_installs_pinned_and_migrates_never() -> None:
+def test_dockerfile_installs_the_lock_with_hashes_and_migrates_never() -> None:
     text = DOCKERFILE.read_text()
     assert "ARG PYTHON_IMAGE=python:3.11-slim-bookworm" in text
-    assert "--constraint requirements/constraints.txt" in text
-    assert "--build-constraint requirements/build-constraints.txt" in text
+    installs = [line for line in text.splitlines() if "pip install" in line]
+    assert installs == [
+        "RUN /opt/venv/bin/pip install --quiet --require-hashes --only-binary :all: "
+        "--requirement requirements/main.txt"
+    ]
+    # Nothing else is installed: no unhashed pip upgrade, no build of the project.
+    assert "COPY requirements/main.txt requirements/main.txt" in text
     assert "collectstatic" in text
     assert "migrate" not in " ".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     ignored = (ROOT / ".dockerignore").read_text().split()
