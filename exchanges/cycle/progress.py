@@ -1,5 +1,6 @@
 """Where a request stands, for the person looking at it: the progress indicator of the C+R cycle, who acts
-next (in words, addressed to that person), and the one step the page offers as its primary button.
+next (in words, addressed to that person), the one step the page offers as its primary button, and what a
+person is told after taking a step.
 
 The pages ask here; nothing here decides who may do what (that is ``exchanges.cycle.rules``): the texts only
 follow the rules' answers, so a page never tells somebody to do what it does not offer them.
@@ -187,3 +188,69 @@ def primary_step(
     if may_propose and status == Status.MATCHING and not open_invitations:
         return "propose"
     return ""
+
+
+def done_message(action: str, request: ExchangeRequest, actor: User) -> str:
+    """What the person who took ``action`` on ``request`` is told afterwards, in words for them."""
+    values = {
+        "reference": request.reference or _("your draft"),
+        "name": request.requester.display_name,
+        "city": request.requester_city.name,
+    }
+    is_requester = actor.pk == request.requester_id
+    if action == "submit":
+        return (
+            _("Your request %(reference)s has been submitted. The contact person in %(city)s checks it.")
+            % values
+        )
+    if action == "return_for_changes":
+        return (
+            _("%(reference)s has been returned to %(name)s with your question; %(name)s is told by e-mail.")
+            % values
+        )
+    if action == "accept":
+        return (
+            _(
+                "You accepted %(reference)s and forwarded it to the coordination. The portal now routes it to "
+                "the fitting departments of the partner cities."
+            )
+            % values
+        )
+    if action == "start_matching":
+        return (
+            _(
+                "The routing of %(reference)s is done; the liaisons of the routed departments are told and "
+                "experts can be proposed."
+            )
+            % values
+        )
+    if action == "mark_held":
+        if is_requester:
+            return (
+                _(
+                    "You confirmed that the exchange of %(reference)s took place. Please write your reflection now."
+                )
+                % values
+            )
+        return (
+            _(
+                "You confirmed that the exchange of %(reference)s took place. %(name)s is asked for the reflection."
+            )
+            % values
+        )
+    if action == "withdraw":
+        return (
+            _("You withdrew %(reference)s. Everybody who was working on it is told; nothing more is needed.")
+            % values
+        )
+    if action == "reject":
+        return _("%(reference)s has been rejected; %(name)s is told your reason.") % values
+    if action == "cancel":
+        return (
+            _(
+                "The exchange of %(reference)s has been cancelled; %(name)s and the experts are told, and a "
+                "date already set is cancelled in their calendars."
+            )
+            % values
+        )
+    return _("%(reference)s: done.") % values

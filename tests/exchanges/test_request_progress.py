@@ -1,10 +1,12 @@
 """Where a request stands (issue 20, part 2): the progress indicator of the C+R cycle, who acts next said to
-the person looking, one primary button that is their next step."""
+the person looking, one primary button that is their next step; and success messages that say what happened
+for the person who acted (part 3)."""
 
 import re
 from html import unescape
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from exchanges.cycle.models import ExchangeRequest, Status
@@ -192,3 +194,74 @@ def test_an_invited_expert_is_offered_to_answer_the_invitation(client, people):
     assert next_text(page(client, people["requester"], exchange)) == (
         "Als Nächstes: Die angefragte Expertin oder der angefragte Experte antwortet (1 Einladung offen)."
     )
+
+
+# --- success messages ---------------------------------------------------------------------------------------
+def messages_of(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def act(client, user, exchange: ExchangeRequest, action: str, comment: str = "") -> list[str]:  # type: ignore[no-untyped-def]
+    client.force_login(user)
+    response = client.post(
+        reverse("exchanges:request_action", args=[exchange.pk, action]),
+        {f"{action}-expected_status": exchange.status, f"{action}-comment": comment},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return messages_of(response)[-1:]  # the message of this step (earlier unread ones are still queued)
+
+
+def test_submitting_names_the_reference_and_who_checks_it(client, people):
+    draft = make_request(people, Status.DRAFT)
+    said = act(client, people["requester"], draft, "submit")
+    draft.refresh_from_db()
+    assert said == [
+        f"Ihre Anfrage {draft.reference} wurde eingereicht. Die Ansprechperson in Leipzig prüft sie."
+    ]
+
+
+def test_the_form_submission_says_the_same(client, people):
+    client.force_login(people["requester"])
+    draft = make_request(people, Status.DRAFT)
+    form = client.get(reverse("exchanges:request_edit", args=[draft.pk])).context["form"]
+    data = {name: value for name, value in form.initial.items() if value not in (None, "")}
+    data.update(
+        {
+            "topics": [t.pk for t in draft.topics.all()],
+            "earliest_date": draft.earliest_date.strftime("%d.%m.%Y"),
+            "latest_date": draft.latest_date.strftime("%d.%m.%Y"),
+            "version": draft.version,
+            "submit": "1",
+        }
+    )
+    data.pop("preferred_partner_cities", None)
+    response = client.post(reverse("exchanges:request_edit", args=[draft.pk]), data)
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED, response.content.decode()[:3000]
+    assert messages_of(response) == [
+        f"Ihre Anfrage {draft.reference} wurde eingereicht. Die Ansprechperson in Leipzig prüft sie."
+    ]
+
+
+def test_each_step_tells_the_person_who_took_it_what_happened(client, people):
+    submitted = make_request(people, Status.SUBMITTED)
+    ref = submitted.reference
+    said = act(client, people["contact"], submitted, "return_for_changes", "Welche Standorte?")
+    assert said == [
+        f"{ref} wurde mit Ihrer Frage an Anna Schmidt zurückgegeben; Anna Schmidt wird per E-Mail benachrichtigt."
+    ]
+    assert not any(message.startswith("Erledigt") for message in said)
+
+    accepted = make_request(people, Status.SUBMITTED)
+    said = act(client, people["contact"], accepted, "accept")
+    assert said[0].startswith(
+        f"Sie haben {accepted.reference} angenommen und an die Koordination weitergeleitet."
+    )
+
+    withdrawn = make_request(people, Status.SUBMITTED)
+    said = act(client, people["requester"], withdrawn, "withdraw", "Hat sich erledigt")
+    assert said[0].startswith(f"Sie haben {withdrawn.reference} zurückgezogen.")
+
+    cancelled = make_request(people, Status.ROUTING)
+    said = act(client, people["coordinator"], cancelled, "cancel", "Kein Bedarf mehr")
+    assert said[0].startswith(f"Der Austausch zu {cancelled.reference} wurde abgesagt")

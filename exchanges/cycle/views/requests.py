@@ -22,7 +22,7 @@ from exchanges.cycle.forms import (
     TransitionForm,
 )
 from exchanges.cycle.models import ExchangeRequest, InvitationStatus, Meeting, Status
-from exchanges.cycle.progress import CLOSED_EARLY, cycle_steps, primary_step, who_acts_next
+from exchanges.cycle.progress import CLOSED_EARLY, cycle_steps, done_message, primary_step, who_acts_next
 from exchanges.cycle.rules import (
     available_transitions,
     can_edit_request,
@@ -108,7 +108,7 @@ def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | No
                 messages.success(http_request, _("Your draft has been saved. You can continue later."))
                 return redirect(saved)
             try:
-                request_transition(
+                submitted = request_transition(
                     request_id=saved.pk, action="submit", actor=user, expected_status=saved.status
                 )
             except ValidationError as error:
@@ -123,9 +123,7 @@ def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | No
             except DomainError as error:
                 messages.error(http_request, error.message)
                 return redirect(saved)
-            messages.success(
-                http_request, _("Your request has been submitted to your city's koopstadt contact person.")
-            )
+            messages.success(http_request, done_message("submit", submitted, user))
             return redirect(saved)
     return render(http_request, "exchanges/request_form.html", {"form": form, "exchange": instance})
 
@@ -344,7 +342,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, exchange, bound=form)
     try:
-        request_transition(
+        changed = request_transition(
             request_id=exchange.pk,
             action=action,
             actor=request.user,
@@ -369,7 +367,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             messages.error(request, error.message)
         return _detail(request, exchange, bound=form if offered else None)
-    messages.success(request, _("Done: %(action)s.") % {"action": transition.label})
+    messages.success(request, done_message(action, changed, request.user))
     exchange = ExchangeRequest.objects.visible_to(request.user).filter(pk=pk).first()
     if exchange is None:
         return redirect("home")
@@ -394,7 +392,19 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("Your comment has been saved."))
+            messages.success(
+                request,
+                (
+                    _(
+                        "Your internal comment on %(reference)s has been saved; only the coordination side sees it."
+                    )
+                    if form.cleaned_data.get("is_internal")
+                    else _(
+                        "Your comment on %(reference)s has been saved; everybody involved in the request sees it."
+                    )
+                )
+                % {"reference": exchange.reference},
+            )
             return redirect(exchange)
     return _detail(request, exchange, comment_form=form)
 
