@@ -6,6 +6,7 @@ these, and this module reads none of them.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -48,6 +49,41 @@ NEXT_STEP = {
     Status.WITHDRAWN: _("Withdrawn."),
     Status.REJECTED: _("Rejected by the coordination."),
     Status.CANCELLED: _("Cancelled."),
+}
+
+# The C+R cycle as the progress indicator on a request page shows it: each step with the state that
+# reaches it (exchanges.cycle.progress turns this into the indicator for one request and one person).
+CYCLE_STEPS = (
+    (Status.SUBMITTED, pgettext_lazy("cycle step", "submitted")),
+    (Status.ROUTING, pgettext_lazy("cycle step", "accepted")),
+    (Status.MATCHING, pgettext_lazy("cycle step", "routed")),
+    (Status.AGREED, pgettext_lazy("cycle step", "expert agreed")),
+    (Status.SCHEDULED, pgettext_lazy("cycle step", "date set")),
+    (Status.HELD, pgettext_lazy("cycle step", "took place")),
+    (Status.COMPLETED, pgettext_lazy("cycle step", "reflection")),
+)
+
+# How far along the cycle each open state is: the index in CYCLE_STEPS of the last step reached (-1: none
+# yet). A closed state (withdrawn, rejected, cancelled) ends the cycle at the step its request had reached.
+STEP_REACHED = {
+    Status.DRAFT: -1,
+    Status.SUBMITTED: 0,
+    Status.RETURNED: 0,  # submitted once, now back with the requester: shown as a note at "submitted"
+    Status.ROUTING: 1,
+    Status.MATCHING: 2,
+    Status.AGREED: 3,
+    Status.SCHEDULED: 4,
+    Status.HELD: 5,
+    Status.COMPLETED: 6,
+}
+
+# What the indicator says where the cycle was interrupted (returned) or ended early (the closed states).
+CYCLE_NOTE = {
+    Status.DRAFT: pgettext_lazy("cycle step", "draft, not submitted yet"),
+    Status.RETURNED: pgettext_lazy("cycle step", "returned for changes"),
+    Status.WITHDRAWN: pgettext_lazy("cycle step", "withdrawn"),
+    Status.REJECTED: pgettext_lazy("cycle step", "rejected"),
+    Status.CANCELLED: pgettext_lazy("cycle step", "cancelled"),
 }
 
 STATUS_BADGE = {

@@ -104,3 +104,8 @@ def bookings_for_finance(*, filters: dict[str, Any]) -> QuerySet[Booking]:
     if filters.get("unbatched"):
         bookings = bookings.filter(batch__isnull=True)
     return bookings
+
+
+def booking_number(*, claim_id: int) -> str | None:
+    """The booking number of a claim, or None while it is not booked (yet)."""
+    return Booking.objects.filter(claim_id=claim_id).values_list("number", flat=True).first()

@@ -12,7 +12,7 @@ from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,7 +46,7 @@ from exchanges.travel.models import (
     Receipt,
     TravelClaim,
 )
-from exchanges.travel.selectors import claim_get_for_user, claims_of, export_batches
+from exchanges.travel.selectors import booking_number, claim_get_for_user, claims_of, export_batches
 from exchanges.travel.selectors import finance_queue as finance_queue_claims
 from exchanges.travel.services.claim_pdf import claim_pdf
 from exchanges.travel.services.claims import (
@@ -322,7 +322,7 @@ def claim_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClaimSubmitForm(request.POST)
     if form.is_valid():
         try:
-            claim_submit(
+            submitted = claim_submit(
                 claim_id=claim.pk,
                 actor=request.user,
                 expected_version=form.cleaned_data.get("version"),
@@ -340,7 +340,26 @@ def claim_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Your claim has been submitted to finance."))
+            values = {
+                "reference": claim.exchange.reference,
+                "amount": _euro(submitted.calculated_total),
+                "name": claim.traveller.display_name,
+            }
+            messages.success(
+                request,
+                (
+                    _(
+                        "Your claim for %(reference)s over %(amount)s has been submitted to finance. You are told "
+                        "by e-mail when it is decided."
+                    )
+                    if claim.traveller_id == request.user.pk
+                    else _(
+                        "The claim of %(name)s for %(reference)s over %(amount)s has been submitted to finance. "
+                        "%(name)s is told by e-mail when it is decided."
+                    )
+                )
+                % values,
+            )
     else:
         return _claim_page(request, claim, submit_form=form)
     return redirect("exchanges:claim_detail", pk=claim.pk)
@@ -433,9 +452,50 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error("reason" if error.field == "reason" else None, error.message)
         else:
-            messages.success(request, _("The decision has been recorded."))
+            messages.success(request, _decision_message(claim, decision))
             return redirect("exchanges:claim_detail", pk=claim.pk)
     return _claim_page(request, claim, decision_form=form)
+
+
+def _euro(amount: Decimal | None) -> str:
+    return (
+        "–" if amount is None else f"{formats.number_format(amount, 2, use_l10n=True, force_grouping=True)} €"
+    )
+
+
+def _decision_message(claim: TravelClaim, decision: str) -> str:
+    """What finance is told after deciding. The booking is made by a background task after the approval's
+    commit: its number is named when the booking exists already, otherwise the message says it follows."""
+    fresh = TravelClaim.objects.only("calculated_total").get(pk=claim.pk)
+    values = {
+        "name": claim.traveller.display_name,
+        "reference": claim.exchange.reference,
+        "amount": _euro(fresh.calculated_total),
+    }
+    if decision == "approve":
+        number = booking_number(claim_id=claim.pk)
+        if number:
+            return _(
+                "The claim of %(name)s for %(reference)s has been approved and booked as %(number)s (%(amount)s)."
+            ) % {**values, "number": number}
+        return (
+            _(
+                "The claim of %(name)s for %(reference)s has been approved (%(amount)s). It is being booked; "
+                "the booking number appears on this page in a moment."
+            )
+            % values
+        )
+    if decision == "reject":
+        return (
+            _("The claim of %(name)s for %(reference)s has been rejected; %(name)s is told your reason.")
+            % values
+        )
+    return (
+        _(
+            "The claim of %(name)s for %(reference)s has been returned for changes; %(name)s is told your reason."
+        )
+        % values
+    )
 
 
 @login_required

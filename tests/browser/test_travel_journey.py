@@ -50,7 +50,10 @@ def test_traveller_files_finance_approves_booking_appears(portal, demo, settings
     expect(page.get_by_role("table").get_by_text("62,70 €")).to_be_visible()
     page.get_by_role("button", name="Abrechnung bei den Finanzen einreichen").click()
     portal.check("claim-submitted")
-    expect(page.get_by_text("Ihre Abrechnung wurde bei den Finanzen eingereicht.")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text(
+        f"Ihre Abrechnung zu {exchange.reference} über 62,70 € wurde bei den Finanzen eingereicht. "
+        "Sie erhalten eine E-Mail, sobald entschieden ist."
+    )
     page.get_by_role("button", name="Abmelden").click()
 
     portal.log_in("finanzen@example.org", DEMO_PASSWORD)
@@ -65,6 +68,11 @@ def test_traveller_files_finance_approves_booking_appears(portal, demo, settings
     claim = TravelClaim.objects.get()
     booking = Booking.objects.get(claim=claim)
     expect(page.get_by_text(f"Buchungsnummer {booking.number}")).to_be_visible()
+    # finance is told what happened, with the booking number (booked at once after the commit here)
+    expect(page.get_by_role("status")).to_have_text(
+        f"Die Abrechnung von Petra Neumann zu {exchange.reference} wurde genehmigt und als {booking.number} "
+        "gebucht (62,70 €)."
+    )
     assert str(booking.amount) == "62.70"
 
     # Finance gathers the booking into an export batch and downloads the CSV.

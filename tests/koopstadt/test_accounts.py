@@ -53,12 +53,12 @@ def test_a_deactivated_account_cannot_log_in(client):
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        ([Role.STAFF], "Coaching anfragen"),
-        ([Role.CITY_CONTACT], "Anfragen Ihrer Stadt"),
-        ([Role.DEPARTMENT_LIAISON], "Expertinnen und Experten vorschlagen"),
-        ([Role.COORDINATOR], "Koordination"),
-        ([Role.EXPERT], "Ihr Profil im Expertenpool"),
-        ([Role.FINANCE], "Reisekosten"),
+        ([Role.STAFF], "Ihre Anfragen und Austausche"),
+        ([Role.CITY_CONTACT], "Anfragen aus "),
+        ([Role.DEPARTMENT_LIAISON], "Anfragen an "),
+        ([Role.COORDINATOR], "Zur Triage"),
+        ([Role.EXPERT], "Ihre Einladungen als Expertin oder Experte"),
+        ([Role.FINANCE], "Zur Freigabeliste"),
     ],
 )
 def test_each_role_sees_its_own_start_page(client, roles, expected):

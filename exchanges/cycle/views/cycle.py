@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from exchanges.cycle.forms import (
     ReflectionForm,
     RoutingCorrectionForm,
 )
-from exchanges.cycle.models import AnswerChannel, Invitation, InvitationStatus, Meeting
+from exchanges.cycle.models import AnswerChannel, Invitation, InvitationStatus, Meeting, Reflection
 from exchanges.cycle.rules import (
     can_propose_experts,
     may_record_answer,
@@ -70,7 +71,22 @@ def routing_correction(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("The routing has been corrected."))
+            department = form.cleaned_data["department"]
+            values = {
+                "reference": exchange.reference,
+                "department": f"{department.name}, {department.city.name}",
+            }
+            messages.success(
+                request,
+                (
+                    _("The routing of %(reference)s has been corrected: %(department)s is routed now.")
+                    if form.cleaned_data["routed"]
+                    else _(
+                        "The routing of %(reference)s has been corrected: %(department)s is no longer routed."
+                    )
+                )
+                % values,
+            )
             return redirect(exchange)
     return _detail(request, exchange, routing_form=form)
 
@@ -97,9 +113,16 @@ def propose_experts(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 ngettext(
-                    "%(count)d expert has been asked.", "%(count)d experts have been asked.", len(invitations)
+                    "Asked for %(reference)s: %(names)s. The expert gets an e-mail with a personal link; you are "
+                    "told of the answer.",
+                    "Asked for %(reference)s: %(names)s. Each expert gets an e-mail with a personal link; you are "
+                    "told of every answer.",
+                    len(invitations),
                 )
-                % {"count": len(invitations)},
+                % {
+                    "reference": exchange.reference,
+                    "names": ", ".join(i.expert.user.display_name for i in invitations),
+                },
             )
             return redirect(exchange)
     return _detail(request, exchange, propose_form=form)
@@ -114,7 +137,15 @@ def withdraw_open_invitations(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("%(count)d open invitations have been withdrawn.") % {"count": count})
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d open invitation of %(reference)s has been withdrawn.",
+                "%(count)d open invitations of %(reference)s have been withdrawn.",
+                count,
+            )
+            % {"count": count, "reference": exchange.reference},
+        )
     return redirect(exchange)
 
 
@@ -236,7 +267,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         expected = data.pop("version", None)
         try:
-            meeting_schedule(request=exchange, actor=request.user, expected_version=expected, **data)
+            saved = meeting_schedule(request=exchange, actor=request.user, expected_version=expected, **data)
         except StaleVersion as error:
             form_show_stale(form, error, Meeting.objects.get(request=exchange))
             status = 409
@@ -244,7 +275,16 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(
-                request, _("Date and place are saved; everyone taking part gets a calendar entry.")
+                request,
+                _(
+                    "Date and place of %(reference)s are saved: %(date)s, %(place)s. Everybody taking part gets "
+                    "a calendar entry by e-mail."
+                )
+                % {
+                    "reference": exchange.reference,
+                    "date": formats.date_format(timezone.localtime(saved.starts_at), "SHORT_DATETIME_FORMAT"),
+                    "place": _meeting_place(saved),
+                },
             )
             return redirect(exchange)
     return render(
@@ -253,6 +293,12 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "exchange": exchange, "meeting": meeting},
         status=status,
     )
+
+
+def _meeting_place(meeting: Meeting) -> str:
+    if meeting.video_link:
+        return _("video call")
+    return ", ".join(part for part in (meeting.address, meeting.city.name if meeting.city else "") if part)
 
 
 @login_required
@@ -293,7 +339,10 @@ def past_exchange_record(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The past exchange has been recorded as held. The requester is asked for the reflection."),
+                _(
+                    "The exchange of %(reference)s has been recorded as held. %(name)s is asked for the reflection."
+                )
+                % {"reference": exchange.reference, "name": exchange.requester.display_name},
             )
             return redirect(exchange)
     return render(request, "exchanges/past_exchange_form.html", {"form": form, "exchange": exchange})
@@ -351,13 +400,32 @@ def reflection_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReflectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            reflection_submit(request=exchange, author=request.user, data=form.cleaned_data)
+            reflection = reflection_submit(request=exchange, author=request.user, data=form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Thank you for your reflection."))
+            messages.success(request, _reflection_thanks(exchange, reflection))
             return redirect(exchange)
     return render(request, "exchanges/reflection_form.html", {"form": form, "exchange": exchange})
+
+
+def _reflection_thanks(exchange, reflection: Reflection) -> str:  # type: ignore[no-untyped-def]
+    values = {"reference": exchange.reference}
+    if reflection.side == Reflection.Side.REQUESTER:
+        if reflection.is_internal:
+            return (
+                _(
+                    "Thank you for your reflection. %(reference)s is completed; your reflection stays with the coordination."
+                )
+                % values
+            )
+        return (
+            _(
+                "Thank you for your reflection. %(reference)s is completed; the network finds it in the knowledge base."
+            )
+            % values
+        )
+    return _("Thank you for your reflection on %(reference)s; it is shown with the request.") % values
 
 
 @login_required

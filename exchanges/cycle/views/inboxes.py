@@ -41,10 +41,23 @@ def triage_inbox(request: HttpRequest) -> HttpResponse:
             except DomainError as error:
                 messages.error(request, error.message)
             else:
+                assignee = assign_form.cleaned_data["assignee"]
                 messages.success(
                     request,
-                    ngettext("%(count)d request assigned.", "%(count)d requests assigned.", changed)
-                    % {"count": changed},
+                    (
+                        ngettext(
+                            "%(count)d request assigned to %(name)s.",
+                            "%(count)d requests assigned to %(name)s.",
+                            changed,
+                        )
+                        if assignee is not None
+                        else ngettext(
+                            "%(count)d request is no longer assigned to anybody.",
+                            "%(count)d requests are no longer assigned to anybody.",
+                            changed,
+                        )
+                    )
+                    % {"count": changed, "name": assignee.display_name if assignee else ""},
                 )
         else:
             messages.error(request, _("Please select at least one request to assign."))

@@ -8,9 +8,11 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from exchanges.cycle.facts import request_completeness_errors
 from exchanges.cycle.forms import (
     CommentForm,
     ProposeExpertsForm,
@@ -20,6 +22,7 @@ from exchanges.cycle.forms import (
     TransitionForm,
 )
 from exchanges.cycle.models import ExchangeRequest, InvitationStatus, Meeting, Status
+from exchanges.cycle.progress import CLOSED_EARLY, cycle_steps, done_message, primary_step, who_acts_next
 from exchanges.cycle.rules import (
     available_transitions,
     can_edit_request,
@@ -105,7 +108,7 @@ def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | No
                 messages.success(http_request, _("Your draft has been saved. You can continue later."))
                 return redirect(saved)
             try:
-                request_transition(
+                submitted = request_transition(
                     request_id=saved.pk, action="submit", actor=user, expected_status=saved.status
                 )
             except ValidationError as error:
@@ -120,9 +123,7 @@ def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | No
             except DomainError as error:
                 messages.error(http_request, error.message)
                 return redirect(saved)
-            messages.success(
-                http_request, _("Your request has been submitted to your city's koopstadt contact person.")
-            )
+            messages.success(http_request, done_message("submit", submitted, user))
             return redirect(saved)
     return render(http_request, "exchanges/request_form.html", {"form": form, "exchange": instance})
 
@@ -163,8 +164,9 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     user = http_request.user
+    transitions = available_transitions(user, exchange)
     transition_forms = []
-    for transition in available_transitions(user, exchange):
+    for transition in transitions:
         if bound is not None and bound.transition.action == transition.action:
             transition_forms.append(bound)
         else:
@@ -180,21 +182,91 @@ def _detail(
         comment_form = CommentForm()
     if comment_form is not None and not user.has_perm("exchanges.comment_internally", exchange):
         comment_form.fields.pop("is_internal", None)
+    cycle = _cycle_context(
+        user, exchange, routing_form=routing_form, propose_form=propose_form, answer_forms=answer_forms
+    )
+    may_edit = can_edit_request(user, exchange)
+    progress = _progress_context(user, exchange, cycle, transitions=transitions, may_edit=may_edit)
+    for form in transition_forms:
+        # One primary button per page: the person's next step; the other steps are secondary.
+        button = form.transition.button_class
+        form.button_class = (
+            "btn-primary"
+            if form.transition.action == progress["primary_step"]
+            else "btn-outline-primary"
+            if button == "btn-primary"
+            else button
+        )
     context = {
-        **_cycle_context(
-            user, exchange, routing_form=routing_form, propose_form=propose_form, answer_forms=answer_forms
-        ),
+        **cycle,
+        **progress,
         "exchange": exchange,
         "timeline": timeline_for(user=user, request=exchange),
         "comments": comments_for(user=user, request=exchange),
         "transition_forms": transition_forms,
         "comment_form": comment_form if may_comment else None,
-        "may_edit": can_edit_request(user, exchange),
+        "may_edit": may_edit,
         "coordination_view": is_coordination(user, exchange),
         # Why "it took place" is not offered yet (the meeting has not begun), for those who will confirm it.
         "held_hint": waiting_for_fact(user, exchange, "mark_held"),
     }
     return render(http_request, "exchanges/request_detail.html", context, status=status)
+
+
+def _progress_context(user, exchange: ExchangeRequest, cycle: dict, *, transitions, may_edit: bool) -> dict:  # type: ignore[no-untyped-def]
+    """The progress indicator, who acts next, and the page's primary step, for this person."""
+    status = exchange.status
+    own_invitation = None
+    open_invitations = 0
+    if status in PROPOSING_STATUSES:
+        invitations = cycle.get("invitations")
+        if invitations is not None:
+            open_invitations = sum(1 for i in invitations if i.status == InvitationStatus.OPEN)
+        else:
+            open_invitations = exchange.invitations.filter(status=InvitationStatus.OPEN).count()
+        if open_invitations:
+            own_invitation = (
+                exchange.invitations.filter(expert__user=user, status=InvitationStatus.OPEN)
+                .values_list("pk", flat=True)
+                .first()
+            )
+    closed_from = None
+    if status in CLOSED_EARLY:
+        closed_from = (
+            exchange.timeline.filter(to_status=status)
+            .order_by("-created_at", "-pk")
+            .values_list("from_status", flat=True)
+            .first()
+        )
+    may_propose = "propose_form" in cycle
+    meeting = cycle.get("meeting")
+    complete = status == Status.DRAFT and not request_completeness_errors(
+        exchange, today=timezone.localdate()
+    )
+    return {
+        "steps": cycle_steps(exchange, closed_from=closed_from),
+        "next_text": who_acts_next(
+            user,
+            exchange,
+            meeting=meeting if meeting is not None and not meeting.is_cancelled else None,
+            open_invitations=open_invitations,
+            own_open_invitation=own_invitation is not None,
+            may_propose=may_propose,
+        ),
+        "own_invitation": own_invitation,
+        "primary_step": primary_step(
+            exchange,
+            transitions={t.action for t in transitions},
+            may_edit=may_edit,
+            submission_complete=complete,
+            may_schedule=cycle["may_schedule"],
+            meeting=meeting,
+            may_reflect=cycle["may_reflect"],
+            may_propose=may_propose,
+            open_invitations=open_invitations,
+            own_open_invitation=own_invitation is not None,
+        ),
+    }
 
 
 def _cycle_context(  # type: ignore[no-untyped-def]
@@ -270,7 +342,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, exchange, bound=form)
     try:
-        request_transition(
+        changed = request_transition(
             request_id=exchange.pk,
             action=action,
             actor=request.user,
@@ -295,7 +367,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             messages.error(request, error.message)
         return _detail(request, exchange, bound=form if offered else None)
-    messages.success(request, _("Done: %(action)s.") % {"action": transition.label})
+    messages.success(request, done_message(action, changed, request.user))
     exchange = ExchangeRequest.objects.visible_to(request.user).filter(pk=pk).first()
     if exchange is None:
         return redirect("home")
@@ -320,7 +392,19 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("Your comment has been saved."))
+            messages.success(
+                request,
+                (
+                    _(
+                        "Your internal comment on %(reference)s has been saved; only the coordination side sees it."
+                    )
+                    if form.cleaned_data.get("is_internal")
+                    else _(
+                        "Your comment on %(reference)s has been saved; everybody involved in the request sees it."
+                    )
+                )
+                % {"reference": exchange.reference},
+            )
             return redirect(exchange)
     return _detail(request, exchange, comment_form=form)
 
