@@ -2,13 +2,11 @@
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cities.directory.models import City, Department, ExpertProfile, Topic, User
-from cities.directory.roles import Role
 from exchanges.cycle.facts import request_period_errors
 from exchanges.cycle.models import ExchangeRequest, Format, Reflection, Status
 from exchanges.cycle.services.requests import DRAFT_FIELDS
@@ -198,12 +196,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        # By the group's id, not its name: with a known id PostgreSQL reads the few coordinators by
-        # index instead of hashing every account of a national network (docs/performance.md).
-        group_id = Group.objects.filter(name=Role.COORDINATOR.value).values_list("id", flat=True).first()
-        self.fields["assignee"].queryset = (
-            User.objects.active().filter(groups=group_id) if group_id else User.objects.none()
-        )
+        # Whoever counts as the coordination (cities.directory.rules.is_coordinator), as a list.
+        self.fields["assignee"].queryset = User.objects.coordinators()
 
 
 class RoutingCorrectionForm(forms.Form):

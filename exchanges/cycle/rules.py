@@ -219,11 +219,3 @@ rules.add_perm("exchanges.comment_request", can_comment)
 rules.add_perm("exchanges.comment_internally", can_comment_internally)
 rules.add_perm("exchanges.triage", is_coordinator)
 rules.add_perm("exchanges.city_inbox", is_city_contact)
-
-
-@rules.predicate
-def is_finance(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(Role.FINANCE))
-
-
-rules.add_perm("exchanges.finance", is_finance)

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cities.directory.roles import Role
 from cities.operations.audit import audit_record
 from cities.operations.models import AuditEvent
 from exchanges.cycle.facts import current_meeting
@@ -46,6 +45,7 @@ from exchanges.travel.models import (
     Receipt,
     TravelClaim,
 )
+from exchanges.travel.rules import decides_claims, may_decide_claim, may_edit_claim, sees_all_claims
 from exchanges.travel.selectors import claim_get_for_user, claims_of, export_batches
 from exchanges.travel.selectors import finance_queue as finance_queue_claims
 from exchanges.travel.services.claim_pdf import claim_pdf
@@ -136,17 +136,10 @@ def _claim_page(  # type: ignore[no-untyped-def]
     request: HttpRequest, claim: TravelClaim, *, status: int = 200, **forms
 ) -> HttpResponse:
     user = request.user
-    editable = claim.status in {ClaimStatus.DRAFT, ClaimStatus.RETURNED} and user.pk in {
-        claim.traveller_id,
-        claim.submitted_by_id,
-    }
-    # Decisions are the finance role's own (claims service), not every superuser's.
-    is_finance = user.has_role(Role.FINANCE)
-    deciding = (
-        claim.status == ClaimStatus.SUBMITTED
-        and is_finance
-        and user.pk not in {claim.traveller_id, claim.submitted_by_id}
-    )
+    # The rules the claims service asks (exchanges.travel.rules): a form only where it would be accepted.
+    editable = may_edit_claim(user, claim)
+    deciding = may_decide_claim(user, claim)
+    sees_all = sees_all_claims(user)
     try:
         calculation = claim_shown_calculation(claim)
     except (DomainError, ValueError) as error:
@@ -165,7 +158,7 @@ def _claim_page(  # type: ignore[no-untyped-def]
             item.reduction_form = forms.pop(f"reduce_{item.pk}", None) or ItemReductionForm(
                 prefix=f"reduce-{item.pk}", initial={"version": claim.version}
             )
-    own_claims = set() if is_finance else set(claims_of(user).values_list("pk", flat=True))
+    own_claims = set() if sees_all else set(claims_of(user).values_list("pk", flat=True))
     context = {
         "claim": claim,
         "items": items,
@@ -176,8 +169,8 @@ def _claim_page(  # type: ignore[no-untyped-def]
         "deadline": claim_filing_deadline(claim),
         "editable": editable,
         "deciding": deciding,
-        "is_finance": is_finance,
-        "four_eyes_blocked": claim.status == ClaimStatus.SUBMITTED and is_finance and not deciding,
+        "sees_all_claims": sees_all,
+        "four_eyes_blocked": claim.status == ClaimStatus.SUBMITTED and decides_claims(user) and not deciding,
         **forms,
     }
     if editable:

@@ -13,7 +13,6 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from cities.directory.models import User
-from cities.directory.roles import Role
 from cities.directory.rules import is_coordinator
 from cities.records.versions import changed_fields, version_advance, version_check
 from exchanges.cycle.facts import request_period_errors
@@ -271,7 +270,7 @@ def requests_assign(*, request_ids: Iterable[int], assignee: User | None, actor:
     """Assign requests to a coordinator (or to nobody). Recorded in each request's internal timeline."""
     if not is_coordinator(actor):
         raise NotPermitted(_("Only coordinators assign requests."))
-    if assignee is not None and not (assignee.is_active and assignee.has_role(Role.COORDINATOR)):
+    if assignee is not None and not is_coordinator(assignee):
         raise DomainError(_("Requests can only be assigned to coordinators."), field="assignee")
     changed = 0
     for request in (

@@ -23,8 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cities.directory.models import User
-from cities.directory.roles import Role
-from cities.directory.rules import is_coordinator
+from cities.directory.rules import is_coordinator, is_finance
 from cities.operations.audit import audit_record
 from cities.operations.models import AuditEvent
 from cities.records.versions import changed_fields, version_advance, version_check
@@ -43,6 +42,7 @@ from exchanges.travel.models import (
     Receipt,
     TravelClaim,
 )
+from exchanges.travel.rules import decides_claims, is_own_claim, may_decide_claim, may_edit_claim
 from exchanges.travel.services.claim_nights import claim_item_night_check, claim_nights_check
 from exchanges.travel.services.rates import rate_set_for
 from exchanges.travel.services.travel_calculator import (
@@ -437,10 +437,12 @@ def _check_trip_and_amounts(data: dict[str, Any], claim: TravelClaim | None = No
 
 
 def _editable_by(claim: TravelClaim, actor: User) -> None:
-    if actor.pk not in {claim.traveller_id, claim.submitted_by_id}:
+    """Refuse, with the reason, what ``exchanges.travel.rules.may_edit_claim`` does not allow."""
+    if may_edit_claim(actor, claim):
+        return
+    if not is_own_claim(actor, claim):
         raise NotPermitted(_("Only the traveller changes the claim."))
-    if claim.status not in {ClaimStatus.DRAFT, ClaimStatus.RETURNED}:
-        raise TransitionNotAllowed(_("A submitted claim can no longer be changed."))
+    raise TransitionNotAllowed(_("A submitted claim can no longer be changed."))
 
 
 def _locked_for_edit(claim_id: int, actor: User, expected_version: int | None) -> TravelClaim:
@@ -579,9 +581,9 @@ def claim_submit(
     """
     with transaction.atomic():
         claim = TravelClaim.objects.select_for_update().get(pk=claim_id)
-        if actor.pk not in {claim.traveller_id, claim.submitted_by_id}:
-            raise NotPermitted(_("Only the traveller submits the claim."))
-        if claim.status not in {ClaimStatus.DRAFT, ClaimStatus.RETURNED}:
+        if not may_edit_claim(actor, claim):
+            if not is_own_claim(actor, claim):
+                raise NotPermitted(_("Only the traveller submits the claim."))
             raise TransitionNotAllowed(_("This claim has already been submitted."))
         version_check(claim, expected_version)
         from_status = claim.status
@@ -636,9 +638,12 @@ def claim_submit(
 
 
 def _finance_decision_allowed(claim: TravelClaim, actor: User) -> None:
-    if not actor.has_role(Role.FINANCE):
+    """Refuse, with the reason, what ``exchanges.travel.rules.may_decide_claim`` does not allow."""
+    if may_decide_claim(actor, claim):
+        return
+    if not decides_claims(actor):
         raise NotPermitted(_("Only finance decides on travel claims."))
-    if actor.pk in {claim.traveller_id, claim.submitted_by_id}:
+    if is_own_claim(actor, claim):
         # Four-eyes principle: never approve a claim in which you travel or which you entered.
         raise NotPermitted(
             _("Four-eyes principle: you cannot decide on a claim in which you travel or which you entered.")
@@ -851,8 +856,8 @@ def claim_book(*, claim_id: int) -> bool:
 def budget_set(*, year: int, amount: Decimal, actor: User, expected_version: int | None = None) -> Budget:
     """Set the network's budget of ``year``. ``expected_version`` is the version of that year's budget the
     person saw (0: they saw none); a budget changed (or created) meanwhile is refused as stale."""
-    if not (actor.is_superuser or actor.has_role(Role.FINANCE)):
-        raise TransitionNotAllowed(_("Only finance sets the budget."))
+    if not is_finance(actor):
+        raise NotPermitted(_("Only finance sets the budget."))
     if amount < 0:
         raise DomainError(_("The budget cannot be negative."), field="amount")
     budget = Budget.objects.select_for_update().filter(year=year, city__isnull=True).first()

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from cities.directory.models import User
-from cities.directory.roles import Role
+from cities.directory.rules import is_finance
 from cities.operations.audit import audit_record
 from cities.operations.models import AuditEvent
 from cities.records.versions import version_advance
 from exchanges.travel.models import Booking, ClaimStatus, ExportBatch, TravelClaim
 from exchanges.travel.services.claims import claim_event_record
-from koopstadt.errors import DomainError, TransitionNotAllowed
+from koopstadt.errors import DomainError, NotPermitted
 
 COLUMNS = [
     "Buchungsnummer",
@@ -30,8 +30,8 @@ COLUMNS = [
 
 
 def _finance_only(actor: User) -> None:
-    if not (actor.is_superuser or actor.has_role(Role.FINANCE)):
-        raise TransitionNotAllowed(_("Only finance handles export batches."))
+    if not is_finance(actor):
+        raise NotPermitted(_("Only finance handles export batches."))
 
 
 @transaction.atomic
