@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from cities.operations.audit import audit_record
 from cities.operations.models import AuditEvent
 from exchanges.cycle.facts import current_meeting
-from exchanges.cycle.rules import may_claim
 from exchanges.cycle.selectors import request_get_for_user
 from exchanges.travel.forms import (
     BudgetForm,
@@ -56,6 +55,7 @@ from exchanges.travel.services.claims import (
     budget_position,
     budget_set,
     claim_approve,
+    claim_check_allowed,
     claim_create,
     claim_filing_deadline,
     claim_flags,
@@ -64,7 +64,6 @@ from exchanges.travel.services.claims import (
     claim_item_reduce,
     claim_item_remove,
     claim_receipt_add,
-    claim_refusal,
     claim_return_or_reject,
     claim_shown_calculation,
     claim_submit,
@@ -90,8 +89,10 @@ from koopstadt.versioned_forms import form_show_stale
 def claim_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = request_get_for_user(user=request.user, pk=pk)
     # The rule the request page's link asks (exchanges.cycle.rules.may_claim), and the service and the API too.
-    if not may_claim(request.user, exchange):
-        messages.error(request, claim_refusal(exchange).message)
+    try:
+        claim_check_allowed(traveller=request.user, exchange=exchange)
+    except DomainError as error:
+        messages.error(request, error.message)
         return redirect(exchange)
     form = ClaimForm(request.POST or None, initial={"purpose": exchange.title})
     if request.method == "POST" and form.is_valid():

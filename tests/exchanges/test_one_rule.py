@@ -81,7 +81,9 @@ def test_assigning_asks_the_same_rule_as_the_form(people, admin):
         requests_assign(request_ids=[request.pk], assignee=people["contact"], actor=people["coordinator"])
 
 
-def test_the_coordination_is_told_by_the_same_rule(people, admin, mailoutbox, django_capture_on_commit_callbacks):
+def test_the_coordination_is_told_by_the_same_rule(
+    people, admin, mailoutbox, django_capture_on_commit_callbacks
+):
     request = make_request(people, Status.SUBMITTED)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -159,3 +161,35 @@ def test_decisions_are_the_finance_roles_own_on_the_page_and_in_the_service(clie
     with pytest.raises(NotPermitted):
         claim_approve(claim_id=submitted.pk, actor=admin)
     claim_approve(claim_id=submitted.pk, actor=people["finance"])
+
+
+# --- every "may" of the request page is the service's rule --------------------------------------------------
+def test_an_administrator_is_not_offered_a_comment_on_a_draft_the_service_refuses(client, people, admin):
+    draft = make_request(people, Status.DRAFT)
+    client.force_login(admin)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert reverse("exchanges:comment_create", args=[draft.pk]) not in page
+    response = client.post(reverse("exchanges:comment_create", args=[draft.pk]), {"body": "Hallo"})
+    assert "Sie dürfen diese Anfrage nicht kommentieren" in response.content.decode()
+    assert not draft.comments.exists()
+
+
+def test_no_reflection_form_before_the_exchange_took_place(client, people):
+    scheduled = make_request(people, Status.SCHEDULED)
+    client.force_login(people["requester"])
+    assert (
+        reverse("exchanges:reflection_create", args=[scheduled.pk])
+        not in client.get(scheduled.get_absolute_url()).content.decode()
+    )
+    response = client.get(reverse("exchanges:reflection_create", args=[scheduled.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == scheduled.get_absolute_url()
+    assert "sobald der Austausch stattgefunden hat" in response.content.decode()
+
+
+def test_withdrawing_open_invitations_is_refused_when_there_are_none(client, people):
+    agreed = make_request(people, Status.AGREED)
+    client.force_login(people["coordinator"])
+    url = reverse("exchanges:withdraw_invitations", args=[agreed.pk])
+    assert url not in client.get(agreed.get_absolute_url()).content.decode()
+    response = client.post(url, follow=True)
+    assert "Es gibt keine offenen Einladungen" in response.content.decode()

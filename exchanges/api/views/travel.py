@@ -34,7 +34,6 @@ from exchanges.api.serializers.travel import (
 from exchanges.api.versions import if_match_version, with_etag
 from exchanges.api.views.base import ApiListView, ApiView, filters_from, invalid_form
 from exchanges.api.views.requests import IF_MATCH
-from exchanges.cycle.rules import may_claim
 from exchanges.cycle.selectors import request_get_for_user
 from exchanges.statistics import figures
 from exchanges.statistics.selection import statistics_selection
@@ -51,12 +50,12 @@ from exchanges.travel.selectors import (
 from exchanges.travel.services.claims import (
     BudgetExceeded,
     claim_approve,
+    claim_check_allowed,
     claim_create,
     claim_item_add,
     claim_item_reduce,
     claim_item_remove,
     claim_receipt_add,
-    claim_refusal,
     claim_return_or_reject,
     claim_submit,
     claim_update,
@@ -120,11 +119,7 @@ class ClaimListView(ApiListView):
         data = dict(self.validated(ClaimCreateSerializer))
         exchange = request_get_for_user(user=request.user, pk=data.pop("exchange"))
         # The one rule (exchanges.cycle.rules.may_claim) the request page's link and the claim page ask.
-        if not may_claim(request.user, exchange):
-            refusal = claim_refusal(exchange)
-            if refusal.field:  # not a participant: who is asking
-                raise exceptions.PermissionDenied(refusal.message)
-            raise refusal  # not yet claimable: 409
+        claim_check_allowed(traveller=request.user, exchange=exchange)
         claim = claim_create(exchange=exchange, traveller=request.user, actor=request.user, data=data)
         return claim_detail(request, claim.pk, status_code=status.HTTP_201_CREATED)
 

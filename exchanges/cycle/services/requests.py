@@ -28,6 +28,7 @@ from exchanges.cycle.rules import (
     actors_for,
     can_comment,
     can_comment_internally,
+    can_edit_request,
     comment_required_for,
     missing_facts,
 )
@@ -52,6 +53,18 @@ DRAFT_FIELDS = (
     "travellers",
     "estimated_costs",
 )
+
+
+def request_check_editable(*, actor: User, request: ExchangeRequest) -> None:
+    """Refuse, with the reason, what ``exchanges.cycle.rules.can_edit_request`` does not allow."""
+    if can_edit_request(actor, request):
+        return
+    if request.requester_id != actor.pk:
+        raise NotPermitted(_("Only the requester can change the request."))
+    raise TransitionNotAllowed(
+        _("The request can no longer be changed: it is '%(status)s'.")
+        % {"status": request.get_status_display()}
+    )
 
 
 @transaction.atomic
@@ -81,13 +94,7 @@ def request_save_draft(
         )
     else:
         request = ExchangeRequest.objects.select_for_update().get(pk=request.pk)
-        if request.requester_id != requester.pk:
-            raise TransitionNotAllowed(_("Only the requester can change the request."))
-        if not request.is_editable:
-            raise TransitionNotAllowed(
-                _("The request can no longer be changed: it is '%(status)s'.")
-                % {"status": request.get_status_display()}
-            )
+        request_check_editable(actor=requester, request=request)
     topics, partner_cities = list(topics), list(partner_cities)
     if request.pk:
         version_check(request, expected_version)
@@ -217,17 +224,22 @@ def request_transition(
     return request
 
 
-@transaction.atomic
-def comment_add(*, request: ExchangeRequest, author: User, body: str, is_internal: bool = False) -> Comment:
-    body = (body or "").strip()
-    if not body:
-        raise DomainError(_("Please write a comment."), field="body")
+def comment_check_allowed(*, author: User, request: ExchangeRequest, is_internal: bool = False) -> None:
+    """Refuse what ``can_comment`` (and, for an internal comment, ``can_comment_internally``) does not allow."""
     if not can_comment(author, request):
-        raise TransitionNotAllowed(_("You may not comment on this request."))
+        raise NotPermitted(_("You may not comment on this request."))
     if is_internal and not can_comment_internally(author, request):
         raise TransitionNotAllowed(
             _("Only the coordination may write internal comments."), field="is_internal"
         )
+
+
+@transaction.atomic
+def comment_add(*, request: ExchangeRequest, author: User, body: str, is_internal: bool = False) -> Comment:
+    comment_check_allowed(author=author, request=request, is_internal=is_internal)
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_("Please write a comment."), field="body")
     comment = Comment(
         request=request, author=author, body=body, is_internal=is_internal, notification_pending=True
     )
@@ -239,7 +251,7 @@ def comment_add(*, request: ExchangeRequest, author: User, body: str, is_interna
 
 @transaction.atomic
 def attachment_add(*, request: ExchangeRequest, upload: UploadedFile, actor: User) -> Attachment:
-    if request.requester_id != actor.pk or not request.is_editable:
+    if not can_edit_request(actor, request):
         raise TransitionNotAllowed(_("Files can only be added while the requester edits the request."))
     data, kind = check_upload(upload, kinds=ATTACHMENT_KINDS, field="new_attachment")
     attachment = Attachment(
@@ -257,8 +269,7 @@ def attachment_add(*, request: ExchangeRequest, upload: UploadedFile, actor: Use
 
 @transaction.atomic
 def attachment_remove(*, attachment: Attachment, actor: User) -> None:
-    request = attachment.request
-    if request.requester_id != actor.pk or not request.is_editable:
+    if not can_edit_request(actor, attachment.request):
         raise TransitionNotAllowed(_("Files can only be removed while the requester edits the request."))
     stored = attachment.file
     attachment.delete()

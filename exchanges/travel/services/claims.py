@@ -394,19 +394,21 @@ def claim_flags(claim: TravelClaim) -> ClaimFlags:
 # --- the traveller's side ---------------------------------------------------------------------------------
 
 
-def claim_refusal(exchange: ExchangeRequest) -> DomainError:
+def claim_check_allowed(*, traveller: User, exchange: ExchangeRequest) -> None:
+    """Refuse, with the reason, what ``exchanges.cycle.rules.may_claim`` does not allow: the one rule of
+    the request page's link, the claim form and the API."""
+    if may_claim(traveller, exchange):
+        return
     if exchange.status not in CLAIMABLE_STATUSES:
-        return TransitionNotAllowed(_("Travel costs can be claimed once the exchange is scheduled."))
-    return DomainError(_("Only participants of the exchange can claim travel costs."), field="traveller")
+        raise TransitionNotAllowed(_("Travel costs can be claimed once the exchange is scheduled."))
+    raise NotPermitted(_("Only participants of the exchange can claim travel costs."))
 
 
 @transaction.atomic
 def claim_create(
     *, exchange: ExchangeRequest, traveller: User, actor: User, data: dict[str, Any]
 ) -> TravelClaim:
-    # One rule for the request page's link, this page and the API: exchanges.cycle.rules.may_claim.
-    if not may_claim(traveller, exchange):
-        raise claim_refusal(exchange)
+    claim_check_allowed(traveller=traveller, exchange=exchange)
     if actor.pk != traveller.pk and not is_coordinator(actor):
         raise NotPermitted(_("You can only enter your own claim."))
     _check_trip_and_amounts(data)
