@@ -16,8 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cities.operations.audit import audit_record
-from cities.operations.models import AuditEvent
 from exchanges.cycle.facts import current_meeting
 from exchanges.cycle.selectors import request_get_for_user
 from exchanges.travel.forms import (
@@ -47,7 +45,7 @@ from exchanges.travel.models import (
 from exchanges.travel.rules import decides_claims, may_decide_claim, may_edit_claim, sees_all_claims
 from exchanges.travel.selectors import claim_get_for_user, claims_of, export_batches
 from exchanges.travel.selectors import finance_queue as finance_queue_claims
-from exchanges.travel.services.claim_pdf import claim_pdf
+from exchanges.travel.services.claim_pdf import claim_pdf_export
 from exchanges.travel.services.claims import (
     RECEIPT_KINDS,
     BudgetExceeded,
@@ -557,10 +555,9 @@ def budget_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def claim_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     claim = claim_get_for_user(user=request.user, pk=pk)
-    audit_record(
-        kind=AuditEvent.Kind.EXPORT, actor=request.user, target=claim, request=request, action="claim_pdf"
+    response = HttpResponse(
+        claim_pdf_export(claim=claim, actor=request.user, request=request), content_type="application/pdf"
     )
-    response = HttpResponse(claim_pdf(claim), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="Reisekostenabrechnung-{claim.exchange.reference}-{claim.pk}.pdf"'
     )

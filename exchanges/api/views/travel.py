@@ -35,8 +35,8 @@ from exchanges.api.versions import if_match_version, with_etag
 from exchanges.api.views.base import ApiListView, ApiView, filters_from, invalid_form
 from exchanges.api.views.requests import IF_MATCH
 from exchanges.cycle.selectors import request_get_for_user
-from exchanges.statistics import figures
 from exchanges.statistics.selection import statistics_selection
+from exchanges.statistics.services import statistics_tables_export
 from exchanges.travel.forms import BookingFilterForm, FinanceQueueFilterForm
 from exchanges.travel.models import TravelClaim
 from exchanges.travel.selectors import (
@@ -60,6 +60,7 @@ from exchanges.travel.services.claims import (
     claim_submit,
     claim_update,
 )
+from exchanges.travel.services.exports import bookings_export_record
 from koopstadt.errors import DomainError
 
 CLAIM = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the claim")
@@ -322,7 +323,13 @@ class BookingListView(FinanceOnly, ApiListView):
 
     @extend_schema(summary="Bookings", parameters=form_parameters(BookingFilterForm), tags=["finance"])
     def get(self, request: Request) -> Response:
-        return self.list_page(bookings_for_finance(filters=filters_from(BookingFilterForm, request)))
+        filters = filters_from(BookingFilterForm, request)
+        bookings_export_record(
+            actor=request.user,
+            request=request,
+            filters={name: str(value) for name, value in filters.items() if value not in (None, "", False)},
+        )
+        return self.list_page(bookings_for_finance(filters=filters))
 
 
 class ExportBatchListView(FinanceOnly, ApiListView):
@@ -348,6 +355,7 @@ class ExportBatchDetailView(FinanceOnly, ApiView):
         batch = export_batches().select_related("created_by").filter(pk=pk).first()
         if batch is None:
             raise exceptions.NotFound
+        bookings_export_record(actor=request.user, request=request, batch=batch)
         return Response(ExportBatchDetailSerializer(batch).data)
 
 
@@ -371,9 +379,8 @@ class StatisticsView(ApiView):
         selection = statistics_selection(user=request.user, params=request.query_params)
         if selection.form.is_bound and not selection.form.is_valid():
             raise invalid_form(selection.form)
-        computed = figures.cached_statistics_for(
-            user=request.user, period=selection.period, city_id=selection.city_id, fold=False
-        )
+        # The same export as the pages' downloads, audited by the same service.
+        computed = statistics_tables_export(user=request.user, selection=selection, request=request)
         data = {
             "period": {"start": selection.period.start, "end": selection.period.end},
             "city": selection.city,

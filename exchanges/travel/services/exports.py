@@ -3,6 +3,7 @@
 import csv
 import io
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -107,6 +108,22 @@ def batch_xlsx(batch: ExportBatch) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def bookings_export_record(
+    *, actor: User, request: Any = None, batch: ExportBatch | None = None, **details: Any
+) -> None:
+    """Bookings read by a machine (the REST API: what a finance system pulls) leave the portal as an
+    export does; finance only, audited like a batch's download."""
+    _finance_only(actor)
+    audit_record(
+        kind=AuditEvent.Kind.EXPORT,
+        actor=actor,
+        target=batch if batch is not None else "bookings",
+        request=request,
+        action="batch_read" if batch is not None else "bookings_read",
+        **details,
+    )
 
 
 @transaction.atomic
