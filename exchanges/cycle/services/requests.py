@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from cities.directory.models import User
 from cities.directory.rules import is_coordinator
 from cities.records.versions import changed_fields, version_advance, version_check
-from exchanges.cycle.facts import request_period_errors
+from exchanges.cycle.facts import request_input_errors
 from exchanges.cycle.models import (
     Attachment,
     Comment,
@@ -109,7 +109,7 @@ def request_save_draft(
     for field in DRAFT_FIELDS:
         if field in data:
             setattr(request, field, data[field])
-    errors = request_period_errors(data, today=timezone.localdate())
+    errors = request_input_errors(data, today=timezone.localdate())
     if errors:
         raise ValidationError(errors)
     if request.pk and changed:

@@ -99,6 +99,36 @@ def amount_error(amount: Decimal | None, *, allow_zero: bool = False) -> str | N
     return None
 
 
+def car_km_error(km: Decimal | None) -> str | None:
+    """The kilometres driven by car (the form, the API serializer and the service all ask here)."""
+    if km is not None and km < 0:
+        return _("The amount cannot be negative.")
+    return None
+
+
+MEALS = ("breakfast", "lunch", "dinner")
+
+
+def claim_meals_clean(
+    meals: dict[str, Any], *, trip_start: datetime, trip_end: datetime
+) -> dict[str, list[str]]:
+    """Meals provided free of charge per day of the trip ({"2026-03-10": ["lunch"]}), checked and in the
+    stored shape; a day that is not a day of the trip is refused (ValidationError). The browser's form
+    offers only the trip's days as checkboxes; the API asks here."""
+    first, last = timezone.localtime(trip_start).date(), timezone.localtime(trip_end).date()
+    cleaned = {}
+    for day, names in meals.items():
+        try:
+            when = date.fromisoformat(day)
+        except (TypeError, ValueError) as error:
+            raise ValidationError(_("Enter a valid date.")) from error
+        if not first <= when <= last:
+            raise ValidationError(_("Enter a valid date."))
+        if names:
+            cleaned[when.isoformat()] = [meal for meal in MEALS if meal in names]
+    return cleaned
+
+
 def trip_errors(start: datetime | None, end: datetime | None) -> dict[str, str]:
     """The trip's own checks, field by field (the form, the API and the service give the same)."""
     errors = {}
@@ -431,9 +461,12 @@ def _check_trip_and_amounts(data: dict[str, Any], claim: TravelClaim | None = No
     start = data.get("trip_start", claim.trip_start if claim else None)
     end = data.get("trip_end", claim.trip_end if claim else None)
     errors: dict[str, list[str]] = {field: [message] for field, message in trip_errors(start, end).items()}
-    message = amount_error(data.get("local_transport"), allow_zero=True)
-    if message:
-        errors["local_transport"] = [message]
+    for field, message in (
+        ("local_transport", amount_error(data.get("local_transport"), allow_zero=True)),
+        ("car_km", car_km_error(data.get("car_km"))),
+    ):
+        if message:
+            errors[field] = [message]
     if errors:
         raise ValidationError(errors)
 
