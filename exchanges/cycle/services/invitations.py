@@ -119,10 +119,10 @@ def invitations_propose(
     return created
 
 
-def recorded_answer_check_allowed(*, actor: User, invitation: Invitation) -> None:
+def recorded_answer_check_allowed(*, actor: User | None, invitation: Invitation) -> None:
     """Refuse what ``exchanges.cycle.rules.may_record_answer`` does not allow (whether the invitation is
     still open is the answer's own check, with its own message)."""
-    if not may_record_answer(actor, invitation):
+    if actor is None or not may_record_answer(actor, invitation):
         raise NotPermitted(_("Only the coordination records an answer on an expert's behalf."))
 
 
@@ -148,18 +148,17 @@ def invitation_answer(
         )
         expert_user = invitation.expert.user
         on_behalf = actor is not None and actor.pk != expert_user.pk
-        if on_behalf:
+        if on_behalf and channel != AnswerChannel.RECORDED:
             # Somebody else answering: only the coordination, only as an explicit record (never a link
             # opened in another person's session, never the expert's own form).
-            if channel != AnswerChannel.RECORDED:
-                raise NotPermitted(_("Only the invited expert can answer."))
+            raise NotPermitted(_("Only the invited expert can answer."))
+        if channel == AnswerChannel.RECORDED:
+            # A record on the expert's behalf (never the expert's own answer: they answer as themselves).
             recorded_answer_check_allowed(actor=actor, invitation=invitation)
             if not note:
                 raise DomainError(
                     _("Please note how and when the expert answered (e.g. by phone on 03.03.)."), field="note"
                 )
-        elif channel == AnswerChannel.RECORDED:
-            channel = AnswerChannel.PORTAL
         if invitation.status != InvitationStatus.OPEN:
             raise TransitionNotAllowed(
                 _("This invitation has already been answered or withdrawn (%(status)s).")
