@@ -23,6 +23,7 @@ from cities.directory.rules import is_coordinator, is_finance
 from exchanges.cycle.forms import AssignForm
 from exchanges.cycle.models import Status
 from exchanges.cycle.services.requests import request_transition, requests_assign
+from exchanges.cycle.workflow import TRANSITIONS
 from exchanges.travel.models import ClaimStatus, TravelClaim
 from exchanges.travel.rules import decides_claims, may_decide_claim, sees_all_claims
 from exchanges.travel.services.claims import budget_set, claim_approve
@@ -193,3 +194,18 @@ def test_withdrawing_open_invitations_is_refused_when_there_are_none(client, peo
     assert url not in client.get(agreed.get_absolute_url()).content.decode()
     response = client.post(url, follow=True)
     assert "Es gibt keine offenen Einladungen" in response.content.decode()
+
+
+# --- what a step causes is declared next to the step ----------------------------------------------------------
+def test_what_submitting_sets_is_declared_with_the_step_in_the_table(people):
+    assert "exchanges.cycle.services.requests.request_number_and_deadline" in TRANSITIONS["submit"].sets
+    submitted = make_request(people, Status.SUBMITTED)
+    assert submitted.reference.startswith(f"CR-{timezone.localdate().year}-")
+    assert submitted.submitted_at == submitted.status_changed_at and submitted.contact_due_on is not None
+    reference = submitted.reference
+    request_transition(
+        request_id=submitted.pk, action="return_for_changes", actor=people["contact"], comment="?"
+    )
+    request_transition(request_id=submitted.pk, action="submit", actor=people["requester"])
+    submitted.refresh_from_db()
+    assert submitted.reference == reference  # a returned request keeps its number

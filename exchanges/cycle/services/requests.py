@@ -125,6 +125,21 @@ def _next_reference(year: int) -> str:
     return f"CR-{year}-{next_number(ReferenceCounter, year):04d}"
 
 
+def request_number_and_deadline(*, request: ExchangeRequest) -> list[str]:
+    """What submitting sets on the request (``TRANSITIONS["submit"].sets``): the reference number (kept
+    when a returned request comes back), the time of submission and the city contact's deadline in
+    working days. Returns the fields it set."""
+    fields = ["submitted_at", "contact_due_on"]
+    if not request.reference:
+        request.reference = _next_reference(timezone.localdate().year)
+        fields.append("reference")
+    request.submitted_at = request.status_changed_at
+    request.contact_due_on = add_working_days(
+        timezone.localdate(), settings.CONTACT_DEADLINE_WORKING_DAYS, request.requester_city.federal_state
+    )
+    return fields
+
+
 def request_transition(
     *,
     request_id: int,
@@ -189,21 +204,11 @@ def request_transition(
         if missing:
             raise TransitionNotAllowed(" ".join(missing))
 
-        now = timezone.now()
-        update_fields = ["status", "status_changed_at", "updated_at", "version"]
-        if action == "submit":
-            if not request.reference:
-                request.reference = _next_reference(timezone.localdate().year)
-                update_fields.append("reference")
-            request.submitted_at = now
-            request.contact_due_on = add_working_days(
-                timezone.localdate(),
-                settings.CONTACT_DEADLINE_WORKING_DAYS,
-                request.requester_city.federal_state,
-            )
-            update_fields += ["submitted_at", "contact_due_on"]
         request.status = transition.target
-        request.status_changed_at = now
+        request.status_changed_at = timezone.now()
+        update_fields = ["status", "status_changed_at", "updated_at", "version"]
+        for sets in transition.sets:
+            update_fields += import_string(sets)(request=request)
         version_advance(request, actor=actor, fields=["status"])
         request.save(update_fields=update_fields)
         entry = TimelineEntry.objects.create(
