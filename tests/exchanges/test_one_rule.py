@@ -21,13 +21,14 @@ from cities.directory.models import User
 from cities.directory.roles import Role
 from cities.directory.rules import is_coordinator, is_finance
 from exchanges.cycle.forms import AssignForm
-from exchanges.cycle.models import Status
-from exchanges.cycle.services.requests import request_transition, requests_assign
+from exchanges.cycle.models import ExchangeRequest, Status
+from exchanges.cycle.services.requests import request_save_draft, request_transition, requests_assign
 from exchanges.cycle.workflow import TRANSITIONS
 from exchanges.travel.models import ClaimStatus, TravelClaim
 from exchanges.travel.rules import decides_claims, may_decide_claim, sees_all_claims
 from exchanges.travel.services.claims import budget_set, claim_approve
 from koopstadt.errors import DomainError, NotPermitted
+from tests.api.conftest import issue, token_client
 from tests.cities.factories import UserFactory
 from tests.exchanges.conftest import make_request
 
@@ -209,3 +210,24 @@ def test_what_submitting_sets_is_declared_with_the_step_in_the_table(people):
     request_transition(request_id=submitted.pk, action="submit", actor=people["requester"])
     submitted.refresh_from_db()
     assert submitted.reference == reference  # a returned request keeps its number
+
+
+def test_an_administrator_without_a_home_city_is_not_offered_a_request_it_cannot_file(client, api_admin):
+    admin, token_client = api_admin
+    client.force_login(admin)
+    assert (
+        reverse("exchanges:request_create")
+        not in client.get(reverse("exchanges:request_list")).content.decode()
+    )
+    assert client.get(reverse("exchanges:request_create")).status_code == 403
+    refused = token_client.post("/api/v1/requests/", {"title": "Werkstatt"}, format="json")
+    assert refused.status_code == 403 and "Heimatstadt" in refused.json()["detail"]
+    with pytest.raises(NotPermitted):
+        request_save_draft(requester=admin, data={"title": "Werkstatt"})
+    assert not ExchangeRequest.objects.exists()
+
+
+@pytest.fixture
+def api_admin(db):  # type: ignore[no-untyped-def]
+    admin = UserFactory(roles=[], is_superuser=True, is_staff=True, home_city=None, department=None)
+    return admin, token_client(issue(admin))

@@ -31,6 +31,7 @@ from exchanges.cycle.services.requests import (
     comment_add,
     comment_check_allowed,
     request_check_editable,
+    request_check_may_ask,
     request_save_draft,
     request_transition,
 )
@@ -88,8 +89,7 @@ class RequestListView(ApiListView):
         tags=["requests"],
     )
     def post(self, request: Request) -> Response:
-        if not request.user.has_perm("exchanges.create_request"):
-            raise exceptions.PermissionDenied
+        request_check_may_ask(actor=request.user)  # rules.may_request, before the input is read
         data = self.validated(RequestDraftSerializer)
         saved = request_save_draft(
             requester=request.user,

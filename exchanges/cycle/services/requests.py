@@ -30,6 +30,7 @@ from exchanges.cycle.rules import (
     can_comment_internally,
     can_edit_request,
     comment_required_for,
+    may_request,
     missing_facts,
 )
 from exchanges.cycle.services.deadlines import add_working_days
@@ -53,6 +54,14 @@ DRAFT_FIELDS = (
     "travellers",
     "estimated_costs",
 )
+
+
+def request_check_may_ask(*, actor: User) -> None:
+    """Refuse, with the reason, what ``exchanges.cycle.rules.may_request`` does not allow."""
+    if not may_request(actor):
+        raise NotPermitted(
+            _("Only people with a home city can ask for an exchange. Please contact the coordination.")
+        )
 
 
 def request_check_editable(*, actor: User, request: ExchangeRequest) -> None:
@@ -82,10 +91,7 @@ def request_save_draft(
     ``expected_version`` is the version the person's form (or API client) started from: a save on top of
     a newer version is refused with who changed what (``StaleVersion``) and changes nothing.
     """
-    if requester.home_city_id is None:
-        raise DomainError(
-            _("Only people with a home city can ask for an exchange. Please contact the coordination.")
-        )
+    request_check_may_ask(actor=requester)
     if request is None:
         request = ExchangeRequest(
             requester=requester,

@@ -33,6 +33,7 @@ from exchanges.cycle.rules import (
     may_propose_experts,
     may_record_answer,
     may_record_past_exchange,
+    may_request,
     may_set_meeting,
     may_withdraw_invitations,
     may_write_reflection,
@@ -52,6 +53,7 @@ from exchanges.cycle.services.requests import (
     attachment_remove,
     comment_add,
     request_check_editable,
+    request_check_may_ask,
     request_save_draft,
     request_transition,
 )
@@ -66,7 +68,9 @@ def request_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(my_requests(user=request.user), settings.LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "exchanges/request_list.html", {"page": page})
+    return render(
+        request, "exchanges/request_list.html", {"page": page, "may_request": may_request(request.user)}
+    )
 
 
 def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | None) -> HttpResponse:
@@ -139,8 +143,11 @@ def _add_errors(form: RequestForm, error: ValidationError) -> None:
 
 @login_required
 def request_create(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("exchanges.create_request"):
-        raise PermissionDenied
+    # The rule itself, not has_perm: administrators pass every has_perm, but a request needs a home city.
+    try:
+        request_check_may_ask(actor=request.user)
+    except DomainError as error:
+        raise PermissionDenied(error.message) from error
     return _save_request_form(request, None)
 
 
