@@ -2,7 +2,8 @@
 
 ``is_coordinator`` is the one answer to "does this person act as the koopstadt coordination?": people with
 the coordinator role and the portal's administrators (superusers), when active. Every page, service and
-API view asks it (docs/workflow.md, "Who is the coordination").
+API view asks it (docs/workflow.md, "Who is the coordination"); ``User.objects.coordinators()`` is the
+same rule as a list (whom to assign, whom to tell). ``is_finance`` is the same for the finance area.
 """
 
 import rules
@@ -13,6 +14,12 @@ from cities.directory.roles import CONTACT_DETAIL_ROLES
 @rules.predicate
 def is_coordinator(user) -> bool:  # type: ignore[no-untyped-def]
     return bool(user is not None and user.is_authenticated and user.is_coordinator)
+
+
+@rules.predicate
+def is_finance(user) -> bool:  # type: ignore[no-untyped-def]
+    """Finance's pages and endpoints: the finance role or an administrator (``User.is_finance``)."""
+    return bool(user is not None and user.is_authenticated and user.is_finance)
 
 
 @rules.predicate

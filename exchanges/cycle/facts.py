@@ -27,6 +27,37 @@ REQUIRED_FOR_SUBMISSION = (
 )
 
 
+MAX_TRAVELLERS = 50
+
+
+def travellers_error(travellers: int | None) -> str | None:
+    """The number of travellers of a request (the form's and the API's field check, and the service's)."""
+    if travellers is not None and not 1 <= travellers <= MAX_TRAVELLERS:
+        return _("Please give a number between 1 and 50.")
+    return None
+
+
+def estimated_costs_error(costs: Any) -> str | None:
+    if costs is not None and costs < 0:
+        return _("The costs cannot be negative.")
+    return None
+
+
+def request_input_errors(data: dict[str, Any], *, today: date) -> dict[str, str]:
+    """Everything wrong with what a requester typed, field by field: the draft service checks it all,
+    the form and the API serializer each field as it is read (the same functions, the same messages)."""
+    errors = {
+        field: message
+        for field, message in (
+            ("travellers", travellers_error(data.get("travellers"))),
+            ("estimated_costs", estimated_costs_error(data.get("estimated_costs"))),
+        )
+        if message
+    }
+    errors.update(request_period_errors(data, today=today))
+    return errors
+
+
 def request_period_errors(data: dict[str, Any], *, today: date) -> dict[str, str]:
     """Date problems in request data (used by the form, the API and again on submission)."""
     errors = {}

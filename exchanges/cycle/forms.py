@@ -2,14 +2,12 @@
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cities.directory.models import City, Department, ExpertProfile, Topic, User
-from cities.directory.roles import Role
-from exchanges.cycle.facts import request_period_errors
+from exchanges.cycle.facts import estimated_costs_error, request_period_errors, travellers_error
 from exchanges.cycle.models import ExchangeRequest, Format, Reflection, Status
 from exchanges.cycle.services.requests import DRAFT_FIELDS
 from koopstadt.form_widgets import DATE_WIDGET, DATETIME_WIDGET, FastSelect, localize_decimal
@@ -99,14 +97,16 @@ class RequestForm(forms.ModelForm):
 
     def clean_travellers(self) -> int | None:
         travellers = self.cleaned_data.get("travellers")
-        if travellers is not None and not 1 <= travellers <= 50:
-            raise forms.ValidationError(_("Please give a number between 1 and 50."))
+        message = travellers_error(travellers)  # exchanges.cycle.facts: the API's and the service's check
+        if message:
+            raise forms.ValidationError(message)
         return travellers
 
     def clean_estimated_costs(self):  # type: ignore[no-untyped-def]
         costs = self.cleaned_data.get("estimated_costs")
-        if costs is not None and costs < 0:
-            raise forms.ValidationError(_("The costs cannot be negative."))
+        message = estimated_costs_error(costs)
+        if message:
+            raise forms.ValidationError(message)
         return costs
 
     def clean(self) -> dict:
@@ -198,12 +198,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        # By the group's id, not its name: with a known id PostgreSQL reads the few coordinators by
-        # index instead of hashing every account of a national network (docs/performance.md).
-        group_id = Group.objects.filter(name=Role.COORDINATOR.value).values_list("id", flat=True).first()
-        self.fields["assignee"].queryset = (
-            User.objects.active().filter(groups=group_id) if group_id else User.objects.none()
-        )
+        # Whoever counts as the coordination (cities.directory.rules.is_coordinator), as a list.
+        self.fields["assignee"].queryset = User.objects.coordinators()
 
 
 class RoutingCorrectionForm(forms.Form):

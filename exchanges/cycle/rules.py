@@ -14,9 +14,14 @@ from cities.directory.rules import is_coordinator
 from exchanges.cycle.models import ExchangeRequest, Invitation, InvitationStatus, Meeting, Reflection, Status
 from exchanges.cycle.workflow import TRANSITIONS, Actor, Transition
 
-# States in which date and place can be set or changed, and in which travel costs can be claimed.
-MEETING_STATUSES = frozenset({Status.AGREED, Status.SCHEDULED})
+# States in which date and place can be set or changed (the first save is the step "schedule"; later
+# saves change the meeting of a scheduled exchange), and in which travel costs can be claimed.
+MEETING_STATUSES = TRANSITIONS["schedule"].sources | {TRANSITIONS["schedule"].target}
 CLAIMABLE_STATUSES = frozenset({Status.SCHEDULED, Status.HELD, Status.COMPLETED})
+# The routing is corrected, and experts are proposed, while experts are looked for (proposing also once one
+# has agreed).
+ROUTING_STATUSES = frozenset({Status.ROUTING, Status.MATCHING})
+PROPOSING_STATUSES = frozenset({Status.MATCHING, Status.AGREED})
 
 
 def meeting_participant_ids(request: ExchangeRequest) -> set[int]:
@@ -59,7 +64,32 @@ def is_routed_liaison(user: User, request: ExchangeRequest) -> bool:
 
 
 def can_propose_experts(user: User, request: ExchangeRequest) -> bool:
+    """Who proposes experts for a request (in any state; ``may_propose_experts`` adds the state)."""
     return is_coordinator(user) or is_routed_liaison(user, request)
+
+
+def may_propose_experts(user: User, request: ExchangeRequest) -> bool:
+    """Suggestions and the form to ask experts: the coordination and the routed liaisons, while proposing."""
+    return request.status in PROPOSING_STATUSES and can_propose_experts(user, request)
+
+
+def may_correct_routing(user: User, request: ExchangeRequest) -> bool:
+    """The coordination adds or removes a department while experts are looked for."""
+    return is_coordinator(user) and request.status in ROUTING_STATUSES
+
+
+def open_invitations_exist(request: ExchangeRequest) -> bool:
+    """Read once per request object (a page that loaded the invitations sets it: remember_cycle_data)."""
+    cached = getattr(request, "_open_invitations", None)
+    if cached is None:
+        cached = request.invitations.filter(status=InvitationStatus.OPEN).exists()
+        request._open_invitations = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def may_withdraw_invitations(user: User, request: ExchangeRequest) -> bool:
+    """The coordination withdraws the invitations nobody has answered yet (when there are some)."""
+    return is_coordinator(user) and open_invitations_exist(request)
 
 
 def can_see_routing(user: User, request: ExchangeRequest) -> bool:
@@ -124,9 +154,10 @@ def waiting_for_fact(user: User, request: ExchangeRequest, action: str) -> str:
 
 
 def may_set_meeting(user: User, request: ExchangeRequest) -> bool:
-    """Date, time, place and participants: the requester and the coordination, once an expert agreed."""
+    """Date, time, place and participants: who takes the step "schedule" in the table (the requester and
+    the coordination), once an expert agreed, and again to change them while it is scheduled."""
     return request.status in MEETING_STATUSES and bool(
-        actors_for(user, request) & {Actor.REQUESTER, Actor.COORDINATOR}
+        actors_for(user, request) & TRANSITIONS["schedule"].actors
     )
 
 
@@ -141,12 +172,46 @@ def may_record_answer(user: User, invitation: Invitation) -> bool:
     return is_coordinator(user) and invitation.expert.user_id != user.pk
 
 
-def may_answer_invitation(user: User, invitation: Invitation) -> bool:
-    return (
-        user.is_authenticated
-        and invitation.status == InvitationStatus.OPEN
-        and invitation.expert.user_id == user.pk
-    )
+def may_answer_invitation(user: User | None, invitation: Invitation, *, by_link: bool = False) -> bool:
+    """The invited expert answers an open invitation, once: in the portal, or by the signed link, which is
+    the key without a log-in (signed in, the link answers only for its own expert)."""
+    if invitation.status != InvitationStatus.OPEN:
+        return False
+    if user is None or not user.is_authenticated:
+        return by_link
+    return invitation.expert.user_id == user.pk
+
+
+def reflection_side(user: User, request: ExchangeRequest) -> str | None:
+    """Whose reflection ``user`` would write: the requester's, an accepted expert's, or none."""
+    if user.pk == request.requester_id:
+        return Reflection.Side.REQUESTER
+    accepted = getattr(request, "_accepted_expert_ids", None)
+    if accepted is not None:
+        return Reflection.Side.EXPERT if user.pk in accepted else None
+    if request.invitations.filter(expert__user=user, status=InvitationStatus.ACCEPTED).exists():
+        return Reflection.Side.EXPERT
+    return None
+
+
+def reflection_statuses(side: str | None) -> frozenset[Status]:
+    """The requester's reflection completes a held exchange; experts may add theirs afterwards too."""
+    if side is None:
+        return frozenset()
+    return frozenset({Status.HELD} if side == Reflection.Side.REQUESTER else {Status.HELD, Status.COMPLETED})
+
+
+def may_write_reflection(
+    user: User, request: ExchangeRequest, reflections: Iterable[Reflection] | None = None
+) -> bool:
+    """The requester (while held) and the experts who accepted (held or completed), once each.
+    ``reflections``: the request's reflections, when the page has read them already."""
+    side = reflection_side(user, request)
+    if request.status not in reflection_statuses(side):
+        return False
+    if reflections is not None:
+        return not any(reflection.author_id == user.pk for reflection in reflections)
+    return not Reflection.objects.filter(request=request, author=user).exists()
 
 
 def claim_participants(request: ExchangeRequest) -> set[int]:
@@ -172,6 +237,9 @@ def remember_cycle_data(
             for invitation in invitations
             if invitation.status == InvitationStatus.ACCEPTED
         }
+        request._open_invitations = any(  # type: ignore[attr-defined]
+            invitation.status == InvitationStatus.OPEN for invitation in invitations
+        )
     request._participant_ids = (  # type: ignore[attr-defined]
         {person.pk for person in meeting.participants.all()}
         if meeting is not None and not meeting.is_cancelled
@@ -219,11 +287,3 @@ rules.add_perm("exchanges.comment_request", can_comment)
 rules.add_perm("exchanges.comment_internally", can_comment_internally)
 rules.add_perm("exchanges.triage", is_coordinator)
 rules.add_perm("exchanges.city_inbox", is_city_contact)
-
-
-@rules.predicate
-def is_finance(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(Role.FINANCE))
-
-
-rules.add_perm("exchanges.finance", is_finance)

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +19,6 @@ from exchanges.cycle.models import ExchangeRequest
 from exchanges.cycle.states import NEXT_STEP, STATUS_BADGE, TIMELINE_TEXT, Status
 
 __all__ = ["NEXT_STEP", "STATUS_BADGE", "TIMELINE_TEXT", "TRANSITIONS", "Actor", "Audience", "Transition"]
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 
 class Actor(StrEnum):
@@ -64,6 +64,9 @@ class Transition:
     comment_required: bool = False
     public: bool = True  # the timeline entry is shown to the requester
     button_class: str = "btn-primary"
+    # What the step writes on the request itself, saved with the new status: dotted paths of functions
+    # (request) that set fields and return their names.
+    sets: tuple[str, ...] = ()
     # What the step causes, in the same transaction: dotted paths of functions (request, actor).
     effects: tuple[str, ...] = ()
     # A Celery task (its registered name) queued with the request's id after the commit.
@@ -102,6 +105,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Actor.REQUESTER}),
             checks=(_submission_complete,),
             comment_label=_("Note to your contact person (optional)"),
+            sets=("exchanges.cycle.services.requests.request_number_and_deadline",),
             notify=frozenset({Audience.CITY_CONTACTS}),
         ),
         Transition(

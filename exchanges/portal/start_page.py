@@ -22,6 +22,7 @@ from exchanges.cycle.rules import is_city_contact, may_request
 from exchanges.portal import selectors
 from exchanges.portal.selectors import Bucket
 from exchanges.travel.models import ClaimStatus
+from exchanges.travel.rules import decides_claims
 
 
 @dataclass(frozen=True)
@@ -525,7 +526,7 @@ def start_sections(user: User) -> list[WorkSection]:
         sections.append(coordinator_section(user))
     if is_city_contact(user):
         sections.append(city_contact_section(user))
-    if user.has_role(Role.FINANCE):
+    if decides_claims(user):
         sections.append(finance_section(user))
     if user.has_role(Role.DEPARTMENT_LIAISON) and user.department_id:
         sections.append(liaison_section(user))

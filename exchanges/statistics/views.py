@@ -5,7 +5,6 @@ The views parse the period, authorise and render; every number comes from ``exch
 """
 
 from dataclasses import dataclass
-from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,19 +13,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from cities.operations.audit import audit_record
-from cities.operations.models import AuditEvent
 from exchanges.statistics import figures
 from exchanges.statistics.charts import chart_svg
-from exchanges.statistics.exports import XLSX_CONTENT_TYPE, export_filename, table_csv, table_xlsx
 from exchanges.statistics.formatting import display_rows, display_totals, numeric_columns
-from exchanges.statistics.report import annual_report_pdf
 from exchanges.statistics.selection import Selection, network_wide, statistics_selection
-from exchanges.statistics.tables import Period, StatTable
+from exchanges.statistics.services import (
+    FILE_FORMATS,
+    StatisticsFile,
+    statistics_report_export,
+    statistics_table_export,
+)
+from exchanges.statistics.tables import StatTable
 
 FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 2000, 2100
 PAGES = {
@@ -146,36 +147,15 @@ def statistics_costs(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def statistics_export(request: HttpRequest, key: str, file_format: str) -> HttpResponse:
-    if key not in figures.TABLE_KEYS or file_format not in {"csv", "xlsx"}:
+    if key not in figures.TABLE_KEYS or file_format not in FILE_FORMATS:
         raise Http404
     selection = statistics_selection(user=request.user, params=request.GET)
-    tables = figures.cached_statistics_for(
-        user=request.user, period=selection.period, city_id=selection.city_id, fold=False
-    ).tables
-    table = tables.get(key)
-    if table is None:
+    exported = statistics_table_export(
+        user=request.user, selection=selection, key=key, file_format=file_format, request=request
+    )
+    if exported is None:
         raise Http404
-    audit_record(
-        kind=AuditEvent.Kind.EXPORT,
-        actor=request.user,
-        target="statistics",
-        request=request,
-        action="statistics_export",
-        table=key,
-        format=file_format,
-        start=selection.period.start.isoformat(),
-        end=selection.period.end.isoformat(),
-        city=selection.city_id,
-    )
-    if file_format == "csv":
-        response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(table_xlsx(table), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{export_filename(table, selection.period, file_format)}"'
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _download(exported)
 
 
 @login_required
@@ -183,26 +163,15 @@ def statistics_export(request: HttpRequest, key: str, file_format: str) -> HttpR
 def statistics_report(request: HttpRequest, year: int) -> HttpResponse:
     if not FIRST_REPORT_YEAR <= year <= LAST_REPORT_YEAR:
         raise Http404
-    selection = statistics_selection(
-        user=request.user, params=request.GET
-    )  # only its city counts here: the report covers the whole year
-    period = Period(date(year, 1, 1), date(year, 12, 31))
-    with translation.override("de"):
-        tables = figures.statistics_for(user=request.user, period=period, city_id=selection.city_id)
-        exchanges = figures.completed_exchanges(user=request.user, period=period, city_id=selection.city_id)
-        scope = selection.city.name if selection.city else "das ganze Netzwerk"  # the report is German
-        pdf = annual_report_pdf(year=year, period=period, tables=tables, exchanges=exchanges, scope=scope)
-    audit_record(
-        kind=AuditEvent.Kind.EXPORT,
-        actor=request.user,
-        target="statistics",
-        request=request,
-        action="annual_report",
-        year=year,
-        city=selection.city_id,
+    # Only its city counts here: the report covers the whole year.
+    selection = statistics_selection(user=request.user, params=request.GET)
+    return _download(
+        statistics_report_export(user=request.user, year=year, selection=selection, request=request)
     )
-    suffix = f"-{selection.city.slug}" if selection.city else ""
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="Jahresbilanz-{year}{suffix}.pdf"'
+
+
+def _download(exported: StatisticsFile) -> HttpResponse:
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

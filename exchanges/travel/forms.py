@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.directory.models import City
 from exchanges.travel.models import ClaimItem, ClaimStatus, ExportBatch, RateSet, TravelClaim
-from exchanges.travel.services.claims import amount_error, trip_errors
+from exchanges.travel.services.claims import amount_error, car_km_error, trip_errors
 from koopstadt.form_widgets import (
     DATE_WIDGET,
     DATETIME_WIDGET,
@@ -59,9 +59,9 @@ class ClaimForm(forms.ModelForm):
         for name, message in trip_errors(cleaned.get("trip_start"), cleaned.get("trip_end")).items():
             if name not in self.errors:
                 self.add_error(name, message)
-        car_km = cleaned.get("car_km")
-        if car_km is not None and car_km < 0:
-            self.add_error("car_km", _("The amount cannot be negative."))
+        message = car_km_error(cleaned.get("car_km"))
+        if message and "car_km" not in self.errors:
+            self.add_error("car_km", message)
         message = amount_error(cleaned.get("local_transport"), allow_zero=True)
         if message and "local_transport" not in self.errors:
             self.add_error("local_transport", message)

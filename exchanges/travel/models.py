@@ -8,8 +8,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from cities.directory.roles import Role
-from cities.directory.rules import is_coordinator
 from exchanges.travel.services.travel_calculator import Rates
 from koopstadt.versioning import Versioned
 
@@ -151,17 +149,6 @@ class ClaimStatus(models.TextChoices):
     PAID = "paid", _("Paid")  # in an export batch marked paid
 
 
-class TravelClaimQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "TravelClaimQuerySet":  # type: ignore[no-untyped-def]
-        """Claims a person may see: their own (as traveller or who entered it); all for finance and coordination."""
-
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser or user.has_role(Role.FINANCE) or is_coordinator(user):
-            return self
-        return self.filter(Q(traveller_id=user.pk) | Q(submitted_by_id=user.pk))
-
-
 class TravelClaim(Versioned):
     """One traveller's claim for one exchange.
 
@@ -234,8 +221,6 @@ class TravelClaim(Versioned):
     decided_by = models.ForeignKey(
         "cities.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-
-    objects = TravelClaimQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("travel claim")

@@ -18,6 +18,17 @@ from django.utils import timezone
 
 from cities.directory.models import User
 from exchanges.travel.models import Booking, ClaimStatus, ExportBatch, Receipt, TravelClaim
+from exchanges.travel.rules import sees_all_claims
+
+
+def claims_visible_to(user: User) -> QuerySet[TravelClaim]:
+    """The claims a person may see: every claim for finance and the coordination
+    (``exchanges.travel.rules.sees_all_claims``), otherwise their own."""
+    if not user.is_authenticated:
+        return TravelClaim.objects.none()
+    if sees_all_claims(user):
+        return TravelClaim.objects.all()
+    return claims_of(user)
 
 
 def claims_of(user: User) -> QuerySet[TravelClaim]:
@@ -29,7 +40,7 @@ def claim_get_for_user(*, user: User, pk: int, own_only: bool = False) -> Travel
     """The claim if ``user`` may see it (``own_only``: only among their own); 404 for missing and
     forbidden alike."""
     claim = (
-        (claims_of(user) if own_only else TravelClaim.objects.visible_to(user))
+        (claims_of(user) if own_only else claims_visible_to(user))
         .select_related("exchange", "traveller__home_city", "submitted_by", "rate_set", "decided_by")
         .prefetch_related("items__receipts", "events__actor")
         .filter(pk=pk)
@@ -61,7 +72,7 @@ def possible_duplicate_filter() -> ExpressionWrapper:
 def finance_queue(*, user: User, filters: dict[str, Any]) -> QuerySet[TravelClaim]:
     """The finance queue with its filters (``FinanceQueueFilterForm``): submitted claims by default."""
     claims = (
-        TravelClaim.objects.visible_to(user)
+        claims_visible_to(user)
         .select_related("exchange", "traveller__home_city", "rate_set")
         .annotate(possible_duplicate=possible_duplicate_filter())
     )

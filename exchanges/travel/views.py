@@ -16,11 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cities.directory.roles import Role
-from cities.operations.audit import audit_record
-from cities.operations.models import AuditEvent
 from exchanges.cycle.facts import current_meeting
-from exchanges.cycle.rules import may_claim
 from exchanges.cycle.selectors import request_get_for_user
 from exchanges.travel.forms import (
     BudgetForm,
@@ -46,9 +42,10 @@ from exchanges.travel.models import (
     Receipt,
     TravelClaim,
 )
+from exchanges.travel.rules import decides_claims, may_decide_claim, may_edit_claim, sees_all_claims
 from exchanges.travel.selectors import booking_number, claim_get_for_user, claims_of, export_batches
 from exchanges.travel.selectors import finance_queue as finance_queue_claims
-from exchanges.travel.services.claim_pdf import claim_pdf
+from exchanges.travel.services.claim_pdf import claim_pdf_export
 from exchanges.travel.services.claims import (
     RECEIPT_KINDS,
     BudgetExceeded,
@@ -56,6 +53,7 @@ from exchanges.travel.services.claims import (
     budget_position,
     budget_set,
     claim_approve,
+    claim_check_allowed,
     claim_create,
     claim_filing_deadline,
     claim_flags,
@@ -64,7 +62,6 @@ from exchanges.travel.services.claims import (
     claim_item_reduce,
     claim_item_remove,
     claim_receipt_add,
-    claim_refusal,
     claim_return_or_reject,
     claim_shown_calculation,
     claim_submit,
@@ -90,8 +87,10 @@ from koopstadt.versioned_forms import form_show_stale
 def claim_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = request_get_for_user(user=request.user, pk=pk)
     # The rule the request page's link asks (exchanges.cycle.rules.may_claim), and the service and the API too.
-    if not may_claim(request.user, exchange):
-        messages.error(request, claim_refusal(exchange).message)
+    try:
+        claim_check_allowed(traveller=request.user, exchange=exchange)
+    except DomainError as error:
+        messages.error(request, error.message)
         return redirect(exchange)
     form = ClaimForm(request.POST or None, initial={"purpose": exchange.title})
     if request.method == "POST" and form.is_valid():
@@ -136,17 +135,10 @@ def _claim_page(  # type: ignore[no-untyped-def]
     request: HttpRequest, claim: TravelClaim, *, status: int = 200, **forms
 ) -> HttpResponse:
     user = request.user
-    editable = claim.status in {ClaimStatus.DRAFT, ClaimStatus.RETURNED} and user.pk in {
-        claim.traveller_id,
-        claim.submitted_by_id,
-    }
-    # Decisions are the finance role's own (claims service), not every superuser's.
-    is_finance = user.has_role(Role.FINANCE)
-    deciding = (
-        claim.status == ClaimStatus.SUBMITTED
-        and is_finance
-        and user.pk not in {claim.traveller_id, claim.submitted_by_id}
-    )
+    # The rules the claims service asks (exchanges.travel.rules): a form only where it would be accepted.
+    editable = may_edit_claim(user, claim)
+    deciding = may_decide_claim(user, claim)
+    sees_all = sees_all_claims(user)
     try:
         calculation = claim_shown_calculation(claim)
     except (DomainError, ValueError) as error:
@@ -165,7 +157,7 @@ def _claim_page(  # type: ignore[no-untyped-def]
             item.reduction_form = forms.pop(f"reduce_{item.pk}", None) or ItemReductionForm(
                 prefix=f"reduce-{item.pk}", initial={"version": claim.version}
             )
-    own_claims = set() if is_finance else set(claims_of(user).values_list("pk", flat=True))
+    own_claims = set() if sees_all else set(claims_of(user).values_list("pk", flat=True))
     context = {
         "claim": claim,
         "items": items,
@@ -176,8 +168,8 @@ def _claim_page(  # type: ignore[no-untyped-def]
         "deadline": claim_filing_deadline(claim),
         "editable": editable,
         "deciding": deciding,
-        "is_finance": is_finance,
-        "four_eyes_blocked": claim.status == ClaimStatus.SUBMITTED and is_finance and not deciding,
+        "sees_all_claims": sees_all,
+        "four_eyes_blocked": claim.status == ClaimStatus.SUBMITTED and decides_claims(user) and not deciding,
         **forms,
     }
     if editable:
@@ -623,10 +615,9 @@ def budget_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def claim_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     claim = claim_get_for_user(user=request.user, pk=pk)
-    audit_record(
-        kind=AuditEvent.Kind.EXPORT, actor=request.user, target=claim, request=request, action="claim_pdf"
+    response = HttpResponse(
+        claim_pdf_export(claim=claim, actor=request.user, request=request), content_type="application/pdf"
     )
-    response = HttpResponse(claim_pdf(claim), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="Reisekostenabrechnung-{claim.exchange.reference}-{claim.pk}.pdf"'
     )

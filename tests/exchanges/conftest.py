@@ -33,6 +33,11 @@ def other_city(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def people(city, other_city):  # type: ignore[no-untyped-def]
     """One person per role in the requester's city, plus outsiders in another city."""
+    return make_people(city, other_city)
+
+
+def make_people(city, other_city) -> dict:  # type: ignore[no-untyped-def]
+    """The ``people`` of the fixture, for fixtures of a wider scope."""
     home = DepartmentFactory(city=city)
     away = DepartmentFactory(city=other_city)
     expert = UserFactory(department=away, roles=[Role.EXPERT, Role.STAFF], display_name="Henrik Brandt")

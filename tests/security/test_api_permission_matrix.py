@@ -161,6 +161,8 @@ class ApiCase:
     acts: Callable[[str, str], bool] | None = None
 
 
+reflections_post = api_on_request("completed", only={"staff", "expert"}, ok=400)
+
 API_EXPECTATIONS: dict[str, list[ApiCase]] = {
     # --- the schema and its docs: public, they describe the API and hold no data ------------------------
     "api:schema": [ApiCase(get=public(200))],
@@ -268,8 +270,9 @@ API_EXPECTATIONS: dict[str, list[ApiCase]] = {
         ApiCase(
             kwargs=request_pk("completed"),
             get=api_on_request("completed"),
-            # the requester and the accepted expert reflect (empty input: 400); the others who see it: 403
-            post=api_on_request("completed", only={"staff", "expert"}, ok=400),
+            # the accepted expert reflects (empty input: 400); the requester has written theirs (it
+            # completed the request: 409, before the input is read); the others who see it: 403
+            post=lambda role, side: 409 if (role, side) == ("staff", "own") else reflections_post(role, side),
             acts=never,
             secret=request_title("completed"),
         )

@@ -153,6 +153,8 @@ def request_title(state: str) -> Callable[[World, str], str]:
     return lambda world, side: world[side].requests[state].title
 
 
+reflection_rule = on_request("completed", only={"staff", "expert"}, other=404)
+
 EXPECTATIONS: dict[str, list[Case]] = {
     # --- portal and account --------------------------------------------------------------------------
     "home": [Case(get=signed_in(200))],
@@ -339,9 +341,10 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "exchanges:reflection_create": [
         Case(
             kwargs=request_pk("completed"),
-            # the requester and the accepted expert reflect; the others who see the request get 404
-            get=on_request("completed", only={"staff", "expert"}, other=404),
-            post=on_request("completed", only={"staff", "expert"}, other=404),
+            # the requester and the accepted expert reflect; the others who see the request get 404. The
+            # requester has written theirs (it completed the request): sent back, no second form
+            get=lambda role, side: 302 if (role, side) == ("staff", "own") else reflection_rule(role, side),
+            post=lambda role, side: 302 if (role, side) == ("staff", "own") else reflection_rule(role, side),
             secret=request_title("completed"),
             acts=never,  # an empty form
         )

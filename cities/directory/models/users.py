@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cities.directory.roles import CONTACT_DETAIL_ROLES, Role
+from cities.directory.roles import Role
 
 
 class UserQuerySet(models.QuerySet):
@@ -27,6 +27,13 @@ class UserQuerySet(models.QuerySet):
     def liaisons_of(self, department_id: int) -> "UserQuerySet":
         """A department's liaisons: its active members with the liaison role (so always of its city)."""
         return self.active().with_role(Role.DEPARTMENT_LIAISON).filter(department_id=department_id)
+
+    def coordinators(self) -> "UserQuerySet":
+        """Everyone for whom ``User.is_coordinator`` holds, as a list to choose from or to tell: active
+        people with the coordinator role, and active administrators (the same rule, read by the database)."""
+        role_holders = self.model.groups.through.objects.filter(group__name=Role.COORDINATOR.value)
+        administrators = self.model.objects.filter(is_superuser=True).order_by()
+        return self.active().filter(pk__in=role_holders.values("user_id").union(administrators.values("pk")))
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
@@ -164,5 +171,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_active and (self.is_superuser or self.has_role(Role.COORDINATOR))
 
     @property
-    def may_see_contact_details(self) -> bool:
-        return self.is_superuser or self.has_role(*CONTACT_DETAIL_ROLES)
+    def is_finance(self) -> bool:
+        """The one definition of "works in the finance area" (queue, bookings, export batches, budget,
+        rate sets): an active person with the finance role, or an active administrator. Deciding on a
+        claim needs the finance role itself (``exchanges.travel.rules.decides_claims``)."""
+        return self.is_active and (self.is_superuser or self.has_role(Role.FINANCE))

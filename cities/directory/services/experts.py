@@ -46,6 +46,8 @@ def expert_profile_update(
         changed.append("department")
     if topics is not None:
         topics = list(topics)
+        if len({topic.pk for topic, _level in topics}) != len(topics):
+            raise ValidationError({"topics": _("Each topic only once, please.")})
         wanted = {topic.pk: level for topic, level in topics}
         if wanted != dict(ExpertTopic.objects.filter(expert=expert).values_list("topic_id", "level")):
             changed.append("topics")

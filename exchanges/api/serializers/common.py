@@ -1,9 +1,25 @@
 """Small shapes every part of the API uses: a person, a city, a department, a topic."""
 
+from collections.abc import Callable
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cities.accounts.models import ApiToken
+
+
+def field_check(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A serializer's ``validate_<field>`` made of the check the browser's form and the service ask
+    (value → message, or None when it is fine): the same rule, the same message, the same field."""
+
+    def validate(value: Any) -> Any:
+        message = check(value)
+        if message:
+            raise serializers.ValidationError(message)
+        return value
+
+    return validate
 
 
 class PersonSerializer(serializers.Serializer):

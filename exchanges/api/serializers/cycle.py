@@ -1,6 +1,5 @@
 """The cycle after routing: experts, invitations, the meeting, reflections and the knowledge base."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -62,18 +61,15 @@ class ExpertUpdateSerializer(serializers.Serializer):
         required=False,
         help_text="A department of the expert's home city.",
     )
-    topics = ExpertTopicInputSerializer(many=True, required=False, help_text="Replaces all topics.")
+    topics = ExpertTopicInputSerializer(
+        many=True, required=False, help_text="Replaces all topics; each topic once (checked by the service)."
+    )
     position = serializers.CharField(max_length=200, required=False, allow_blank=True)
     experience = serializers.CharField(max_length=20000, required=False)
     languages = serializers.CharField(max_length=200, required=False)
     is_available = serializers.BooleanField(required=False)
     availability_note = serializers.CharField(max_length=300, required=False, allow_blank=True)
     max_exchanges_per_year = serializers.IntegerField(min_value=1, max_value=52, required=False)
-
-    def validate_topics(self, topics: list[dict]) -> list[dict]:
-        if len({item["topic"].pk for item in topics}) != len(topics):
-            raise serializers.ValidationError(_("Each topic only once, please."))
-        return topics
 
 
 class InvitationSerializer(serializers.Serializer):

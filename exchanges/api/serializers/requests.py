@@ -1,7 +1,6 @@
 """C+R requests: list and detail shapes, the draft input (as the browser's RequestForm checks it), steps."""
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -11,8 +10,9 @@ from exchanges.api.serializers.common import (
     DepartmentRefSerializer,
     PersonSerializer,
     TopicRefSerializer,
+    field_check,
 )
-from exchanges.cycle.facts import request_period_errors
+from exchanges.cycle.facts import estimated_costs_error, request_period_errors, travellers_error
 from exchanges.cycle.models import Direction, Format, Occasion, Status
 from exchanges.cycle.rules import available_transitions, can_edit_request, may_claim, may_set_meeting
 from exchanges.cycle.workflow import TRANSITIONS
@@ -110,15 +110,9 @@ class RequestDraftSerializer(serializers.Serializer):
                 "preferred_partner_cities"
             ].child_relation.queryset = City.objects.network_members().exclude(pk=request.user.home_city_id)
 
-    def validate_travellers(self, travellers):  # type: ignore[no-untyped-def]
-        if travellers is not None and not 1 <= travellers <= 50:
-            raise serializers.ValidationError(_("Please give a number between 1 and 50."))
-        return travellers
-
-    def validate_estimated_costs(self, costs):  # type: ignore[no-untyped-def]
-        if costs is not None and costs < 0:
-            raise serializers.ValidationError(_("The costs cannot be negative."))
-        return costs
+    # The browser form's checks (exchanges.cycle.facts), field by field: the same rules, the same messages.
+    validate_travellers = staticmethod(field_check(travellers_error))
+    validate_estimated_costs = staticmethod(field_check(estimated_costs_error))
 
     def validate(self, data: dict) -> dict:
         errors = request_period_errors(data, today=timezone.localdate())

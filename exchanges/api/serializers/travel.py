@@ -3,17 +3,27 @@
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from exchanges.api.serializers.common import CityRefSerializer, PersonSerializer, RequestRefSerializer
+from exchanges.api.serializers.common import (
+    CityRefSerializer,
+    PersonSerializer,
+    RequestRefSerializer,
+    field_check,
+)
 from exchanges.travel.models import ClaimItem, ClaimStatus
-from exchanges.travel.services.claims import amount_error, claim_flags, claim_shown_calculation, trip_errors
+from exchanges.travel.services.claims import (
+    MEALS,
+    amount_error,
+    car_km_error,
+    claim_flags,
+    claim_meals_clean,
+    claim_shown_calculation,
+    trip_errors,
+)
 from koopstadt.errors import DomainError
-
-MEALS = ("breakfast", "lunch", "dinner")
 
 
 class ClaimItemSerializer(serializers.Serializer):
@@ -183,19 +193,6 @@ class ClaimDetailSerializer(ClaimListSerializer):
         return BookingRefSerializer(booking).data if booking else None
 
 
-def _not_negative(value):  # type: ignore[no-untyped-def]
-    if value is not None and value < 0:
-        raise serializers.ValidationError(_("The amount cannot be negative."))
-    return value
-
-
-def _local_transport(value):  # type: ignore[no-untyped-def]
-    message = amount_error(value, allow_zero=True)
-    if message:
-        raise serializers.ValidationError(message)
-    return value
-
-
 class ClaimTripSerializer(serializers.Serializer):
     trip_start = serializers.DateTimeField()
     trip_end = serializers.DateTimeField()
@@ -207,14 +204,15 @@ class ClaimTripSerializer(serializers.Serializer):
     car_interest_recorded_on = serializers.DateField(required=False, allow_null=True)
     local_transport = serializers.DecimalField(max_digits=9, decimal_places=2, required=False)
 
-    validate_car_km = staticmethod(_not_negative)
-    validate_local_transport = staticmethod(_local_transport)
+    # The checks of the browser's ClaimForm and of the claims service: the same functions and messages.
+    validate_car_km = staticmethod(field_check(car_km_error))
+    validate_local_transport = staticmethod(field_check(lambda value: amount_error(value, allow_zero=True)))
 
     def validate(self, data: dict) -> dict:
         claim = self.context.get("claim")
         start = data.get("trip_start", claim.trip_start if claim else None)
         end = data.get("trip_end", claim.trip_end if claim else None)
-        errors = trip_errors(start, end)  # the browser's ClaimForm.clean, message for message
+        errors = trip_errors(start, end)
         if errors:
             raise serializers.ValidationError(errors)
         return data
@@ -233,18 +231,10 @@ class ClaimUpdateSerializer(ClaimTripSerializer):
 
     def validate_meals(self, meals: dict) -> dict:
         claim = self.context["claim"]
-        first, last = timezone.localtime(claim.trip_start).date(), timezone.localtime(claim.trip_end).date()
-        cleaned = {}
-        for day, names in meals.items():
-            try:
-                when = date.fromisoformat(day)
-            except ValueError as error:
-                raise serializers.ValidationError(_("Enter a valid date.")) from error
-            if not first <= when <= last:
-                raise serializers.ValidationError(_("Enter a valid date."))
-            if names:
-                cleaned[when.isoformat()] = [meal for meal in MEALS if meal in names]
-        return cleaned
+        try:
+            return claim_meals_clean(meals, trip_start=claim.trip_start, trip_end=claim.trip_end)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
 
 
 class ClaimItemInputSerializer(serializers.Serializer):
@@ -265,11 +255,7 @@ class ClaimItemInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     receipt = serializers.FileField(required=False, help_text="PDF, JPEG or PNG (multipart/form-data).")
 
-    def validate_amount(self, amount: Decimal) -> Decimal:
-        message = amount_error(amount)  # the browser's ClaimItemForm.clean_amount
-        if message:
-            raise serializers.ValidationError(message)
-        return amount
+    validate_amount = staticmethod(field_check(amount_error))  # the browser's ClaimItemForm.clean_amount
 
 
 class ReceiptInputSerializer(serializers.Serializer):

@@ -1,13 +1,11 @@
 """Proposals and answers, date and place, reflections and the knowledge base: as on the request page."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from exchanges.api.errors import Conflict
 from exchanges.api.schema import form_parameters
 from exchanges.api.serializers.cycle import (
     InvitationAnswerSerializer,
@@ -27,28 +25,27 @@ from exchanges.api.views.base import ApiListView, ApiView, filters_from, invalid
 from exchanges.api.views.requests import IF_MATCH, PK, detail
 from exchanges.cycle.forms import KnowledgeFilterForm, PastExchangeForm, ProposeExpertsForm
 from exchanges.cycle.models import AnswerChannel, ExchangeRequest, Invitation, Meeting
-from exchanges.cycle.rules import (
-    can_propose_experts,
-    can_see_routing,
-    is_coordinator,
-    may_record_answer,
-    may_record_past_exchange,
-    visible_reflections,
-)
+from exchanges.cycle.rules import can_see_routing, visible_reflections
 from exchanges.cycle.selectors import (
     expert_suggestions,
     knowledge_base,
     past_exchange_experts,
     request_get_for_user,
 )
-from exchanges.cycle.services.invitations import invitation_answer, invitations_propose, proposing_check_open
+from exchanges.cycle.services.invitations import (
+    invitation_answer,
+    invitations_propose,
+    proposing_check_allowed,
+    recorded_answer_check_allowed,
+)
 from exchanges.cycle.services.meetings import (
     exchange_record_past,
     meeting_check_allowed,
     meeting_participant_choices,
     meeting_schedule,
+    past_exchange_check_allowed,
 )
-from exchanges.cycle.services.reflections import reflection_side, reflection_submit
+from exchanges.cycle.services.reflections import reflection_check_allowed, reflection_submit
 
 INVITATION_PK = OpenApiParameter(
     "pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the invitation"
@@ -113,10 +110,7 @@ class RecordedAnswerView(ApiView):
         )
         if invitation is None:
             raise exceptions.NotFound
-        if not may_record_answer(request.user, invitation):
-            raise exceptions.PermissionDenied(
-                _("Only the coordination records an answer on an expert's behalf.")
-            )
+        recorded_answer_check_allowed(actor=request.user, invitation=invitation)
         data = self.validated(RecordedAnswerSerializer)
         invitation_answer(
             invitation_id=invitation.pk,
@@ -149,10 +143,8 @@ class RequestInvitationListView(ApiListView):
     )
     def post(self, request: Request, pk: int) -> Response:
         exchange = request_get_for_user(user=request.user, pk=pk)
-        if not can_propose_experts(request.user, exchange):
-            raise exceptions.PermissionDenied(_("You may not propose experts for this request."))
+        proposing_check_allowed(actor=request.user, request=exchange)  # rules.may_propose_experts
         data = self.validated(ProposeSerializer)
-        proposing_check_open(exchange)
         first, second = expert_suggestions(request=exchange)
         # The browser's form: only the experts it offers can be chosen.
         form = ProposeExpertsForm(
@@ -178,9 +170,8 @@ class SuggestionsView(ApiView):
     @extend_schema(summary="Experts ranked for a request, with reasons", parameters=[PK], tags=["cycle"])
     def get(self, request: Request, pk: int) -> Response:
         exchange = request_get_for_user(user=request.user, pk=pk)
-        if not can_propose_experts(request.user, exchange):
-            raise exceptions.PermissionDenied
-        proposing_check_open(exchange)  # as the request page: suggestions only while proposing is open
+        # As the request page: suggestions only for those who propose, while proposing is open.
+        proposing_check_allowed(actor=request.user, request=exchange)
         first, second = expert_suggestions(request=exchange)
         return Response(
             SuggestionsSerializer({"routed": first, "others": second}, context={"request": request}).data
@@ -251,12 +242,7 @@ class PastExchangeView(ApiView):
     )
     def post(self, request: Request, pk: int) -> Response:
         exchange = request_get_for_user(user=request.user, pk=pk)
-        if not may_record_past_exchange(request.user, exchange):
-            if is_coordinator(request.user):
-                raise Conflict(
-                    _("A past exchange can be recorded for an accepted request that is not closed yet.")
-                )
-            raise exceptions.PermissionDenied(_("Only the coordination records a past exchange."))
+        past_exchange_check_allowed(actor=request.user, request=exchange)  # rules.may_record_past_exchange
         experts = past_exchange_experts(request=exchange)
         people = [exchange.requester, *(expert.user for expert in experts)]
         serializer = PastExchangeSerializer(
@@ -315,10 +301,7 @@ class ReflectionListView(ApiView):
     )
     def post(self, request: Request, pk: int) -> Response:
         exchange = request_get_for_user(user=request.user, pk=pk)
-        if reflection_side(request.user, exchange) is None:
-            raise exceptions.PermissionDenied(
-                _("Only the requester and the experts who took part write reflections.")
-            )
+        reflection_check_allowed(author=request.user, request=exchange)  # rules.may_write_reflection
         data = self.validated(ReflectionSerializer)
         reflection = reflection_submit(request=exchange, author=request.user, data=data)
         return Response(ReflectionSerializer(reflection).data, status=status.HTTP_201_CREATED)

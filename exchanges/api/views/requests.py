@@ -4,14 +4,12 @@ Access exactly as in the browser: ``request_get_for_user`` (404 for missing and 
 rules of ``exchanges.cycle.rules``; every write is the service the browser view calls.
 """
 
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from exchanges.api.errors import Conflict
 from exchanges.api.schema import form_parameters
 from exchanges.api.serializers.requests import (
     CommentSerializer,
@@ -27,10 +25,17 @@ from exchanges.api.versions import if_match_version, with_etag
 from exchanges.api.views.base import ApiListView, ApiView, filters_from
 from exchanges.cycle.forms import TriageFilterForm
 from exchanges.cycle.models import ExchangeRequest
-from exchanges.cycle.rules import can_edit_request, can_see_routing, is_coordinator
+from exchanges.cycle.rules import can_see_routing
 from exchanges.cycle.selectors import comments_for, request_get_for_user, timeline_for, triage
-from exchanges.cycle.services.requests import comment_add, request_save_draft, request_transition
-from exchanges.cycle.services.routing import routing_correct
+from exchanges.cycle.services.requests import (
+    comment_add,
+    comment_check_allowed,
+    request_check_editable,
+    request_check_may_ask,
+    request_save_draft,
+    request_transition,
+)
+from exchanges.cycle.services.routing import routing_check_allowed, routing_correct
 from exchanges.cycle.workflow import TRANSITIONS
 
 PK = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the request")
@@ -84,8 +89,7 @@ class RequestListView(ApiListView):
         tags=["requests"],
     )
     def post(self, request: Request) -> Response:
-        if not request.user.has_perm("exchanges.create_request"):
-            raise exceptions.PermissionDenied
+        request_check_may_ask(actor=request.user)  # rules.may_request, before the input is read
         data = self.validated(RequestDraftSerializer)
         saved = request_save_draft(
             requester=request.user,
@@ -115,10 +119,7 @@ class RequestDetailView(ApiView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         exchange = request_get_for_user(user=request.user, pk=pk)
-        if not can_edit_request(request.user, exchange):
-            if exchange.requester_id != request.user.pk:
-                raise exceptions.PermissionDenied
-            raise Conflict(_("This request can no longer be changed."))
+        request_check_editable(actor=request.user, request=exchange)  # rules.can_edit_request
         expected = if_match_version(request, exchange)
         data = self.validated(RequestDraftSerializer, partial=True)
         saved = request_save_draft(
@@ -208,8 +209,7 @@ class CommentListView(ApiListView):
     )
     def post(self, request: Request, pk: int) -> Response:
         exchange = request_get_for_user(user=request.user, pk=pk)
-        if not request.user.has_perm("exchanges.comment_request", exchange):
-            raise exceptions.PermissionDenied(_("You may not comment on this request."))
+        comment_check_allowed(author=request.user, request=exchange)  # rules.can_comment
         data = self.validated(CommentSerializer)
         comment = comment_add(
             request=exchange,
@@ -241,8 +241,7 @@ class RoutingView(ApiListView):
     )
     def post(self, request: Request, pk: int) -> Response:
         exchange = request_get_for_user(user=request.user, pk=pk)
-        if not is_coordinator(request.user):
-            raise exceptions.PermissionDenied(_("Only coordinators correct the routing."))
+        routing_check_allowed(actor=request.user, request=exchange)  # rules.may_correct_routing
         data = self.validated(RoutingCorrectionSerializer)
         decision = routing_correct(
             request=exchange,

@@ -34,10 +34,9 @@ from exchanges.api.serializers.travel import (
 from exchanges.api.versions import if_match_version, with_etag
 from exchanges.api.views.base import ApiListView, ApiView, filters_from, invalid_form
 from exchanges.api.views.requests import IF_MATCH
-from exchanges.cycle.rules import may_claim
 from exchanges.cycle.selectors import request_get_for_user
-from exchanges.statistics import figures
 from exchanges.statistics.selection import statistics_selection
+from exchanges.statistics.services import statistics_tables_export
 from exchanges.travel.forms import BookingFilterForm, FinanceQueueFilterForm
 from exchanges.travel.models import TravelClaim
 from exchanges.travel.selectors import (
@@ -51,16 +50,17 @@ from exchanges.travel.selectors import (
 from exchanges.travel.services.claims import (
     BudgetExceeded,
     claim_approve,
+    claim_check_allowed,
     claim_create,
     claim_item_add,
     claim_item_reduce,
     claim_item_remove,
     claim_receipt_add,
-    claim_refusal,
     claim_return_or_reject,
     claim_submit,
     claim_update,
 )
+from exchanges.travel.services.exports import bookings_export_record
 from koopstadt.errors import DomainError
 
 CLAIM = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="id of the claim")
@@ -120,11 +120,7 @@ class ClaimListView(ApiListView):
         data = dict(self.validated(ClaimCreateSerializer))
         exchange = request_get_for_user(user=request.user, pk=data.pop("exchange"))
         # The one rule (exchanges.cycle.rules.may_claim) the request page's link and the claim page ask.
-        if not may_claim(request.user, exchange):
-            refusal = claim_refusal(exchange)
-            if refusal.field:  # not a participant: who is asking
-                raise exceptions.PermissionDenied(refusal.message)
-            raise refusal  # not yet claimable: 409
+        claim_check_allowed(traveller=request.user, exchange=exchange)
         claim = claim_create(exchange=exchange, traveller=request.user, actor=request.user, data=data)
         return claim_detail(request, claim.pk, status_code=status.HTTP_201_CREATED)
 
@@ -327,7 +323,13 @@ class BookingListView(FinanceOnly, ApiListView):
 
     @extend_schema(summary="Bookings", parameters=form_parameters(BookingFilterForm), tags=["finance"])
     def get(self, request: Request) -> Response:
-        return self.list_page(bookings_for_finance(filters=filters_from(BookingFilterForm, request)))
+        filters = filters_from(BookingFilterForm, request)
+        bookings_export_record(
+            actor=request.user,
+            request=request,
+            filters={name: str(value) for name, value in filters.items() if value not in (None, "", False)},
+        )
+        return self.list_page(bookings_for_finance(filters=filters))
 
 
 class ExportBatchListView(FinanceOnly, ApiListView):
@@ -353,6 +355,7 @@ class ExportBatchDetailView(FinanceOnly, ApiView):
         batch = export_batches().select_related("created_by").filter(pk=pk).first()
         if batch is None:
             raise exceptions.NotFound
+        bookings_export_record(actor=request.user, request=request, batch=batch)
         return Response(ExportBatchDetailSerializer(batch).data)
 
 
@@ -376,9 +379,8 @@ class StatisticsView(ApiView):
         selection = statistics_selection(user=request.user, params=request.query_params)
         if selection.form.is_bound and not selection.form.is_valid():
             raise invalid_form(selection.form)
-        computed = figures.cached_statistics_for(
-            user=request.user, period=selection.period, city_id=selection.city_id, fold=False
-        )
+        # The same export as the pages' downloads, audited by the same service.
+        computed = statistics_tables_export(user=request.user, selection=selection, request=request)
         data = {
             "period": {"start": selection.period.start, "end": selection.period.end},
             "city": selection.city,

@@ -20,7 +20,12 @@ from exchanges.cycle.models import (
     Status,
     TimelineEntry,
 )
-from exchanges.cycle.rules import can_propose_experts, may_record_answer
+from exchanges.cycle.rules import (
+    can_propose_experts,
+    may_propose_experts,
+    may_record_answer,
+    may_withdraw_invitations,
+)
 from exchanges.cycle.services.deadlines import add_working_days
 from exchanges.cycle.services.requests import request_transition
 from exchanges.notifications.services import notify
@@ -64,13 +69,14 @@ def invitation_from_token(token: str) -> Invitation:
     return invitation
 
 
-# Experts are suggested and asked while experts are looked for, and also once one has agreed.
-PROPOSING_STATUSES = frozenset({Status.MATCHING, Status.AGREED})
-
-
-def proposing_check_open(request: ExchangeRequest) -> None:
-    if request.status not in PROPOSING_STATUSES:
-        raise TransitionNotAllowed(_("Experts can be proposed while experts are being looked for."))
+def proposing_check_allowed(*, actor: User, request: ExchangeRequest) -> None:
+    """Refuse, with the reason, what ``exchanges.cycle.rules.may_propose_experts`` does not allow: who
+    (403 in the API) before when (409)."""
+    if may_propose_experts(actor, request):
+        return
+    if not can_propose_experts(actor, request):
+        raise NotPermitted(_("You may not propose experts for this request."))
+    raise TransitionNotAllowed(_("Experts can be proposed while experts are being looked for."))
 
 
 @transaction.atomic
@@ -78,9 +84,7 @@ def invitations_propose(
     *, request: ExchangeRequest, experts: Iterable[ExpertProfile], message: str, actor: User
 ) -> list[Invitation]:
     request = ExchangeRequest.objects.select_for_update().get(pk=request.pk)
-    if not can_propose_experts(actor, request):
-        raise TransitionNotAllowed(_("You may not propose experts for this request."))
-    proposing_check_open(request)
+    proposing_check_allowed(actor=actor, request=request)
     created = []
     for expert in experts:
         if expert.user_id == request.requester_id:
@@ -115,6 +119,13 @@ def invitations_propose(
     return created
 
 
+def recorded_answer_check_allowed(*, actor: User | None, invitation: Invitation) -> None:
+    """Refuse what ``exchanges.cycle.rules.may_record_answer`` does not allow (whether the invitation is
+    still open is the answer's own check, with its own message)."""
+    if actor is None or not may_record_answer(actor, invitation):
+        raise NotPermitted(_("Only the coordination records an answer on an expert's behalf."))
+
+
 def invitation_answer(
     *,
     invitation_id: int,
@@ -137,17 +148,17 @@ def invitation_answer(
         )
         expert_user = invitation.expert.user
         on_behalf = actor is not None and actor.pk != expert_user.pk
-        if on_behalf:
+        if on_behalf and channel != AnswerChannel.RECORDED:
             # Somebody else answering: only the coordination, only as an explicit record (never a link
             # opened in another person's session, never the expert's own form).
-            if channel != AnswerChannel.RECORDED or not may_record_answer(actor, invitation):
-                raise NotPermitted(_("Only the invited expert can answer."))
+            raise NotPermitted(_("Only the invited expert can answer."))
+        if channel == AnswerChannel.RECORDED:
+            # A record on the expert's behalf (never the expert's own answer: they answer as themselves).
+            recorded_answer_check_allowed(actor=actor, invitation=invitation)
             if not note:
                 raise DomainError(
                     _("Please note how and when the expert answered (e.g. by phone on 03.03.)."), field="note"
                 )
-        elif channel == AnswerChannel.RECORDED:
-            channel = AnswerChannel.PORTAL
         if invitation.status != InvitationStatus.OPEN:
             raise TransitionNotAllowed(
                 _("This invitation has already been answered or withdrawn (%(status)s).")
@@ -199,9 +210,12 @@ def invitation_answer(
 
 @transaction.atomic
 def invitations_withdraw_open(*, request: ExchangeRequest, actor: User) -> int:
-    """A coordinator withdraws the invitations nobody has answered yet."""
-    if not is_coordinator(actor):
-        raise NotPermitted(_("Only coordinators withdraw invitations."))
+    """A coordinator withdraws the invitations nobody has answered yet (``may_withdraw_invitations``)."""
+    request = ExchangeRequest.objects.select_for_update().get(pk=request.pk)
+    if not may_withdraw_invitations(actor, request):
+        if not is_coordinator(actor):
+            raise NotPermitted(_("Only coordinators withdraw invitations."))
+        raise TransitionNotAllowed(_("There are no open invitations to withdraw."))
     return _withdraw_open(request, actor)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cities.directory.models import City, ExpertProfile, User
+from cities.directory.rules import is_coordinator
 from cities.records.versions import changed_fields, version_advance, version_check
 from exchanges.cycle.models import (
     AnswerChannel,
@@ -24,7 +25,6 @@ from exchanges.cycle.rules import MEETING_STATUSES, may_record_past_exchange, ma
 from exchanges.cycle.services.calendar import meeting_ics
 from exchanges.cycle.services.notifying import coordinators_for
 from exchanges.cycle.services.requests import request_transition
-from exchanges.cycle.workflow import TRANSITIONS
 from exchanges.notifications.services import notify
 from koopstadt.errors import DomainError, NotPermitted, TransitionNotAllowed
 
@@ -111,7 +111,7 @@ def _meeting_store(
 
 
 def meeting_check_allowed(*, actor: User, request: ExchangeRequest) -> None:
-    """Refuse, with the reason, when ``actor`` may not set date and place of ``request`` now."""
+    """Refuse, with the reason, what ``exchanges.cycle.rules.may_set_meeting`` does not allow."""
     if not may_set_meeting(actor, request):
         if request.status not in MEETING_STATUSES:
             raise TransitionNotAllowed(_("Date and place can be set once an expert has agreed."))
@@ -183,6 +183,18 @@ def meeting_schedule(
     return meeting
 
 
+def past_exchange_check_allowed(*, actor: User, request: ExchangeRequest) -> None:
+    """Refuse, with the reason, what ``exchanges.cycle.rules.may_record_past_exchange`` does not allow:
+    who (403 in the API) before when (409)."""
+    if may_record_past_exchange(actor, request):
+        return
+    if not is_coordinator(actor):
+        raise NotPermitted(_("Only the coordination records a past exchange."))
+    raise TransitionNotAllowed(
+        _("A past exchange can be recorded for an accepted request that is not closed yet.")
+    )
+
+
 @transaction.atomic
 def exchange_record_past(
     *,
@@ -203,12 +215,7 @@ def exchange_record_past(
     each recorded with who recorded it, and the note that says how the coordination knows."""
 
     request = ExchangeRequest.objects.select_for_update().get(pk=request.pk)
-    if not may_record_past_exchange(actor, request):
-        if request.status not in TRANSITIONS["record_past"].sources:
-            raise TransitionNotAllowed(
-                _("A past exchange can be recorded for an accepted request that is not closed yet.")
-            )
-        raise NotPermitted(_("Only the coordination records a past exchange."))
+    past_exchange_check_allowed(actor=actor, request=request)
     note = (note or "").strip()
     if not note:
         raise DomainError(_("Please say how you know that the exchange took place."), field="note")

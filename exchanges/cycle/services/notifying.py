@@ -6,16 +6,16 @@ from datetime import date
 from django.db import transaction
 
 from cities.directory.models import Department, User
-from cities.directory.roles import Role
+from cities.directory.rules import is_coordinator
 from exchanges.cycle.models import Comment, ExchangeRequest, Status, TimelineEntry
 from exchanges.cycle.workflow import TRANSITIONS, Audience
 from exchanges.notifications.services import notify
 
 
 def coordinators_for(request: ExchangeRequest) -> list[User]:
-    if request.assignee_id and request.assignee.is_active:
+    if request.assignee_id and is_coordinator(request.assignee):
         return [request.assignee]
-    return list(User.objects.active().with_role(Role.COORDINATOR))
+    return list(User.objects.coordinators())
 
 
 def notify_liaisons(request: ExchangeRequest, departments: Iterable[Department]) -> None:

@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cities.directory.models import User
-from exchanges.cycle.models import ExchangeRequest, InvitationStatus, Reflection, Status
+from exchanges.cycle.models import ExchangeRequest, Reflection, Status
+from exchanges.cycle.rules import may_write_reflection, reflection_side, reflection_statuses
 from exchanges.cycle.services.deadlines import add_working_days
 from exchanges.cycle.services.requests import request_transition
 from exchanges.notifications.services import notify
-from koopstadt.errors import DomainError, TransitionNotAllowed
+from koopstadt.errors import DomainError, NotPermitted, TransitionNotAllowed
 
 REFLECTION_FIELDS = (
     "takeaway",
@@ -26,28 +27,24 @@ REFLECTION_FIELDS = (
 REMINDER_WORKING_DAYS = 10
 
 
-def reflection_side(user: User, request: ExchangeRequest) -> str | None:
-    if user.pk == request.requester_id:
-        return Reflection.Side.REQUESTER
-    if request.invitations.filter(expert__user=user, status=InvitationStatus.ACCEPTED).exists():
-        return Reflection.Side.EXPERT
-    return None
+def reflection_check_allowed(*, author: User, request: ExchangeRequest) -> None:
+    """Refuse, with the reason, what ``exchanges.cycle.rules.may_write_reflection`` does not allow."""
+    if may_write_reflection(author, request):
+        return
+    side = reflection_side(author, request)
+    if side is None:
+        raise NotPermitted(_("Only the requester and the experts who took part write reflections."))
+    if request.status not in reflection_statuses(side):
+        raise TransitionNotAllowed(_("A reflection can be written once the exchange has taken place."))
+    raise TransitionNotAllowed(_("You have already written your reflection for this exchange."))
 
 
 def reflection_submit(*, request: ExchangeRequest, author: User, data: dict[str, Any]) -> Reflection:
 
     with transaction.atomic():
         request = ExchangeRequest.objects.select_for_update().get(pk=request.pk)
+        reflection_check_allowed(author=author, request=request)
         side = reflection_side(author, request)
-        if side is None:
-            raise TransitionNotAllowed(
-                _("Only the requester and the experts who took part write reflections.")
-            )
-        allowed = {Status.HELD} if side == Reflection.Side.REQUESTER else {Status.HELD, Status.COMPLETED}
-        if request.status not in allowed:
-            raise TransitionNotAllowed(_("A reflection can be written once the exchange has taken place."))
-        if Reflection.objects.filter(request=request, author=author).exists():
-            raise TransitionNotAllowed(_("You have already written your reflection for this exchange."))
         reflection = Reflection(
             request=request,
             author=author,

@@ -13,10 +13,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from cities.directory.models import User
-from cities.directory.roles import Role
 from cities.directory.rules import is_coordinator
 from cities.records.versions import changed_fields, version_advance, version_check
-from exchanges.cycle.facts import request_period_errors
+from exchanges.cycle.facts import request_input_errors
 from exchanges.cycle.models import (
     Attachment,
     Comment,
@@ -29,7 +28,9 @@ from exchanges.cycle.rules import (
     actors_for,
     can_comment,
     can_comment_internally,
+    can_edit_request,
     comment_required_for,
+    may_request,
     missing_facts,
 )
 from exchanges.cycle.services.deadlines import add_working_days
@@ -55,6 +56,26 @@ DRAFT_FIELDS = (
 )
 
 
+def request_check_may_ask(*, actor: User) -> None:
+    """Refuse, with the reason, what ``exchanges.cycle.rules.may_request`` does not allow."""
+    if not may_request(actor):
+        raise NotPermitted(
+            _("Only people with a home city can ask for an exchange. Please contact the coordination.")
+        )
+
+
+def request_check_editable(*, actor: User, request: ExchangeRequest) -> None:
+    """Refuse, with the reason, what ``exchanges.cycle.rules.can_edit_request`` does not allow."""
+    if can_edit_request(actor, request):
+        return
+    if request.requester_id != actor.pk:
+        raise NotPermitted(_("Only the requester can change the request."))
+    raise TransitionNotAllowed(
+        _("The request can no longer be changed: it is '%(status)s'.")
+        % {"status": request.get_status_display()}
+    )
+
+
 @transaction.atomic
 def request_save_draft(
     *,
@@ -70,10 +91,7 @@ def request_save_draft(
     ``expected_version`` is the version the person's form (or API client) started from: a save on top of
     a newer version is refused with who changed what (``StaleVersion``) and changes nothing.
     """
-    if requester.home_city_id is None:
-        raise DomainError(
-            _("Only people with a home city can ask for an exchange. Please contact the coordination.")
-        )
+    request_check_may_ask(actor=requester)
     if request is None:
         request = ExchangeRequest(
             requester=requester,
@@ -82,13 +100,7 @@ def request_save_draft(
         )
     else:
         request = ExchangeRequest.objects.select_for_update().get(pk=request.pk)
-        if request.requester_id != requester.pk:
-            raise TransitionNotAllowed(_("Only the requester can change the request."))
-        if not request.is_editable:
-            raise TransitionNotAllowed(
-                _("The request can no longer be changed: it is '%(status)s'.")
-                % {"status": request.get_status_display()}
-            )
+        request_check_editable(actor=requester, request=request)
     topics, partner_cities = list(topics), list(partner_cities)
     if request.pk:
         version_check(request, expected_version)
@@ -103,7 +115,7 @@ def request_save_draft(
     for field in DRAFT_FIELDS:
         if field in data:
             setattr(request, field, data[field])
-    errors = request_period_errors(data, today=timezone.localdate())
+    errors = request_input_errors(data, today=timezone.localdate())
     if errors:
         raise ValidationError(errors)
     if request.pk and changed:
@@ -117,6 +129,21 @@ def request_save_draft(
 
 def _next_reference(year: int) -> str:
     return f"CR-{year}-{next_number(ReferenceCounter, year):04d}"
+
+
+def request_number_and_deadline(*, request: ExchangeRequest) -> list[str]:
+    """What submitting sets on the request (``TRANSITIONS["submit"].sets``): the reference number (kept
+    when a returned request comes back), the time of submission and the city contact's deadline in
+    working days. Returns the fields it set."""
+    fields = ["submitted_at", "contact_due_on"]
+    if not request.reference:
+        request.reference = _next_reference(timezone.localdate().year)
+        fields.append("reference")
+    request.submitted_at = request.status_changed_at
+    request.contact_due_on = add_working_days(
+        timezone.localdate(), settings.CONTACT_DEADLINE_WORKING_DAYS, request.requester_city.federal_state
+    )
+    return fields
 
 
 def request_transition(
@@ -183,21 +210,11 @@ def request_transition(
         if missing:
             raise TransitionNotAllowed(" ".join(missing))
 
-        now = timezone.now()
-        update_fields = ["status", "status_changed_at", "updated_at", "version"]
-        if action == "submit":
-            if not request.reference:
-                request.reference = _next_reference(timezone.localdate().year)
-                update_fields.append("reference")
-            request.submitted_at = now
-            request.contact_due_on = add_working_days(
-                timezone.localdate(),
-                settings.CONTACT_DEADLINE_WORKING_DAYS,
-                request.requester_city.federal_state,
-            )
-            update_fields += ["submitted_at", "contact_due_on"]
         request.status = transition.target
-        request.status_changed_at = now
+        request.status_changed_at = timezone.now()
+        update_fields = ["status", "status_changed_at", "updated_at", "version"]
+        for sets in transition.sets:
+            update_fields += import_string(sets)(request=request)
         version_advance(request, actor=actor, fields=["status"])
         request.save(update_fields=update_fields)
         entry = TimelineEntry.objects.create(
@@ -218,17 +235,22 @@ def request_transition(
     return request
 
 
-@transaction.atomic
-def comment_add(*, request: ExchangeRequest, author: User, body: str, is_internal: bool = False) -> Comment:
-    body = (body or "").strip()
-    if not body:
-        raise DomainError(_("Please write a comment."), field="body")
+def comment_check_allowed(*, author: User, request: ExchangeRequest, is_internal: bool = False) -> None:
+    """Refuse what ``can_comment`` (and, for an internal comment, ``can_comment_internally``) does not allow."""
     if not can_comment(author, request):
-        raise TransitionNotAllowed(_("You may not comment on this request."))
+        raise NotPermitted(_("You may not comment on this request."))
     if is_internal and not can_comment_internally(author, request):
         raise TransitionNotAllowed(
             _("Only the coordination may write internal comments."), field="is_internal"
         )
+
+
+@transaction.atomic
+def comment_add(*, request: ExchangeRequest, author: User, body: str, is_internal: bool = False) -> Comment:
+    comment_check_allowed(author=author, request=request, is_internal=is_internal)
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_("Please write a comment."), field="body")
     comment = Comment(
         request=request, author=author, body=body, is_internal=is_internal, notification_pending=True
     )
@@ -240,7 +262,7 @@ def comment_add(*, request: ExchangeRequest, author: User, body: str, is_interna
 
 @transaction.atomic
 def attachment_add(*, request: ExchangeRequest, upload: UploadedFile, actor: User) -> Attachment:
-    if request.requester_id != actor.pk or not request.is_editable:
+    if not can_edit_request(actor, request):
         raise TransitionNotAllowed(_("Files can only be added while the requester edits the request."))
     data, kind = check_upload(upload, kinds=ATTACHMENT_KINDS, field="new_attachment")
     attachment = Attachment(
@@ -258,8 +280,7 @@ def attachment_add(*, request: ExchangeRequest, upload: UploadedFile, actor: Use
 
 @transaction.atomic
 def attachment_remove(*, attachment: Attachment, actor: User) -> None:
-    request = attachment.request
-    if request.requester_id != actor.pk or not request.is_editable:
+    if not can_edit_request(actor, attachment.request):
         raise TransitionNotAllowed(_("Files can only be removed while the requester edits the request."))
     stored = attachment.file
     attachment.delete()
@@ -271,7 +292,7 @@ def requests_assign(*, request_ids: Iterable[int], assignee: User | None, actor:
     """Assign requests to a coordinator (or to nobody). Recorded in each request's internal timeline."""
     if not is_coordinator(actor):
         raise NotPermitted(_("Only coordinators assign requests."))
-    if assignee is not None and not (assignee.is_active and assignee.has_role(Role.COORDINATOR)):
+    if assignee is not None and not is_coordinator(assignee):
         raise DomainError(_("Requests can only be assigned to coordinators."), field="assignee")
     changed = 0
     for request in (

@@ -18,10 +18,11 @@ from cities.directory.german_words import stems, term_in
 from cities.directory.models import Department, DepartmentKeyword, Topic, TopicKeyword, User
 from cities.directory.rules import is_coordinator
 from exchanges.cycle.models import ExchangeRequest, RoutingDecision, Status, TimelineEntry
+from exchanges.cycle.rules import may_correct_routing
 from exchanges.cycle.services.notifying import coordinators_for, notify_liaisons
 from exchanges.cycle.services.requests import request_transition
 from exchanges.notifications.services import notify
-from koopstadt.errors import DomainError, TransitionNotAllowed
+from koopstadt.errors import DomainError, NotPermitted, TransitionNotAllowed
 
 TOPIC_POINTS = 10
 DEPARTMENT_KEYWORD_POINTS = 6
@@ -292,20 +293,26 @@ def request_route(*, request_id: int) -> bool:
     return True
 
 
+def routing_check_allowed(*, actor: User, request: ExchangeRequest) -> None:
+    """Refuse, with the reason, what ``exchanges.cycle.rules.may_correct_routing`` does not allow."""
+    if may_correct_routing(actor, request):
+        return
+    if not is_coordinator(actor):
+        raise NotPermitted(_("Only coordinators correct the routing."))
+    raise TransitionNotAllowed(_("The routing can only be corrected while experts are being looked for."))
+
+
 @transaction.atomic
 def routing_correct(
     *, request: ExchangeRequest, department: Department, routed: bool, note: str, actor: User
 ) -> RoutingDecision:
     """A coordinator adds or removes a department; recorded with the note in the (internal) timeline."""
 
-    if not is_coordinator(actor):
-        raise TransitionNotAllowed(_("Only coordinators correct the routing."))
+    request = ExchangeRequest.objects.select_for_update().get(pk=request.pk)
+    routing_check_allowed(actor=actor, request=request)
     note = (note or "").strip()
     if not note:
         raise DomainError(_("Please say why you correct the routing."), field="note")
-    request = ExchangeRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status not in {Status.ROUTING, Status.MATCHING}:
-        raise TransitionNotAllowed(_("The routing can only be corrected while experts are being looked for."))
     decision, _created = RoutingDecision.objects.get_or_create(
         request=request,
         department=department,

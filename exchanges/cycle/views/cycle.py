@@ -24,9 +24,10 @@ from exchanges.cycle.forms import (
 from exchanges.cycle.models import AnswerChannel, Invitation, InvitationStatus, Meeting, Reflection
 from exchanges.cycle.rules import (
     can_propose_experts,
+    may_answer_invitation,
     may_record_answer,
     may_record_past_exchange,
-    may_set_meeting,
+    reflection_side,
 )
 from exchanges.cycle.selectors import (
     expert_suggestions,
@@ -43,10 +44,11 @@ from exchanges.cycle.services.invitations import (
 )
 from exchanges.cycle.services.meetings import (
     exchange_record_past,
+    meeting_check_allowed,
     meeting_participant_choices,
     meeting_schedule,
 )
-from exchanges.cycle.services.reflections import reflection_side, reflection_submit
+from exchanges.cycle.services.reflections import reflection_check_allowed, reflection_submit
 from exchanges.cycle.services.routing import routing_correct
 from exchanges.cycle.views.requests import _detail
 from koopstadt.errors import DomainError, StaleVersion
@@ -191,7 +193,11 @@ def invitation_answer_in_portal(request: HttpRequest, invitation_pk: int) -> Htt
     if invitation is None:
         raise Http404
     return _answer(
-        request, invitation, actor=request.user, template="exchanges/invitation_answer.html", extra={}
+        request,
+        invitation,
+        actor=request.user,
+        template="exchanges/invitation_answer.html",
+        extra={"may_answer": may_answer_invitation(request.user, invitation)},
     )
 
 
@@ -233,18 +239,17 @@ def invitation_answer_by_link(request: HttpRequest, token: str) -> HttpResponse:
         invitation,
         actor=user if user.is_authenticated else None,
         template="exchanges/invitation_answer.html",
-        extra={"by_link": True},
+        extra={"by_link": True, "may_answer": may_answer_invitation(user, invitation, by_link=True)},
     )
 
 
 @login_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = request_get_for_user(user=request.user, pk=pk)
-    if not may_set_meeting(request.user, exchange):
-        messages.error(
-            request,
-            _("Date and place are set by the requester or the coordination once an expert has agreed."),
-        )
+    try:
+        meeting_check_allowed(actor=request.user, request=exchange)  # exchanges.cycle.rules.may_set_meeting
+    except DomainError as error:
+        messages.error(request, error.message)
         return redirect(exchange)
     people = meeting_participant_choices(exchange)
     meeting = Meeting.objects.filter(request=exchange).first()
@@ -397,6 +402,11 @@ def reflection_create(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = request_get_for_user(user=request.user, pk=pk)
     if reflection_side(request.user, exchange) is None:
         raise Http404
+    try:
+        reflection_check_allowed(author=request.user, request=exchange)  # rules.may_write_reflection
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(exchange)
     form = ReflectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -24,17 +24,23 @@ from exchanges.cycle.forms import (
 from exchanges.cycle.models import ExchangeRequest, InvitationStatus, Meeting, Status
 from exchanges.cycle.progress import CLOSED_EARLY, cycle_steps, done_message, primary_step, who_acts_next
 from exchanges.cycle.rules import (
+    PROPOSING_STATUSES,
     available_transitions,
+    can_comment,
+    can_comment_internally,
     can_edit_request,
-    can_propose_experts,
     can_see_routing,
     comment_required_for,
     is_coordination,
-    is_coordinator,
     may_claim,
+    may_correct_routing,
+    may_propose_experts,
     may_record_answer,
     may_record_past_exchange,
+    may_request,
     may_set_meeting,
+    may_withdraw_invitations,
+    may_write_reflection,
     remember_cycle_data,
     visible_reflections,
     waiting_for_fact,
@@ -46,18 +52,18 @@ from exchanges.cycle.selectors import (
     request_get_for_user,
     timeline_for,
 )
-from exchanges.cycle.services.invitations import PROPOSING_STATUSES
-from exchanges.cycle.services.reflections import reflection_side
 from exchanges.cycle.services.requests import (
     attachment_add,
     attachment_remove,
     comment_add,
+    request_check_editable,
+    request_check_may_ask,
     request_save_draft,
     request_transition,
 )
 from exchanges.cycle.workflow import TRANSITIONS
 from koopstadt.downloads import protected_download
-from koopstadt.errors import DomainError, StaleVersion
+from koopstadt.errors import DomainError, NotPermitted, StaleVersion
 from koopstadt.versioned_forms import form_show_stale
 
 
@@ -66,7 +72,9 @@ def request_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(my_requests(user=request.user), settings.LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "exchanges/request_list.html", {"page": page})
+    return render(
+        request, "exchanges/request_list.html", {"page": page, "may_request": may_request(request.user)}
+    )
 
 
 def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | None) -> HttpResponse:
@@ -137,17 +145,23 @@ def _add_errors(form: RequestForm, error: ValidationError) -> None:
 
 @login_required
 def request_create(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("exchanges.create_request"):
-        raise PermissionDenied
+    # The rule itself, not has_perm: administrators pass every has_perm, but a request needs a home city.
+    try:
+        request_check_may_ask(actor=request.user)
+    except DomainError as error:
+        raise PermissionDenied(error.message) from error
     return _save_request_form(request, None)
 
 
 @login_required
 def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = request_get_for_user(user=request.user, pk=pk)
-    # The rule itself, not has_perm: superusers pass every has_perm, but only the requester edits.
-    if not can_edit_request(request.user, exchange):
-        messages.error(request, _("This request can no longer be changed."))
+    # The rule itself (through the service's check), not has_perm: superusers pass every has_perm, but
+    # only the requester edits.
+    try:
+        request_check_editable(actor=request.user, request=exchange)
+    except DomainError as error:
+        messages.error(request, error.message)
         return redirect(exchange)
     return _save_request_form(request, exchange)
 
@@ -177,10 +191,11 @@ def _detail(
                     initial={"expected_status": exchange.status},
                 )
             )
-    may_comment = user.has_perm("exchanges.comment_request", exchange)
+    # The rules themselves, not has_perm (superusers pass every has_perm): what comment_add asks.
+    may_comment = can_comment(user, exchange)
     if comment_form is None and may_comment:
         comment_form = CommentForm()
-    if comment_form is not None and not user.has_perm("exchanges.comment_internally", exchange):
+    if comment_form is not None and not can_comment_internally(user, exchange):
         comment_form.fields.pop("is_internal", None)
     cycle = _cycle_context(
         user, exchange, routing_form=routing_form, propose_form=propose_form, answer_forms=answer_forms
@@ -274,7 +289,6 @@ def _cycle_context(  # type: ignore[no-untyped-def]
 ) -> dict:
     """Routing, suggestions, invitations, meeting and reflections, as far as the user may see them."""
     context: dict = {}
-    coordinator = is_coordinator(user)
     invitations = None
     if can_see_routing(user, exchange):
         context["routing_decisions"] = exchange.routing_decisions.select_related("department__city")
@@ -287,19 +301,14 @@ def _cycle_context(  # type: ignore[no-untyped-def]
                 invitation.answer_form = answer_forms.get(invitation.pk) or RecordAnswerForm(
                     invitation=invitation
                 )
-    if coordinator and exchange.status in {Status.ROUTING, Status.MATCHING}:
+    if may_correct_routing(user, exchange):
         context["routing_form"] = routing_form or RoutingCorrectionForm()
-    if can_propose_experts(user, exchange) and exchange.status in PROPOSING_STATUSES:
+    if may_propose_experts(user, exchange):
         first, second = expert_suggestions(request=exchange)
         context["suggestions"] = (first, second)
         context["propose_form"] = propose_form or ProposeExpertsForm(
             experts=[s.expert for s in first + second]
         )
-    context["may_withdraw_invitations"] = coordinator and (
-        any(invitation.status == "open" for invitation in invitations)
-        if invitations is not None
-        else exchange.invitations.filter(status="open").exists()
-    )
     meeting = (
         Meeting.objects.filter(request=exchange)
         .select_related("city")
@@ -308,16 +317,14 @@ def _cycle_context(  # type: ignore[no-untyped-def]
     )
     context["meeting"] = meeting
     remember_cycle_data(exchange, invitations=invitations, meeting=meeting)
+    # Every "may" below is the rule the service asks (exchanges.cycle.rules): offered only when allowed.
+    context["may_withdraw_invitations"] = may_withdraw_invitations(user, exchange)
     context["may_claim"] = may_claim(user, exchange)
     context["may_schedule"] = may_set_meeting(user, exchange)
     context["may_record_past"] = may_record_past_exchange(user, exchange)
-    side = reflection_side(user, exchange) if exchange.status in {Status.HELD, Status.COMPLETED} else None
     # One query for all reflections; internal ones are dropped here for those who may not see them.
     reflections = list(exchange.reflections.select_related("author"))
-    own = any(reflection.author_id == user.pk for reflection in reflections)
-    context["may_reflect"] = (
-        side is not None and not own and (side == "expert" or exchange.status == Status.HELD)
-    )
+    context["may_reflect"] = may_write_reflection(user, exchange, reflections)
     context["reflections"] = visible_reflections(user, exchange, reflections)
     return context
 
@@ -379,7 +386,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
     exchange = request_get_for_user(user=request.user, pk=pk)
     form = CommentForm(request.POST)
-    if not request.user.has_perm("exchanges.comment_internally", exchange):
+    if not can_comment_internally(request.user, exchange):
         del form.fields["is_internal"]  # not theirs to set, whatever was posted
     if form.is_valid():
         try:
@@ -389,6 +396,8 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 is_internal=form.cleaned_data.get("is_internal", False),
             )
+        except NotPermitted as error:
+            messages.error(request, error.message)  # the page offers no comment form to this person
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:

@@ -2,6 +2,7 @@
 the decisions and the booking number."""
 
 import io
+from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
@@ -11,12 +12,22 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cities.directory.models import User
+from cities.operations.audit import audit_record
+from cities.operations.models import AuditEvent
 from exchanges.travel.models import TravelClaim
 from exchanges.travel.services.claims import claim_is_late, claim_shown_calculation
 
 
 def _euro(value) -> str:  # type: ignore[no-untyped-def]
     return f"{value:,.2f} €".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def claim_pdf_export(*, claim: TravelClaim, actor: User, request: Any = None) -> bytes:
+    """The claim as a PDF for ``actor`` (who may see it: the caller's selector decides), audited as an
+    export wherever it is downloaded."""
+    audit_record(kind=AuditEvent.Kind.EXPORT, actor=actor, target=claim, request=request, action="claim_pdf")
+    return claim_pdf(claim)
 
 
 def claim_pdf(claim: TravelClaim) -> bytes:

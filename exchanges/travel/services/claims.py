@@ -23,8 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cities.directory.models import User
-from cities.directory.roles import Role
-from cities.directory.rules import is_coordinator
+from cities.directory.rules import is_coordinator, is_finance
 from cities.operations.audit import audit_record
 from cities.operations.models import AuditEvent
 from cities.records.versions import changed_fields, version_advance, version_check
@@ -43,6 +42,7 @@ from exchanges.travel.models import (
     Receipt,
     TravelClaim,
 )
+from exchanges.travel.rules import decides_claims, is_own_claim, may_decide_claim, may_edit_claim
 from exchanges.travel.services.claim_nights import claim_item_night_check, claim_nights_check
 from exchanges.travel.services.rates import rate_set_for
 from exchanges.travel.services.travel_calculator import (
@@ -97,6 +97,36 @@ def amount_error(amount: Decimal | None, *, allow_zero: bool = False) -> str | N
             "max": _euro(MAX_AMOUNT)
         }
     return None
+
+
+def car_km_error(km: Decimal | None) -> str | None:
+    """The kilometres driven by car (the form, the API serializer and the service all ask here)."""
+    if km is not None and km < 0:
+        return _("The amount cannot be negative.")
+    return None
+
+
+MEALS = ("breakfast", "lunch", "dinner")
+
+
+def claim_meals_clean(
+    meals: dict[str, Any], *, trip_start: datetime, trip_end: datetime
+) -> dict[str, list[str]]:
+    """Meals provided free of charge per day of the trip ({"2026-03-10": ["lunch"]}), checked and in the
+    stored shape; a day that is not a day of the trip is refused (ValidationError). The browser's form
+    offers only the trip's days as checkboxes; the API asks here."""
+    first, last = timezone.localtime(trip_start).date(), timezone.localtime(trip_end).date()
+    cleaned = {}
+    for day, names in meals.items():
+        try:
+            when = date.fromisoformat(day)
+        except (TypeError, ValueError) as error:
+            raise ValidationError(_("Enter a valid date.")) from error
+        if not first <= when <= last:
+            raise ValidationError(_("Enter a valid date."))
+        if names:
+            cleaned[when.isoformat()] = [meal for meal in MEALS if meal in names]
+    return cleaned
 
 
 def trip_errors(start: datetime | None, end: datetime | None) -> dict[str, str]:
@@ -394,19 +424,21 @@ def claim_flags(claim: TravelClaim) -> ClaimFlags:
 # --- the traveller's side ---------------------------------------------------------------------------------
 
 
-def claim_refusal(exchange: ExchangeRequest) -> DomainError:
+def claim_check_allowed(*, traveller: User, exchange: ExchangeRequest) -> None:
+    """Refuse, with the reason, what ``exchanges.cycle.rules.may_claim`` does not allow: the one rule of
+    the request page's link, the claim form and the API."""
+    if may_claim(traveller, exchange):
+        return
     if exchange.status not in CLAIMABLE_STATUSES:
-        return TransitionNotAllowed(_("Travel costs can be claimed once the exchange is scheduled."))
-    return DomainError(_("Only participants of the exchange can claim travel costs."), field="traveller")
+        raise TransitionNotAllowed(_("Travel costs can be claimed once the exchange is scheduled."))
+    raise NotPermitted(_("Only participants of the exchange can claim travel costs."))
 
 
 @transaction.atomic
 def claim_create(
     *, exchange: ExchangeRequest, traveller: User, actor: User, data: dict[str, Any]
 ) -> TravelClaim:
-    # One rule for the request page's link, this page and the API: exchanges.cycle.rules.may_claim.
-    if not may_claim(traveller, exchange):
-        raise claim_refusal(exchange)
+    claim_check_allowed(traveller=traveller, exchange=exchange)
     if actor.pk != traveller.pk and not is_coordinator(actor):
         raise NotPermitted(_("You can only enter your own claim."))
     _check_trip_and_amounts(data)
@@ -429,18 +461,23 @@ def _check_trip_and_amounts(data: dict[str, Any], claim: TravelClaim | None = No
     start = data.get("trip_start", claim.trip_start if claim else None)
     end = data.get("trip_end", claim.trip_end if claim else None)
     errors: dict[str, list[str]] = {field: [message] for field, message in trip_errors(start, end).items()}
-    message = amount_error(data.get("local_transport"), allow_zero=True)
-    if message:
-        errors["local_transport"] = [message]
+    for field, message in (
+        ("local_transport", amount_error(data.get("local_transport"), allow_zero=True)),
+        ("car_km", car_km_error(data.get("car_km"))),
+    ):
+        if message:
+            errors[field] = [message]
     if errors:
         raise ValidationError(errors)
 
 
 def _editable_by(claim: TravelClaim, actor: User) -> None:
-    if actor.pk not in {claim.traveller_id, claim.submitted_by_id}:
+    """Refuse, with the reason, what ``exchanges.travel.rules.may_edit_claim`` does not allow."""
+    if may_edit_claim(actor, claim):
+        return
+    if not is_own_claim(actor, claim):
         raise NotPermitted(_("Only the traveller changes the claim."))
-    if claim.status not in {ClaimStatus.DRAFT, ClaimStatus.RETURNED}:
-        raise TransitionNotAllowed(_("A submitted claim can no longer be changed."))
+    raise TransitionNotAllowed(_("A submitted claim can no longer be changed."))
 
 
 def _locked_for_edit(claim_id: int, actor: User, expected_version: int | None) -> TravelClaim:
@@ -579,9 +616,9 @@ def claim_submit(
     """
     with transaction.atomic():
         claim = TravelClaim.objects.select_for_update().get(pk=claim_id)
-        if actor.pk not in {claim.traveller_id, claim.submitted_by_id}:
-            raise NotPermitted(_("Only the traveller submits the claim."))
-        if claim.status not in {ClaimStatus.DRAFT, ClaimStatus.RETURNED}:
+        if not may_edit_claim(actor, claim):
+            if not is_own_claim(actor, claim):
+                raise NotPermitted(_("Only the traveller submits the claim."))
             raise TransitionNotAllowed(_("This claim has already been submitted."))
         version_check(claim, expected_version)
         from_status = claim.status
@@ -636,9 +673,12 @@ def claim_submit(
 
 
 def _finance_decision_allowed(claim: TravelClaim, actor: User) -> None:
-    if not actor.has_role(Role.FINANCE):
+    """Refuse, with the reason, what ``exchanges.travel.rules.may_decide_claim`` does not allow."""
+    if may_decide_claim(actor, claim):
+        return
+    if not decides_claims(actor):
         raise NotPermitted(_("Only finance decides on travel claims."))
-    if actor.pk in {claim.traveller_id, claim.submitted_by_id}:
+    if is_own_claim(actor, claim):
         # Four-eyes principle: never approve a claim in which you travel or which you entered.
         raise NotPermitted(
             _("Four-eyes principle: you cannot decide on a claim in which you travel or which you entered.")
@@ -851,8 +891,8 @@ def claim_book(*, claim_id: int) -> bool:
 def budget_set(*, year: int, amount: Decimal, actor: User, expected_version: int | None = None) -> Budget:
     """Set the network's budget of ``year``. ``expected_version`` is the version of that year's budget the
     person saw (0: they saw none); a budget changed (or created) meanwhile is refused as stale."""
-    if not (actor.is_superuser or actor.has_role(Role.FINANCE)):
-        raise TransitionNotAllowed(_("Only finance sets the budget."))
+    if not is_finance(actor):
+        raise NotPermitted(_("Only finance sets the budget."))
     if amount < 0:
         raise DomainError(_("The budget cannot be negative."), field="amount")
     budget = Budget.objects.select_for_update().filter(year=year, city__isnull=True).first()

@@ -3,6 +3,7 @@
 import csv
 import io
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,13 +11,13 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from cities.directory.models import User
-from cities.directory.roles import Role
+from cities.directory.rules import is_finance
 from cities.operations.audit import audit_record
 from cities.operations.models import AuditEvent
 from cities.records.versions import version_advance
 from exchanges.travel.models import Booking, ClaimStatus, ExportBatch, TravelClaim
 from exchanges.travel.services.claims import claim_event_record
-from koopstadt.errors import DomainError, TransitionNotAllowed
+from koopstadt.errors import DomainError, NotPermitted
 
 COLUMNS = [
     "Buchungsnummer",
@@ -30,8 +31,8 @@ COLUMNS = [
 
 
 def _finance_only(actor: User) -> None:
-    if not (actor.is_superuser or actor.has_role(Role.FINANCE)):
-        raise TransitionNotAllowed(_("Only finance handles export batches."))
+    if not is_finance(actor):
+        raise NotPermitted(_("Only finance handles export batches."))
 
 
 @transaction.atomic
@@ -107,6 +108,22 @@ def batch_xlsx(batch: ExportBatch) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def bookings_export_record(
+    *, actor: User, request: Any = None, batch: ExportBatch | None = None, **details: Any
+) -> None:
+    """Bookings read by a machine (the REST API: what a finance system pulls) leave the portal as an
+    export does; finance only, audited like a batch's download."""
+    _finance_only(actor)
+    audit_record(
+        kind=AuditEvent.Kind.EXPORT,
+        actor=actor,
+        target=batch if batch is not None else "bookings",
+        request=request,
+        action="batch_read" if batch is not None else "bookings_read",
+        **details,
+    )
 
 
 @transaction.atomic
