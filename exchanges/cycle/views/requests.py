@@ -1,5 +1,7 @@
 """The requester's pages and the request page everyone involved shares."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,6 +42,7 @@ from exchanges.cycle.selectors import (
     comments_for,
     expert_suggestions,
     my_requests,
+    newest,
     request_get_for_user,
     timeline_for,
 )
@@ -180,13 +183,18 @@ def _detail(
         comment_form = CommentForm()
     if comment_form is not None and not user.has_perm("exchanges.comment_internally", exchange):
         comment_form.fields.pop("is_internal", None)
+    # ?timeline=all and ?comments=all unfold what the page shows of a long history (newest first).
+    unfolded = {name for name in ("timeline", "comments") if http_request.GET.get(name) == "all"}
     context = {
         **_cycle_context(
             user, exchange, routing_form=routing_form, propose_form=propose_form, answer_forms=answer_forms
         ),
         "exchange": exchange,
-        "timeline": timeline_for(user=user, request=exchange),
-        "comments": comments_for(user=user, request=exchange),
+        "timeline": newest(timeline_for(user=user, request=exchange), everything="timeline" in unfolded),
+        "comments": newest(comments_for(user=user, request=exchange), everything="comments" in unfolded),
+        # Links that unfold one list and keep the other as it is.
+        "all_timeline_query": _unfold_query(unfolded | {"timeline"}),
+        "all_comments_query": _unfold_query(unfolded | {"comments"}),
         "transition_forms": transition_forms,
         "comment_form": comment_form if may_comment else None,
         "may_edit": can_edit_request(user, exchange),
@@ -195,6 +203,10 @@ def _detail(
         "held_hint": waiting_for_fact(user, exchange, "mark_held"),
     }
     return render(http_request, "exchanges/request_detail.html", context, status=status)
+
+
+def _unfold_query(names: set[str]) -> str:
+    return urlencode([(name, "all") for name in sorted(names)])
 
 
 def _cycle_context(  # type: ignore[no-untyped-def]
