@@ -29,6 +29,10 @@ REMINDER_WORKING_DAYS = 10
 def reflection_side(user: User, request: ExchangeRequest) -> str | None:
     if user.pk == request.requester_id:
         return Reflection.Side.REQUESTER
+    # The request page has read the invitations already (rules.remember_cycle_data).
+    accepted = getattr(request, "_accepted_expert_ids", None)
+    if accepted is not None:
+        return Reflection.Side.EXPERT if user.pk in accepted else None
     if request.invitations.filter(expert__user=user, status=InvitationStatus.ACCEPTED).exists():
         return Reflection.Side.EXPERT
     return None
