@@ -31,8 +31,27 @@ class CitiesConfig(AppConfig):
         # Permissions only exist after migrate has run; assign them to the roles afterwards.
         post_migrate.connect(_sync, dispatch_uid="cities.role_permissions_sync", weak=False)
         self._connect_security_audit()
+        self._connect_choice_lists()
         # manage.py check --deploy: the portal's own deployment checks.
         import koopstadt.checks  # noqa: F401
+
+    @staticmethod
+    def _connect_choice_lists() -> None:
+        """The filter forms' cached option lists are renewed when a city, topic or person changes."""
+        from django.contrib.auth.models import Group
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from cities.directory import choices
+        from cities.directory.models import City, Topic, User
+
+        for signal, uid in ((post_save, "save"), (post_delete, "delete")):
+            signal.connect(choices.on_city_changed, sender=City, dispatch_uid=f"choices-city-{uid}")
+            signal.connect(choices.on_topic_changed, sender=Topic, dispatch_uid=f"choices-topic-{uid}")
+            signal.connect(choices.on_person_changed, sender=User, dispatch_uid=f"choices-person-{uid}")
+            signal.connect(choices.on_group_changed, sender=Group, dispatch_uid=f"choices-group-{uid}")
+        m2m_changed.connect(
+            choices.on_roles_changed, sender=User.groups.through, dispatch_uid="choices-roles"
+        )
 
     @staticmethod
     def _connect_security_audit() -> None:

@@ -347,6 +347,8 @@ CACHES = {
             "BACKEND": "koopstadt.cache.ForgivingRedisCache",
             "LOCATION": CACHE_URL,
             "TIMEOUT": 300,
+            # Several portals (e.g. the benchmark's scales) sharing one Redis database keep apart.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "",
             "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         }
         if CACHE_URL

@@ -8,7 +8,11 @@ import logging
 import jwt
 import requests
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.db import connection
+from django.db.models import OuterRef
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from cities.accounts import login_security, sso
@@ -42,7 +46,8 @@ class PortalModelBackend(ModelBackend):
       model permissions (``view_…``, ``change_…``) only govern the admin site, which only staff
       accounts can enter. For everyone else they are empty without asking the database, so the
       navigation's permission checks no longer load two permission tables per request.
-    - The signed-in user is read with the expert profile the navigation asks for.
+    - The signed-in user is read with the expert profile the navigation asks for and, on PostgreSQL,
+      with the names of their roles (one query instead of two on every page).
     """
 
     def _get_permissions(self, user_obj, obj, from_name):  # type: ignore[no-untyped-def]
@@ -51,8 +56,14 @@ class PortalModelBackend(ModelBackend):
         return super()._get_permissions(user_obj, obj, from_name)
 
     def get_user(self, user_id):  # type: ignore[no-untyped-def]
-
-        user = User._default_manager.select_related("expert_profile").filter(pk=user_id).first()
+        people = User._default_manager.select_related("expert_profile").filter(pk=user_id)
+        if connection.vendor == "postgresql":
+            people = people.annotate(
+                role_names=ArraySubquery(Group.objects.filter(user=OuterRef("pk")).values("name"))
+            )
+        user = people.first()
+        if user is not None and hasattr(user, "role_names"):
+            user._roles_cache = frozenset(user.role_names)  # what User.roles would read
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

@@ -3,22 +3,31 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cities.directory.choices import CITIES, TOPICS, CachedChoicesForm, CachedModelChoiceField
 from cities.directory.models import City, Department, Topic
 from koopstadt.formfields import ModelChoiceField
 
 
-class ExpertFilterForm(forms.Form):
+class ExpertFilterForm(CachedChoicesForm):
     q = forms.CharField(
         label=_("Search term"),
         required=False,
         max_length=200,
         help_text=_("Name, experience, position or department"),
     )
-    topic = ModelChoiceField(
-        label=_("Topic"), queryset=Topic.objects.active(), required=False, empty_label=_("All topics")
+    topic = CachedModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.active(),
+        choice_list=TOPICS,
+        required=False,
+        empty_label=_("All topics"),
     )
-    city = ModelChoiceField(
-        label=_("City"), queryset=City.objects.active(), required=False, empty_label=_("All cities")
+    city = CachedModelChoiceField(
+        label=_("City"),
+        queryset=City.objects.active(),
+        choice_list=CITIES,
+        required=False,
+        empty_label=_("All cities"),
     )
     department = ModelChoiceField(
         label=_("Department"),

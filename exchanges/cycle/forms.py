@@ -6,6 +6,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cities.directory.choices import (
+    CITIES,
+    COORDINATORS,
+    TOPICS,
+    CachedChoicesForm,
+    CachedModelChoiceField,
+    coordinators,
+)
 from cities.directory.models import City, Department, ExpertProfile, Topic, User
 from exchanges.cycle.facts import estimated_costs_error, request_period_errors, travellers_error
 from exchanges.cycle.models import ExchangeRequest, Format, Reflection, Status
@@ -154,7 +162,7 @@ class CommentForm(forms.Form):
     )
 
 
-class TriageFilterForm(forms.Form):
+class TriageFilterForm(CachedChoicesForm):
     SORTS = [
         ("oldest", _("oldest first")),
         ("newest", _("newest first")),
@@ -167,14 +175,26 @@ class TriageFilterForm(forms.Form):
         choices=[("", _("all open")), ("all", _("all")), *Status.choices],
         widget=FastSelect,
     )
-    requester_city = ModelChoiceField(
-        label=_("Requester's city"), queryset=City.objects.active(), required=False, empty_label=_("all")
+    requester_city = CachedModelChoiceField(
+        label=_("Requester's city"),
+        queryset=City.objects.active(),
+        choice_list=CITIES,
+        required=False,
+        empty_label=_("all"),
     )
-    partner_city = ModelChoiceField(
-        label=_("Partner city"), queryset=City.objects.active(), required=False, empty_label=_("all")
+    partner_city = CachedModelChoiceField(
+        label=_("Partner city"),
+        queryset=City.objects.active(),
+        choice_list=CITIES,
+        required=False,
+        empty_label=_("all"),
     )
-    topic = ModelChoiceField(
-        label=_("Topic"), queryset=Topic.objects.active(), required=False, empty_label=_("all")
+    topic = CachedModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.active(),
+        choice_list=TOPICS,
+        required=False,
+        empty_label=_("all"),
     )
     min_age = forms.IntegerField(
         label=_("Submitted at least … days ago"), required=False, min_value=0, max_value=3650
@@ -188,18 +208,22 @@ class TriageFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS, widget=FastSelect)
 
 
-class AssignForm(forms.Form):
+class AssignForm(CachedChoicesForm):
     requests = ModelMultipleChoiceField(
         queryset=ExchangeRequest.objects.all(), widget=forms.MultipleHiddenInput
     )
-    assignee = ModelChoiceField(
-        label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("nobody")
+    assignee = CachedModelChoiceField(
+        label=_("Assign to"),
+        queryset=User.objects.none(),
+        choice_list=COORDINATORS,
+        required=False,
+        empty_label=_("nobody"),
     )
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        # Whoever counts as the coordination (cities.directory.rules.is_coordinator), as a list.
-        self.fields["assignee"].queryset = User.objects.coordinators()
+        if self.is_bound:  # the choice is checked against the database; the page shows the cached list
+            self.fields["assignee"].queryset = coordinators()
 
 
 class RoutingCorrectionForm(forms.Form):
@@ -381,12 +405,20 @@ class ReflectionForm(forms.ModelForm):
         }
 
 
-class KnowledgeFilterForm(forms.Form):
+class KnowledgeFilterForm(CachedChoicesForm):
     q = forms.CharField(label=_("Search term"), required=False, max_length=200)
-    topic = ModelChoiceField(
-        label=_("Topic"), queryset=Topic.objects.active(), required=False, empty_label=_("All topics")
+    topic = CachedModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.active(),
+        choice_list=TOPICS,
+        required=False,
+        empty_label=_("All topics"),
     )
-    city = ModelChoiceField(
-        label=_("City"), queryset=City.objects.active(), required=False, empty_label=_("All cities")
+    city = CachedModelChoiceField(
+        label=_("City"),
+        queryset=City.objects.active(),
+        choice_list=CITIES,
+        required=False,
+        empty_label=_("All cities"),
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)

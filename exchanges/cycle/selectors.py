@@ -129,6 +129,32 @@ def comments_for(*, user: User, request: ExchangeRequest) -> QuerySet[Comment]:
     return comments if is_coordination(user, request) else comments.filter(is_internal=False)
 
 
+# The request page shows the newest entries of its timeline and comments; older ones on demand.
+HISTORY_PAGE_SIZE = 20
+
+
+@dataclass
+class History:
+    """Entries of a timeline or of the comments, oldest first; ``older``: earlier ones are not shown."""
+
+    entries: list
+    older: bool
+
+
+def newest(entries: QuerySet, *, everything: bool = False, count: int = HISTORY_PAGE_SIZE) -> History:
+    """The newest ``count`` of ``entries`` (in their own order), or all of them: one query either way.
+
+    One row more than shown is read to know whether there are older ones, without counting them.
+    """
+    if everything:
+        return History(entries=list(entries), older=False)
+    # The rows are chosen first and joined (to their authors) after: sorting all of the request's rows
+    # with their joins let PostgreSQL hash every person of the network for twenty entries.
+    chosen = entries.reverse().values("pk")[: count + 1]
+    latest = list(entries.filter(pk__in=chosen).reverse())
+    return History(entries=latest[:count][::-1], older=len(latest) > count)
+
+
 @dataclass
 class Suggestion:
     expert: ExpertProfile

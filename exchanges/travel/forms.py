@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cities.directory.choices import CITIES, CachedChoicesForm, CachedModelChoiceField
 from cities.directory.models import City
 from exchanges.travel.models import ClaimItem, ClaimStatus, ExportBatch, RateSet, TravelClaim
 from exchanges.travel.services.claims import amount_error, car_km_error, trip_errors
@@ -211,15 +212,19 @@ class ItemReductionForm(forms.Form):
     version = VersionField()
 
 
-class FinanceQueueFilterForm(forms.Form):
+class FinanceQueueFilterForm(CachedChoicesForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[("", _("submitted")), ("all", _("all")), *ClaimStatus.choices],
         widget=FastSelect,
     )
-    city = ModelChoiceField(
-        label=_("Traveller's city"), queryset=City.objects.active(), required=False, empty_label=_("all")
+    city = CachedModelChoiceField(
+        label=_("Traveller's city"),
+        queryset=City.objects.active(),
+        choice_list=CITIES,
+        required=False,
+        empty_label=_("all"),
     )
     reference = forms.CharField(label=_("Exchange (reference number)"), required=False, max_length=20)
     min_amount = LocalizedDecimalField(label=_("Amount at least (EUR)"), required=False, min_value=0)

@@ -185,6 +185,9 @@ def route_timing(ids: list[int]) -> None:
                 "p95_ms": _percentile(seconds, 0.95) * 1000,
                 "queries_median": statistics.median(queries),
                 "queries_max": max(queries),
+                # The raw figures: ./scripts/bench times the sample in slices and puts them together.
+                "seconds": seconds,
+                "queries": queries,
             }
         )
     )

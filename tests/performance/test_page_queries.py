@@ -66,6 +66,7 @@ PAGES = [
     ),
     ("Meine Anfragen", "staff", "/anfragen/"),
     ("request detail, long timeline", "coordinator", "/anfragen/{detail}/"),
+    ("request detail, whole timeline", "coordinator", "/anfragen/{detail}/?timeline=all&comments=all"),
     ("expert search", "coordinator", "/expertenpool/?q={word}&topic={topic}"),
     ("knowledge base search", "staff", "/wissen/?q={word}"),
     ("knowledge base", "staff", "/wissen/"),

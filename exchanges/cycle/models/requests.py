@@ -225,6 +225,22 @@ class ExchangeRequest(Versioned):
         return str(NEXT_STEP[Status(self.status)])
 
     @property
+    def status_label(self) -> str:
+        """The status's name; cheaper than ``get_status_display``, which hashes every status's label."""
+        return str(Status(self.status).label)
+
+    @property
+    def topic_names(self) -> str:
+        """The topics' names, comma-separated (the lists prefetch the topics: no query per row).
+
+        Read from the prefetched rows directly when there are some: a related manager per row costs
+        more than the join.
+        """
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("topics")
+        topics = prefetched if prefetched is not None else self.topics.all()
+        return ", ".join(topic.name for topic in topics)
+
+    @property
     def badge_class(self) -> str:
 
         return STATUS_BADGE[Status(self.status)]

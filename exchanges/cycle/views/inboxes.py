@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cities.directory.choices import SharedLists
 from exchanges.cycle.forms import AssignForm, TriageFilterForm
 from exchanges.cycle.selectors import city_inbox, city_requests, triage
 from exchanges.cycle.services.requests import requests_assign
@@ -63,7 +64,9 @@ def triage_inbox(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Please select at least one request to assign."))
         return redirect(f"{request.path}?{request.POST.get('query', '')}")
 
-    form = TriageFilterForm(request.GET or None)
+    # The filter's cities and topics and the assignment form's coordinators: one trip to the cache.
+    lists = SharedLists(set())
+    form = TriageFilterForm(request.GET or None, choice_lists=lists)
     filters = form.cleaned_data if form.is_valid() else {}
     page = CappedPaginator(triage(user=request.user, filters=filters), settings.LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -73,5 +76,10 @@ def triage_inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "exchanges/triage.html",
-        {"form": form, "page": page, "query": query.urlencode(), "assign_form": AssignForm()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "assign_form": AssignForm(choice_lists=lists),
+        },
     )

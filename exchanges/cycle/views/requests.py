@@ -1,5 +1,7 @@
 """The requester's pages and the request page everyone involved shares."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -49,6 +51,7 @@ from exchanges.cycle.selectors import (
     comments_for,
     expert_suggestions,
     my_requests,
+    newest,
     request_get_for_user,
     timeline_for,
 )
@@ -212,12 +215,17 @@ def _detail(
             if button == "btn-primary"
             else button
         )
+    # ?timeline=all and ?comments=all unfold what the page shows of a long history (newest first).
+    unfolded = {name for name in ("timeline", "comments") if http_request.GET.get(name) == "all"}
     context = {
         **cycle,
         **progress,
         "exchange": exchange,
-        "timeline": timeline_for(user=user, request=exchange),
-        "comments": comments_for(user=user, request=exchange),
+        "timeline": newest(timeline_for(user=user, request=exchange), everything="timeline" in unfolded),
+        "comments": newest(comments_for(user=user, request=exchange), everything="comments" in unfolded),
+        # Links that unfold one list and keep the other as it is.
+        "all_timeline_query": _unfold_query(unfolded | {"timeline"}),
+        "all_comments_query": _unfold_query(unfolded | {"comments"}),
         "transition_forms": transition_forms,
         "comment_form": comment_form if may_comment else None,
         "may_edit": may_edit,
@@ -282,6 +290,10 @@ def _progress_context(user, exchange: ExchangeRequest, cycle: dict, *, transitio
             own_open_invitation=own_invitation is not None,
         ),
     }
+
+
+def _unfold_query(names: set[str]) -> str:
+    return urlencode([(name, "all") for name in sorted(names)])
 
 
 def _cycle_context(  # type: ignore[no-untyped-def]
