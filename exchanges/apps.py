@@ -24,7 +24,7 @@ class ExchangesConfig(AppConfig):
             # migrating back to an older schema the current model would ask for columns not there yet.
             state = kwargs.get("apps")
             if state is not None:
-                ensure_default_rate_sets(state.get_model("exchanges", "RateSet"))  # type: ignore[attr-defined]
+                ensure_default_rate_sets(state.get_model("exchanges", "RateSet"))
             else:
                 from exchanges.travel.models import RateSet
 

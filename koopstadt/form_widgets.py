@@ -12,11 +12,11 @@ from django.utils.safestring import SafeString, mark_safe
 class LocalizedDecimalField(forms.DecimalField):
     """An amount as people type it in the active language: "5.000,00" or "59,90" in German."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         super().__init__(*args, localize=True, **kwargs)
 
-    def to_python(self, value):  # type: ignore[no-untyped-def]
+    def to_python(self, value):
         if isinstance(value, str):
             thousands, decimal = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
             value = value.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
@@ -57,7 +57,7 @@ class FastSelect(forms.Select):
     ``aria-invalid``, ``aria-describedby``, errors, help text) as for every other field.
     """
 
-    def render(self, name, value, attrs=None, renderer=None):  # type: ignore[no-untyped-def]
+    def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, attrs)
         if self.allow_multiple_selected:
             final_attrs["multiple"] = True

@@ -49,7 +49,7 @@ if (
     }
 
 
-def on_starting(server):  # type: ignore[no-untyped-def]
+def on_starting(server):
     """Metrics files of an earlier run would be added to this run's figures: start empty."""
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
@@ -63,7 +63,7 @@ def on_starting(server):  # type: ignore[no-untyped-def]
         path.mkdir(parents=True, exist_ok=True)
 
 
-def child_exit(server, worker):  # type: ignore[no-untyped-def]
+def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Imported here on purpose: gunicorn reads this file before the environment of the metrics is set,
         # and prometheus_client fixes its multiprocess mode when it is first imported.

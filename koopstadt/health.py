@@ -92,7 +92,7 @@ def _answer(checks: dict[str, str], good: str) -> JsonResponse:
     )
     # The failed check is logged above; Django's own "Service Unavailable" error would also mail the
     # administrators at every poll of a monitor while, say, a worker is down.
-    response._has_been_logged = True  # type: ignore[attr-defined]
+    response._has_been_logged = True
     return response
 
 

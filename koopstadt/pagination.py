@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, object_list, per_page, cap: int | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, object_list, per_page, cap: int | None = None, **kwargs) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap if cap is not None else settings.LIST_COUNT_CAP
 
@@ -23,7 +23,7 @@ class CappedPaginator(Paginator):
         return self.object_list.order_by()[: self.cap + 1].count()
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return min(self.counted, self.cap)
 
     @property

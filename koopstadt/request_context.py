@@ -57,7 +57,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = accepted_id(request.headers.get(HEADER))
-        request.request_id = request_id  # type: ignore[attr-defined]
+        request.request_id = request_id
         # Kept until the response is closed (request_finished), so that Django's own lines about this
         # request (django.request, logged after the middleware) carry the id as well.
         request_id_var.set(request_id)

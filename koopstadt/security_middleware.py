@@ -151,7 +151,7 @@ class SessionExpiryMiddleware:
     @staticmethod
     def _end(request: HttpRequest, reason: str) -> HttpResponse:
         log.info("Session of user %s ended (%s)", request.user.pk, reason)
-        request.koopstadt_logout_reason = reason  # type: ignore[attr-defined]
+        request.koopstadt_logout_reason = reason
         logout(request)
         if reason == "inactive":
             messages.error(

@@ -52,12 +52,12 @@ def password() -> str:
 
 
 @pytest.fixture
-def staff_user(db):  # type: ignore[no-untyped-def]
+def staff_user(db):
     return UserFactory(department=DepartmentFactory(), roles=[Role.STAFF])
 
 
 @pytest.fixture
-def coordinator(db):  # type: ignore[no-untyped-def]
+def coordinator(db):
     return UserFactory(department=DepartmentFactory(), roles=[Role.COORDINATOR])
 
 
@@ -80,7 +80,7 @@ SERIAL_PATHS = (
 SERIAL_MARKERS = {"integration", "faults", "sso"}
 
 
-def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+def pytest_collection_modifyitems(config, items):
     for item in items:
         path = item.nodeid.split("::", 1)[0]
         if path.startswith(SERIAL_PATHS) or SERIAL_MARKERS & {mark.name for mark in item.iter_markers()}:
@@ -91,7 +91,7 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
 
 
 @pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def demo_world(django_db_setup, django_db_blocker):
     """The whole demo network (``load_demo``), loaded once for a test module.
 
     It is loaded inside a transaction that stays open while the module's tests run and is rolled back
@@ -111,7 +111,7 @@ def demo_world(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-d
 
 
 @pytest.fixture
-def demo(db) -> None:  # type: ignore[no-untyped-def]
+def demo(db) -> None:
     from koopstadt.development.demo_directory import demo_load
 
     demo_load()
@@ -119,7 +119,7 @@ def demo(db) -> None:  # type: ignore[no-untyped-def]
 
 # --- browser ---------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
@@ -137,7 +137,7 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):  # type: ignore[no-untyped-def]
+def browser_context_args(browser_context_args):
     # An English browser: the portal must still answer in German unless English is chosen.
     return {**browser_context_args, "locale": "en-US", "viewport": {"width": 1280, "height": 900}}
 
@@ -263,7 +263,7 @@ def start_worker(
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[WorkerProcess]:  # type: ignore[no-untyped-def]
+def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[WorkerProcess]:
     """Start ``celery worker`` as its own process on the test database and a queue of its own."""
     require_services(services_available(), "needs PostgreSQL and Redis (CELERY_BROKER_URL)")
 
@@ -287,7 +287,7 @@ def celery_worker_process(transactional_db, tmp_path: Path) -> Iterator[WorkerPr
         worker.stop()
 
 
-def wait_for(condition, timeout: float = 30.0, interval: float = 0.2):  # type: ignore[no-untyped-def]
+def wait_for(condition, timeout: float = 30.0, interval: float = 0.2):
     """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -298,14 +298,14 @@ def wait_for(condition, timeout: float = 30.0, interval: float = 0.2):  # type: 
     raise AssertionError(f"Condition not met within {timeout} s")
 
 
-def twice_at_once(monkeypatch, owner: object, name: str, action):  # type: ignore[no-untyped-def]
+def twice_at_once(monkeypatch, owner: object, name: str, action):
     """Run ``action`` in two threads, each with its own database connection, that pass ``owner.name``
     only together: both have read, neither has written yet – the race of two concurrent requests or
     tasks. Returns what each run returned or raised (PostgreSQL; the test needs transaction=True)."""
     both_there = threading.Barrier(2, timeout=10)
     real = getattr(owner, name)
 
-    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def held(*args, **kwargs):
         both_there.wait()
         return real(*args, **kwargs)
 

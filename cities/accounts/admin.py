@@ -36,7 +36,7 @@ class TokenIssueForm(forms.Form):
     )
     expires_at = forms.SplitDateTimeField(label=gettext_lazy("expires"), widget=AdminSplitDateTime)
 
-    def __init__(self, *args, admin_site: admin.AdminSite, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, admin_site: admin.AdminSite, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["user"]
         field.widget = AutocompleteSelect(ApiToken._meta.get_field("user"), admin_site)
@@ -113,7 +113,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             return _("expired")
         return _("valid")
 
-    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None) -> HttpResponse:  # type: ignore[no-untyped-def]
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None) -> HttpResponse:
         """Issue through the service and show the full token exactly once (it is not stored)."""
         if not self.has_add_permission(request):
             raise PermissionDenied

@@ -27,7 +27,7 @@ class LoginDelayBackend:
     that checks passwords; Django then reports the attempt as failed, and the log-in form says how long
     to wait. Deliberately no ``get_user`` (as django-axes' backend): sessions never belong to it."""
 
-    def authenticate(self, request, username=None, password=None, **kwargs):  # type: ignore[no-untyped-def]
+    def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None or username is None or password is None:
             return None
         wait = login_security.login_delay(
@@ -50,12 +50,12 @@ class PortalModelBackend(ModelBackend):
       with the names of their roles (one query instead of two on every page).
     """
 
-    def _get_permissions(self, user_obj, obj, from_name):  # type: ignore[no-untyped-def]
+    def _get_permissions(self, user_obj, obj, from_name):
         if user_obj.is_active and not (user_obj.is_staff or user_obj.is_superuser):
             return set()
         return super()._get_permissions(user_obj, obj, from_name)
 
-    def get_user(self, user_id):  # type: ignore[no-untyped-def]
+    def get_user(self, user_id):
         people = User._default_manager.select_related("expert_profile").filter(pk=user_id)
         if connection.vendor == "postgresql":
             people = people.annotate(
@@ -76,7 +76,7 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
     and audits it. Only the callback view's requests are handled: a password log-in never gets here.
     """
 
-    def authenticate(self, request, **kwargs):  # type: ignore[no-untyped-def]
+    def authenticate(self, request, **kwargs):
         if request is None or not sso.sso_is_request(request):
             return None
         try:
@@ -89,7 +89,7 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         setattr(request, sso.FAILURE_ATTR, failure)
         return None
 
-    def get_or_create_user(self, access_token, id_token, payload):  # type: ignore[no-untyped-def]
+    def get_or_create_user(self, access_token, id_token, payload):
         audience = payload.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
         if self.OIDC_RP_CLIENT_ID not in audiences:
@@ -104,25 +104,25 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         setattr(self.request, sso.LOGIN_DETAILS_ATTR, {"method": sso.LOGIN_METHOD, **details})
         return user
 
-    def get_user(self, user_id):  # type: ignore[no-untyped-def]
+    def get_user(self, user_id):
         return PortalModelBackend().get_user(user_id)
 
     # Permissions are PortalModelBackend's alone. Answering here as ModelBackend does would load them
     # again for every check, or leave an empty ``_perm_cache`` on the user that hides a coordinator's.
-    def get_user_permissions(self, user_obj, obj=None):  # type: ignore[no-untyped-def]
+    def get_user_permissions(self, user_obj, obj=None):
         return set()
 
-    def get_group_permissions(self, user_obj, obj=None):  # type: ignore[no-untyped-def]
+    def get_group_permissions(self, user_obj, obj=None):
         return set()
 
-    def get_all_permissions(self, user_obj, obj=None):  # type: ignore[no-untyped-def]
+    def get_all_permissions(self, user_obj, obj=None):
         return set()
 
-    def has_perm(self, user_obj, perm, obj=None):  # type: ignore[no-untyped-def]
+    def has_perm(self, user_obj, perm, obj=None):
         return False
 
-    def has_module_perms(self, user_obj, app_label):  # type: ignore[no-untyped-def]
+    def has_module_perms(self, user_obj, app_label):
         return False
 
-    def with_perm(self, perm, is_active=True, include_superusers=True, obj=None):  # type: ignore[no-untyped-def]
+    def with_perm(self, perm, is_active=True, include_superusers=True, obj=None):
         return self.UserModel._default_manager.none()

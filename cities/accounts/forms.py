@@ -61,13 +61,13 @@ class OutboxPasswordResetForm(PasswordResetForm):
     a forged Host would otherwise send a genuine reset token to the forger's server.
     """
 
-    def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         site = urlsplit(settings.SITE_URL)
         kwargs["domain_override"] = site.netloc
         kwargs["use_https"] = site.scheme == "https"
         super().save(*args, **kwargs)
 
-    def send_mail(  # type: ignore[override]
+    def send_mail(
         self,
         subject_template_name: str,
         email_template_name: str,

@@ -33,7 +33,7 @@ class CityAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [DepartmentInline]
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest):
         contacts = User.objects.active().with_role(Role.CITY_CONTACT).order_by("display_name")
         return (
             super()
@@ -44,11 +44,11 @@ class CityAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("departments"), ordering="_department_count")
     def department_count(self, obj: City) -> int:
-        return obj._department_count  # type: ignore[attr-defined]
+        return obj._department_count
 
     @admin.display(description=_("koopstadt contact persons"))
     def contacts(self, obj: City) -> str:
-        return ", ".join(str(user) for user in obj.contact_persons) or "–"  # type: ignore[attr-defined]
+        return ", ".join(str(user) for user in obj.contact_persons) or "–"
 
 
 class DepartmentKeywordInline(admin.TabularInline):
@@ -82,7 +82,7 @@ class DepartmentAdmin(admin.ModelAdmin):
     filter_horizontal = ["topics"]
     inlines = [DepartmentKeywordInline, MemberInline]
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest):
         liaisons = User.objects.active().with_role(Role.DEPARTMENT_LIAISON).order_by("display_name")
         return (
             super()
@@ -92,7 +92,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("department liaisons"))
     def liaisons(self, obj: Department) -> str:
-        return ", ".join(str(user) for user in obj.liaison_list) or "–"  # type: ignore[attr-defined]
+        return ", ".join(str(user) for user in obj.liaison_list) or "–"
 
 
 class TopicKeywordInline(admin.TabularInline):
@@ -108,7 +108,7 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [TopicKeywordInline]
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("keywords")
 
     @admin.display(description=_("keywords and synonyms"))
@@ -183,10 +183,10 @@ class UserAdmin(DjangoUserAdmin):
     def has_anonymise_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
 
-    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("groups")
 
-    def get_readonly_fields(self, request: HttpRequest, obj: object = None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None):
         readonly = ["last_login", "date_joined"]
         if not request.user.is_superuser:
             # Only administrators hand out administrator rights.

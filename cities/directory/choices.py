@@ -152,7 +152,7 @@ class CachedChoiceIterator(ModelChoiceIterator):
             )
         return field.loaded_choices
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         yield from self._choices()

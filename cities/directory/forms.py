@@ -38,7 +38,7 @@ class ExpertFilterForm(CachedChoicesForm):
     )
     available = forms.BooleanField(label=_("Only experts available now"), required=False)
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # A national network has thousands of departments: the list offers those of the chosen city
         # (or the one already chosen), never all of them (docs/performance.md).

@@ -12,18 +12,18 @@ from cities.directory.roles import CONTACT_DETAIL_ROLES
 
 
 @rules.predicate
-def is_coordinator(user) -> bool:  # type: ignore[no-untyped-def]
+def is_coordinator(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_coordinator)
 
 
 @rules.predicate
-def is_finance(user) -> bool:  # type: ignore[no-untyped-def]
+def is_finance(user) -> bool:
     """Finance's pages and endpoints: the finance role or an administrator (``User.is_finance``)."""
     return bool(user is not None and user.is_authenticated and user.is_finance)
 
 
 @rules.predicate
-def sees_contact_details(user) -> bool:  # type: ignore[no-untyped-def]
+def sees_contact_details(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_role(*CONTACT_DETAIL_ROLES))
 
 

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from cities.directory.models import City, Department, ExpertProfile, ExpertTopic, Topic
 
 
-def expert_pool():  # type: ignore[no-untyped-def]
+def expert_pool():
     """The experts anyone signed in may find (active people), with what the directory shows."""
     return ExpertProfile.objects.filter(user__is_active=True).with_directory_data()
 

@@ -23,7 +23,7 @@ TRANSIENT_ERRORS = (smtplib.SMTPException, socket.error, TimeoutError, Operation
     soft_time_limit=60,
     time_limit=90,
 )
-def send_email_task(self, email_id: int) -> bool:  # type: ignore[no-untyped-def]
+def send_email_task(self, email_id: int) -> bool:
     try:
         return email_deliver(email_id=email_id)
     except TRANSIENT_ERRORS as exc:

@@ -16,7 +16,7 @@ class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be changed.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be deleted (retention: cities.operations.audit).")
 
 

@@ -11,7 +11,7 @@ def failed_tasks_open_count() -> int:
     return FailedTask.objects.filter(state=FailedTask.State.FAILED).count()
 
 
-def failed_tasks_for_review():  # type: ignore[no-untyped-def]
+def failed_tasks_for_review():
     """Failed tasks for the operations page: still open ones first, then the newest."""
 
     return FailedTask.objects.select_related("handled_by").order_by(

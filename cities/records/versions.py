@@ -26,7 +26,7 @@ def field_label(model: type[models.Model], name: str) -> str:
     if name in extra:
         return str(extra[name])
     try:
-        return str(capfirst(model._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
+        return str(capfirst(model._meta.get_field(name).verbose_name))
     except FieldDoesNotExist:
         return name
 
@@ -49,7 +49,7 @@ def changed_fields(obj: models.Model, values: Mapping[str, Any]) -> list[str]:
     return changed
 
 
-def _when(moment) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _when(moment) -> tuple[str, str]:
     local = timezone.localtime(moment)
     return formats.date_format(local, "SHORT_DATE_FORMAT"), formats.time_format(local, "H:i")
 

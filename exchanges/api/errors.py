@@ -114,8 +114,8 @@ def _translate(exc: Exception) -> Exception:
         return Conflict(exc.message)
     if isinstance(exc, DomainError):
         error = exceptions.ValidationError({exc.field or "non_field_errors": [exc.message]})
-        error.problem_slug = "rule-violation"  # type: ignore[attr-defined]
-        error.problem_detail = exc.message  # type: ignore[attr-defined]
+        error.problem_slug = "rule-violation"
+        error.problem_detail = exc.message
         return error
     if isinstance(exc, Http404):
         return exceptions.NotFound()

@@ -33,7 +33,7 @@ UNSAFE_ERRORS = (*SAFE_ERRORS, "409", "415")
 
 
 class ProblemAutoSchema(AutoSchema):
-    def _get_response_bodies(self, direction="response"):  # type: ignore[no-untyped-def]
+    def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         codes = SAFE_ERRORS if self.method in {"GET", "HEAD", "OPTIONS"} else UNSAFE_ERRORS
         for code in codes:
@@ -48,7 +48,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = "exchanges.api.authentication.ApiTokenAuthentication"
     name = "apiToken"
 
-    def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]
+    def get_security_definition(self, auto_schema):
         return {
             "type": "http",
             "scheme": "bearer",
@@ -61,7 +61,7 @@ class SessionScheme(OpenApiAuthenticationExtension):
     target_class = "exchanges.api.authentication.CsrfSessionAuthentication"
     name = "session"
 
-    def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]
+    def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
 
 

@@ -92,7 +92,7 @@ def request_completeness_errors(request: ExchangeRequest, *, today: date) -> dic
     return errors
 
 
-def _when(moment) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _when(moment) -> dict[str, str]:
     local = timezone.localtime(moment)
     return {
         "date": formats.date_format(local, "SHORT_DATE_FORMAT"),

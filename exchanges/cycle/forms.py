@@ -75,7 +75,7 @@ class RequestForm(forms.ModelForm):
             "estimated_costs": _("A rough estimate in euros, e.g. 250,00. koopstadt pays the travel costs."),
         }
 
-    def __init__(self, *args, requester: User, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, requester: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.requester = requester
         if self.instance.pk:
@@ -110,7 +110,7 @@ class RequestForm(forms.ModelForm):
             raise forms.ValidationError(message)
         return travellers
 
-    def clean_estimated_costs(self):  # type: ignore[no-untyped-def]
+    def clean_estimated_costs(self):
         costs = self.cleaned_data.get("estimated_costs")
         message = estimated_costs_error(costs)
         if message:
@@ -142,7 +142,7 @@ class TransitionForm(forms.Form):
     )
     expected_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
 
-    def __init__(self, *args, transition, comment_required: bool | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, transition, comment_required: bool | None = None, **kwargs) -> None:
         super().__init__(*args, prefix=transition.action, **kwargs)
         self.transition = transition
         required = transition.comment_required if comment_required is None else comment_required
@@ -220,7 +220,7 @@ class AssignForm(CachedChoicesForm):
         empty_label=_("nobody"),
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.is_bound:  # the choice is checked against the database; the page shows the cached list
             self.fields["assignee"].queryset = coordinators()
@@ -253,7 +253,7 @@ class ProposeExpertsForm(forms.Form):
         max_length=5000,
     )
 
-    def __init__(self, *args, experts, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, experts, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["experts"].queryset = ExpertProfile.objects.filter(pk__in=[e.pk for e in experts])
         labels = {e.pk: f"{e.user.display_name} ({e.user.home_city})" for e in experts}
@@ -300,7 +300,7 @@ class MeetingForm(forms.Form):
 
     version = VersionField()
 
-    def __init__(self, *args, people, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         queryset = User.objects.filter(pk__in=[p.pk for p in people])
         self.fields["participants"].queryset = queryset
@@ -316,7 +316,7 @@ class MeetingForm(forms.Form):
             self.add_error("address", _("Please give a place or a video link."))
         return cleaned
 
-    def check_start(self, starts) -> None:  # type: ignore[no-untyped-def]
+    def check_start(self, starts) -> None:
         if starts and starts < timezone.now():
             self.add_error(
                 "starts_at",
@@ -344,7 +344,7 @@ class PastExchangeForm(MeetingForm):
     )
     field_order = ["experts", "starts_at", "ends_at", "format", "city", "address", "video_link", "travellers"]
 
-    def __init__(self, *args, experts, people, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, experts, people, **kwargs) -> None:
         super().__init__(*args, people=people, **kwargs)
         del self.fields["participants"], self.fields["version"]
         self.fields["experts"].queryset = ExpertProfile.objects.filter(
@@ -355,7 +355,7 @@ class PastExchangeForm(MeetingForm):
         )
         self.fields["travellers"].help_text = _("Only people who take part can be chosen.")
 
-    def check_start(self, starts) -> None:  # type: ignore[no-untyped-def]
+    def check_start(self, starts) -> None:
         if starts and starts > timezone.now():
             self.add_error(
                 "starts_at", _("The beginning lies in the future: set date and place as usual instead.")
@@ -376,7 +376,7 @@ class RecordAnswerForm(forms.Form):
         max_length=5000,
     )
 
-    def __init__(self, *args, invitation, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, invitation, **kwargs) -> None:
         super().__init__(*args, prefix=f"answer-{invitation.pk}", **kwargs)
         self.invitation = invitation
 

@@ -33,7 +33,7 @@ def meeting_participant_ids(request: ExchangeRequest) -> set[int]:
                 meeting__request_id=request.pk, meeting__is_cancelled=False
             ).values_list("user_id", flat=True)
         )
-        request._participant_ids = cached  # type: ignore[attr-defined]
+        request._participant_ids = cached
     return cached
 
 
@@ -83,7 +83,7 @@ def open_invitations_exist(request: ExchangeRequest) -> bool:
     cached = getattr(request, "_open_invitations", None)
     if cached is None:
         cached = request.invitations.filter(status=InvitationStatus.OPEN).exists()
-        request._open_invitations = cached  # type: ignore[attr-defined]
+        request._open_invitations = cached
     return cached
 
 
@@ -232,15 +232,15 @@ def remember_cycle_data(
 ) -> None:
     """Let the rules read what a page has loaded already (the same answers, fewer queries)."""
     if invitations is not None:
-        request._accepted_expert_ids = {  # type: ignore[attr-defined]
+        request._accepted_expert_ids = {
             invitation.expert.user_id
             for invitation in invitations
             if invitation.status == InvitationStatus.ACCEPTED
         }
-        request._open_invitations = any(  # type: ignore[attr-defined]
+        request._open_invitations = any(
             invitation.status == InvitationStatus.OPEN for invitation in invitations
         )
-    request._participant_ids = (  # type: ignore[attr-defined]
+    request._participant_ids = (
         {person.pk for person in meeting.participants.all()}
         if meeting is not None and not meeting.is_cancelled
         else set()

@@ -253,7 +253,7 @@ def expert_suggestions(
 REFLECTION_TEXT_FIELDS = ("takeaway", "question", "learnt", "worked", "did_not_work", "follow_ups")
 
 
-def knowledge_base(*, text: str = "", topic=None, city=None, year: int | None = None) -> QuerySet[Reflection]:  # type: ignore[no-untyped-def]
+def knowledge_base(*, text: str = "", topic=None, city=None, year: int | None = None) -> QuerySet[Reflection]:
     """Completed, not internal reflections; German full-text search on PostgreSQL, word stems elsewhere."""
     reflections = Reflection.objects.defer("search_vector").filter(
         is_internal=False, request__status=Status.COMPLETED

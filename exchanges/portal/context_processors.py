@@ -14,7 +14,7 @@ class NavItem:
     url: str
 
 
-def navigation_for(user) -> list[NavItem]:  # type: ignore[no-untyped-def]
+def navigation_for(user) -> list[NavItem]:
     """The main navigation: each role sees the places it may work in."""
     if not user.is_authenticated:
         return []

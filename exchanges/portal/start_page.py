@@ -90,7 +90,7 @@ def _request_label(request: ExchangeRequest) -> str:
     return f"{request.reference}: {title}" if request.reference else title
 
 
-def _group(  # type: ignore[no-untyped-def]
+def _group(
     key: str, title: str, bucket: Bucket, item, *, more_url: str = "", more_label: str = ""
 ) -> list[WorkGroup]:
     """A group for the page, or none when nothing waits (an empty kind of work is not listed)."""

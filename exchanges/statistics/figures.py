@@ -91,14 +91,14 @@ def default_period(today: date) -> Period:
     return Period(date(today.year, 1, 1), date(today.year, 12, 31))
 
 
-def may_see_statistics(user) -> bool:  # type: ignore[no-untyped-def]
+def may_see_statistics(user) -> bool:
     """Coordinators and administrators see the network; city contacts see their city."""
     if not getattr(user, "is_authenticated", False):
         return False
     return bool(is_coordinator(user) or user.has_role(Role.CITY_CONTACT))
 
 
-def _scoped_city_id(user, city_id: int | None) -> int | None:  # type: ignore[no-untyped-def]
+def _scoped_city_id(user, city_id: int | None) -> int | None:
     """The city the figures are limited to: a city contact's own city, whatever they asked for."""
     if not may_see_statistics(user):
         raise PermissionDenied
@@ -120,12 +120,12 @@ class DaysBetween(Func):
     def __init__(self, later: Any, earlier: Any) -> None:
         super().__init__(later, earlier)
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def,override]
+    def as_sql(self, compiler, connection, **extra_context):
         return super().as_sql(
             compiler, connection, template="(julianday(%(expressions)s))", arg_joiner=") - julianday("
         )
 
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_postgresql(self, compiler, connection, **extra_context):
         return super().as_sql(
             compiler,
             connection,
@@ -430,7 +430,7 @@ def _matrix(
 
 def statistics_for(
     *, user, period: Period, city_id: int | None = None, fold: bool = True
-) -> dict[str, StatTable]:  # type: ignore[no-untyped-def]
+) -> dict[str, StatTable]:
     """All tables for ``period``; city contacts always get their home city's figures only. ``fold``: city
     matrices for reading, large ones folded (``_matrix``); off for downloads and the API."""
     city_id = _scoped_city_id(user, city_id)
@@ -725,7 +725,7 @@ class CachedFigures:
 
 def cached_statistics_for(
     *, user, period: Period, city_id: int | None = None, fold: bool = True
-) -> CachedFigures:  # type: ignore[no-untyped-def]
+) -> CachedFigures:
     """``statistics_for``, computed once and shared for ``STATISTICS_CACHE_SECONDS``.
 
     The aggregates read every request and claim of the period, so their cost grows with the network
@@ -743,7 +743,7 @@ def cached_statistics_for(
     )
 
 
-def shared(key_parts: list, compute):  # type: ignore[no-untyped-def]
+def shared(key_parts: list, compute):
     """``compute()``, kept in the cache for ``STATISTICS_CACHE_SECONDS`` under the key parts and the
     language (``0`` computes every time). The statistics pages share figures and rendered HTML with it."""
     seconds = settings.STATISTICS_CACHE_SECONDS
@@ -951,7 +951,7 @@ def _budget_use(sets: _Sets, year: int) -> StatTable:
     )
 
 
-def completed_exchanges(*, user, period: Period, city_id: int | None = None) -> list[dict]:  # type: ignore[no-untyped-def]
+def completed_exchanges(*, user, period: Period, city_id: int | None = None) -> list[dict]:
     """Completed exchanges held in ``period`` for the annual report, oldest meeting first.
 
     Each: reference, title, requester_city, expert_cities (list of names), meeting_date (date),

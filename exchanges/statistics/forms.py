@@ -38,7 +38,7 @@ class StatisticsFilterForm(forms.Form):
         empty_label=_("whole network"),
     )
 
-    def __init__(self, *args, today: date, with_city: bool, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, today: date, with_city: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["year"].choices = [

@@ -96,7 +96,7 @@ def _build(
             story.append(KeepTogether(_table_section(table, styles, repeat_title=table.title != heading)))
     story += _exchanges_section(exchanges, styles)
 
-    def footer(canvas, doc) -> None:  # type: ignore[no-untyped-def]
+    def footer(canvas, doc) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 8)
         canvas.drawString(20 * mm, 10 * mm, f"koopstadt C+R – {title}")

@@ -17,7 +17,7 @@ from exchanges.statistics.tables import Period
 FILTER_FIELDS = ("year", "start", "end", "city")
 
 
-def network_wide(user) -> bool:  # type: ignore[no-untyped-def]
+def network_wide(user) -> bool:
     """The coordination sees the whole network and may pick a city; city contacts see their own city."""
     return bool(is_coordinator(user))
 
@@ -40,7 +40,7 @@ class Selection:
         return urlencode(values)
 
 
-def statistics_selection(*, user, params: Any) -> Selection:  # type: ignore[no-untyped-def]
+def statistics_selection(*, user, params: Any) -> Selection:
     """The selection from the filter parameters (a QueryDict); PermissionDenied for those who may not see any."""
     if not figures.may_see_statistics(user):
         raise PermissionDenied

@@ -46,7 +46,7 @@ class ClaimForm(forms.ModelForm):
             "trip_end": _("Back home or at the office. Format: TT.MM.JJJJ HH:MM"),
         }
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in ("car_km", "local_transport"):
             localize_decimal(self.fields[name])
@@ -98,14 +98,14 @@ class ClaimItemForm(forms.ModelForm):
 
     version = VersionField()
 
-    def __init__(self, *args, claim: TravelClaim | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, claim: TravelClaim | None = None, **kwargs) -> None:
         super().__init__(*args, prefix="item", **kwargs)
         for name in ("amount", "scheduled_hours"):
             localize_decimal(self.fields[name])
         if claim is not None:
             self.fields["version"].initial = claim.version
 
-    def clean_amount(self):  # type: ignore[no-untyped-def]
+    def clean_amount(self):
         amount = self.cleaned_data["amount"]
         message = amount_error(amount)
         if message:
@@ -121,7 +121,7 @@ class MealsForm(forms.Form):
 
     MEALS = (("breakfast", _("breakfast")), ("lunch", _("lunch")), ("dinner", _("dinner")))
 
-    def __init__(self, *args, days, initial_meals: dict, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, days, initial_meals: dict, **kwargs) -> None:
         super().__init__(*args, prefix="meals", **kwargs)
         self.days = days
         for day in days:
@@ -173,7 +173,7 @@ class ClaimSubmitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, claim: TravelClaim | None = None, flags=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, claim: TravelClaim | None = None, flags=None, **kwargs) -> None:
         super().__init__(*args, prefix="submit", **kwargs)
         if claim is not None:
             self.fields["version"].initial = claim.version
@@ -200,7 +200,7 @@ class FinanceDecisionForm(forms.Form):
     confirm_over_budget = forms.BooleanField(label=_("I confirm approving beyond the budget"), required=False)
     version = VersionField()
 
-    def __init__(self, *args, claim: TravelClaim | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, claim: TravelClaim | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if claim is not None:
             self.fields["version"].initial = claim.version
@@ -252,7 +252,7 @@ class BudgetForm(forms.Form):
     # The version of the year's budget the page showed; 0: the page showed none.
     version = VersionField(min_value=0)
 
-    def __init__(self, *args, year: int, budget=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, year: int, budget=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = year
         self.fields["version"].initial = budget.version if budget is not None else 0
@@ -292,7 +292,7 @@ class RateSetPeriodForm(forms.ModelForm):
 
     version = VersionField()
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for _name, field in self.fields.items():
             if isinstance(field, forms.DecimalField):

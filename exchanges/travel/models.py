@@ -15,7 +15,7 @@ MONEY = {"max_digits": 9, "decimal_places": 2}
 
 
 class RateSetQuerySet(models.QuerySet):
-    def valid_on(self, day) -> "RateSetQuerySet":  # type: ignore[no-untyped-def]
+    def valid_on(self, day) -> "RateSetQuerySet":
         return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day)
 
 
@@ -118,7 +118,7 @@ class RateSet(Versioned):
         until = f"{self.valid_to:%d.%m.%Y}" if self.valid_to else "…"
         return f"{self.legal_basis} ({self.valid_from:%d.%m.%Y}–{until})"
 
-    def to_rates(self):  # type: ignore[no-untyped-def]
+    def to_rates(self):
 
         return Rates(
             label=(self.legal_bases or {}).get("law") or self.code,

@@ -128,7 +128,7 @@ RATE_SETS = [
 ]
 
 
-def ensure_default_rate_sets(rate_set_model) -> None:  # type: ignore[no-untyped-def]
+def ensure_default_rate_sets(rate_set_model) -> None:
     """Create any missing default rate set; existing rows (perhaps edited by finance) are left alone.
 
     ``rate_set_model`` may be a migration's historical model: fields it does not have yet are left out.
@@ -139,7 +139,7 @@ def ensure_default_rate_sets(rate_set_model) -> None:  # type: ignore[no-untyped
         rate_set_model.objects.get_or_create(code=values["code"], valid_from=VALID_FROM, defaults=defaults)
 
 
-def fill_legal_bases(rate_set_model) -> None:  # type: ignore[no-untyped-def]
+def fill_legal_bases(rate_set_model) -> None:
     """Give every rate set without citations those of its law (all periods: new ones copy the old)."""
     for code, bases in LEGAL_BASES.items():
         rate_set_model.objects.filter(code=code, legal_bases={}).update(legal_bases=bases)

@@ -112,7 +112,7 @@ def claim_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _add_errors(form, error: Exception) -> None:  # type: ignore[no-untyped-def]
+def _add_errors(form, error: Exception) -> None:
     """A service's refusal next to its field (at the top when it names none of the form's fields)."""
     if isinstance(error, ValidationError):
         pairs = (
@@ -131,9 +131,7 @@ def _trip_days(claim: TravelClaim) -> list:
     return [start + timedelta(days=offset) for offset in range((end - start).days + 1)][:31]
 
 
-def _claim_page(  # type: ignore[no-untyped-def]
-    request: HttpRequest, claim: TravelClaim, *, status: int = 200, **forms
-) -> HttpResponse:
+def _claim_page(request: HttpRequest, claim: TravelClaim, *, status: int = 200, **forms) -> HttpResponse:
     user = request.user
     # The rules the claims service asks (exchanges.travel.rules): a form only where it would be accepted.
     editable = may_edit_claim(user, claim)
@@ -187,7 +185,7 @@ def _fresh(claim: TravelClaim) -> TravelClaim:
     return TravelClaim.objects.select_related("exchange", "traveller", "rate_set").get(pk=claim.pk)
 
 
-def _stale(request: HttpRequest, claim: TravelClaim, form, error: StaleVersion, name: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _stale(request: HttpRequest, claim: TravelClaim, form, error: StaleVersion, name: str) -> HttpResponse:
     """A traveller's form on top of a newer version: refused, the page shows the current claim and the
     form comes back with everything typed (the form now carries the current version)."""
     fresh = _fresh(claim)
@@ -399,7 +397,7 @@ def finance_queue(request: HttpRequest) -> HttpResponse:
 
 def _stale_decision(
     request: HttpRequest, claim: TravelClaim, form, error: StaleVersion, name: str
-) -> HttpResponse:  # type: ignore[no-untyped-def]
+) -> HttpResponse:
     """Finance's page was older than the claim: nothing decided; the page shows the new figures and says
     so. The form keeps what was typed (the reason) and carries the current version, but the decision
     must be chosen again: the figures it was chosen for are gone."""

@@ -106,7 +106,7 @@ def pg_environment() -> dict[str, str]:
     return env
 
 
-def pg_connect(dbname: str):  # type: ignore[no-untyped-def]
+def pg_connect(dbname: str):
     import psycopg
 
     db = database()

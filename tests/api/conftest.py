@@ -39,11 +39,11 @@ def api() -> Callable[..., APIClient]:
 
 
 @pytest.fixture
-def person(db) -> User:  # type: ignore[no-untyped-def]
+def person(db) -> User:
     return UserFactory(department=DepartmentFactory(), roles=[Role.STAFF])
 
 
-def problem(response) -> dict:  # type: ignore[no-untyped-def]
+def problem(response) -> dict:
     """The problem+json body of an error answer, after checking its shape."""
     assert response["Content-Type"] == "application/problem+json", response["Content-Type"]
     body = response.json()

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def expert(people):  # type: ignore[no-untyped-def]
+def expert(people):
     topic = TopicFactory(name="Mobilität", slug="mobilitaet-x")
     profile = people["expert"].expert_profile  # the people fixture's expert is in the pool already
     ExpertTopic.objects.create(expert=profile, topic=topic, level=ExpertTopic.Level.EXPERT)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 YEAR = timezone.localdate().year
 
 
-def exports(actor) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+def exports(actor) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT, actor=actor).order_by("pk"))
 
 
@@ -72,7 +72,7 @@ def test_the_annual_report_is_audited_by_the_same_service(client, people):
 
 
 @pytest.fixture
-def booked(people):  # type: ignore[no-untyped-def]
+def booked(people):
     exchange = make_request(people, Status.HELD)
     start = timezone.now() - timezone.timedelta(days=9)
     claim = TravelClaim.objects.create(

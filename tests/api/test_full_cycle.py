@@ -19,21 +19,21 @@ from tests.api.conftest import issue, token_client
 pytestmark = pytest.mark.django_db
 
 
-def person(email: str):  # type: ignore[no-untyped-def]
+def person(email: str):
     return token_client(issue(User.objects.get(email=email)))
 
 
-def ok(response, status: int = 200) -> dict:  # type: ignore[no-untyped-def]
+def ok(response, status: int = 200) -> dict:
     assert response.status_code == status, response.content
     return response.json()
 
 
 @pytest.fixture
-def demo_network(db):  # type: ignore[no-untyped-def]
+def demo_network(db):
     call_command("load_demo", stdout=io.StringIO())
 
 
-def run_cycle(capture, clock) -> ExchangeRequest:  # type: ignore[no-untyped-def]
+def run_cycle(capture, clock) -> ExchangeRequest:
     """create → submit → accept → routed → propose → accept invitation → schedule → held → reflection."""
     lukas, contact = person("lukas.meyer@example.org"), person("kontakt.nuernberg@example.org")
     coordinator, henrik = person("koordination@example.org"), person("henrik.brandt@example.org")
@@ -138,7 +138,7 @@ def run_cycle(capture, clock) -> ExchangeRequest:  # type: ignore[no-untyped-def
     return ExchangeRequest.objects.get(pk=pk)
 
 
-def run_claim(capture, exchange: ExchangeRequest) -> int:  # type: ignore[no-untyped-def]
+def run_claim(capture, exchange: ExchangeRequest) -> int:
     """claim → approve → booked: the expert who travelled claims, finance approves, the booking follows."""
     henrik, finance = person("henrik.brandt@example.org"), person("finanzen@example.org")
     # the trip to the meeting and back, ended before the clock's "now" (a claim is filed after the trip)

@@ -13,11 +13,11 @@ pytestmark = pytest.mark.django_db
 LIST = "/api/v1/requests/"
 
 
-def url(request, suffix: str = "") -> str:  # type: ignore[no-untyped-def]
+def url(request, suffix: str = "") -> str:
     return f"/api/v1/requests/{request.pk}/{suffix}"
 
 
-def draft_data(topic, **changes):  # type: ignore[no-untyped-def]
+def draft_data(topic, **changes):
     today = timezone.localdate()
     return {
         "title": "Werkstatt zur Wohnungspolitik",
@@ -42,7 +42,7 @@ def test_the_list_shows_what_the_triage_would_show_with_the_same_filters(api, pe
     )
     topic = submitted.topics.get()
 
-    def ids(user, query=""):  # type: ignore[no-untyped-def]
+    def ids(user, query=""):
         response = api(user).get(LIST + query)
         assert response.status_code == 200, response.content
         return [row["id"] for row in response.json()["results"]]
@@ -175,7 +175,7 @@ def test_timeline_and_comments_keep_internal_texts_with_the_coordination(api, pe
     blank = api(people["requester"]).post(url(submitted, "comments/"), {"body": ""}, format="json")
     assert blank.status_code == 400 and problem(blank)["errors"][0]["field"] == "body"
 
-    def bodies(user):  # type: ignore[no-untyped-def]
+    def bodies(user):
         return [c["body"] for c in api(user).get(url(submitted, "comments/")).json()["results"]]
 
     assert bodies(people["contact"]) == ["Nur für uns", "Frage"]

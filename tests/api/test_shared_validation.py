@@ -46,12 +46,12 @@ def test_the_serializers_write_no_message_of_their_own():
     assert own == []
 
 
-def api_errors(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def api_errors(response) -> dict[str, str]:
     assert response.status_code == 400, response.content
     return {error["field"]: error["message"] for error in problem(response)["errors"]}
 
 
-def form_errors(form) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def form_errors(form) -> dict[str, str]:
     assert not form.is_valid()
     return {field: str(messages[0]) for field, messages in form.errors.items()}
 
@@ -100,7 +100,7 @@ def test_a_draft_period_is_refused_alike(api, people):
 
 # --- a travel claim ----------------------------------------------------------------------------------------
 @pytest.fixture
-def claim(people):  # type: ignore[no-untyped-def]
+def claim(people):
     exchange = make_request(people, Status.HELD)
     start = timezone.now() - timedelta(days=8)
     return TravelClaim.objects.create(
@@ -115,7 +115,7 @@ def claim(people):  # type: ignore[no-untyped-def]
     )
 
 
-def _trip_form_data(claim, **changes):  # type: ignore[no-untyped-def]
+def _trip_form_data(claim, **changes):
     local = timezone.localtime
     return {
         "trip_start": f"{local(claim.trip_start):%d.%m.%Y %H:%M}",

@@ -20,18 +20,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(demo_world, db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def demo(demo_world, db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture
-def scheduled(demo):  # type: ignore[no-untyped-def]
+def scheduled(demo):
     """The demo's scheduled exchange (Andreas Roth accepted; its meeting is still to come)."""
     return ExchangeRequest.objects.get(status=Status.SCHEDULED)
 
 
 @pytest.fixture
-def held(demo):  # type: ignore[no-untyped-def]
+def held(demo):
     """The demo's held exchange: Petra Neumann visited Bremen twelve days ago."""
     return held_exchange()
 
@@ -46,11 +46,11 @@ def pdf(name: str = "fahrkarte.pdf") -> SimpleUploadedFile:
     )
 
 
-def as_(email: str, scopes=("read", "write", "finance")):  # type: ignore[no-untyped-def]
+def as_(email: str, scopes=("read", "write", "finance")):
     return token_client(issue(User.objects.get(email=email), scopes))
 
 
-def trip(exchange, **changes) -> dict:  # type: ignore[no-untyped-def]
+def trip(exchange, **changes) -> dict:
     """A trip to the held exchange's meeting: 07:00 on its day, 30 hours (any exchange: a draft)."""
     start = at(meeting_day(held_exchange()), "07:00")
     return {
@@ -63,7 +63,7 @@ def trip(exchange, **changes) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-def submitted_claim(held) -> TravelClaim:  # type: ignore[no-untyped-def]
+def submitted_claim(held) -> TravelClaim:
     petra = as_("petra.neumann@example.org")
     claim = petra.post("/api/v1/claims/", trip(held), format="json").json()
     petra.post(

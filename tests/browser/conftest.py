@@ -42,5 +42,5 @@ class PortalBrowser:
 
 
 @pytest.fixture
-def portal(page: Page, live_server, request) -> PortalBrowser:  # type: ignore[no-untyped-def]
+def portal(page: Page, live_server, request) -> PortalBrowser:
     return PortalBrowser(page, live_server.url, request.node.name)

@@ -17,11 +17,11 @@ COORDINATOR = "koordination@example.org"
 TITLE = "Beteiligung bei der Quartiersentwicklung"
 
 
-def _log_out(portal) -> None:  # type: ignore[no-untyped-def]
+def _log_out(portal) -> None:
     portal.page.get_by_role("button", name="Abmelden").click()
 
 
-def _open_request(portal, link_name: str, label: str) -> None:  # type: ignore[no-untyped-def]
+def _open_request(portal, link_name: str, label: str) -> None:
     portal.page.get_by_role("link", name=link_name).first.click()
     portal.check(label)
 

@@ -29,7 +29,7 @@ def person(email: str) -> User:
     return User.objects.get(email=email)
 
 
-def look_at_both_widths(portal, name: str) -> None:  # type: ignore[no-untyped-def]
+def look_at_both_widths(portal, name: str) -> None:
     """axe and a screenshot at desktop width and on a phone; on the phone nothing scrolls sideways."""
     page = portal.page
     ARTIFACTS.mkdir(exist_ok=True)
@@ -41,17 +41,17 @@ def look_at_both_widths(portal, name: str) -> None:  # type: ignore[no-untyped-d
     page.set_viewport_size(DESKTOP)
 
 
-def log_out(portal) -> None:  # type: ignore[no-untyped-def]
+def log_out(portal) -> None:
     portal.page.get_by_role("button", name="Abmelden").click()
 
 
-def work(portal, title: str):  # type: ignore[no-untyped-def]
+def work(portal, title: str):
     """The start page's section with this heading."""
     return portal.page.get_by_role("region", name=title)
 
 
 @pytest.fixture
-def busy_demo(demo):  # type: ignore[no-untyped-def]
+def busy_demo(demo):
     """The demo network with work waiting for every role: its requests (routed at once: eager tasks), an
     overdue request, open invitations, submitted claims and a failed background task."""
     from koopstadt.development.demo_exchanges import demo_requests_load

@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo_network(demo):  # type: ignore[no-untyped-def]
+def demo_network(demo):
     from koopstadt.development.demo_exchanges import demo_requests_load
 
     demo_requests_load()

@@ -17,13 +17,13 @@ Kind = AuditEvent.Kind
 
 
 @pytest.fixture
-def coordinator_client(client, coordinator):  # type: ignore[no-untyped-def]
+def coordinator_client(client, coordinator):
     role_permissions_sync()
     client.force_login(coordinator)
     return client
 
 
-def _admin_save(client, person: User, *, roles: list[Role], active: bool = True):  # type: ignore[no-untyped-def]
+def _admin_save(client, person: User, *, roles: list[Role], active: bool = True):
     data = {
         "email": person.email,
         "display_name": person.display_name,

@@ -21,22 +21,22 @@ REFLECTION = {
 
 
 @pytest.fixture
-def city(db):  # type: ignore[no-untyped-def]
+def city(db):
     return CityFactory(name="Leipzig", slug="leipzig", federal_state="SN")
 
 
 @pytest.fixture
-def other_city(db):  # type: ignore[no-untyped-def]
+def other_city(db):
     return CityFactory(name="Bremen", slug="bremen", federal_state="HB")
 
 
 @pytest.fixture
-def people(city, other_city):  # type: ignore[no-untyped-def]
+def people(city, other_city):
     """One person per role in the requester's city, plus outsiders in another city."""
     return make_people(city, other_city)
 
 
-def make_people(city, other_city) -> dict:  # type: ignore[no-untyped-def]
+def make_people(city, other_city) -> dict:
     """The ``people`` of the fixture, for fixtures of a wider scope."""
     home = DepartmentFactory(city=city)
     away = DepartmentFactory(city=other_city)
@@ -56,7 +56,7 @@ def make_people(city, other_city) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-def bring_to(request: ExchangeRequest, people, status: Status) -> ExchangeRequest:  # type: ignore[no-untyped-def]
+def bring_to(request: ExchangeRequest, people, status: Status) -> ExchangeRequest:
     """Take ``request`` (a draft) to ``status`` the way people do: every step through its service, every
     fact made true on the way (routed department, an accepted invitation, a saved meeting that has
     begun, the requester's reflection)."""
@@ -127,7 +127,7 @@ def bring_to(request: ExchangeRequest, people, status: Status) -> ExchangeReques
     return request
 
 
-def make_request(people, status: Status = Status.DRAFT) -> ExchangeRequest:  # type: ignore[no-untyped-def]
+def make_request(people, status: Status = Status.DRAFT) -> ExchangeRequest:
     """A request of the requester brought to ``status`` through the real services."""
     request = ExchangeRequestFactory(requester=people["requester"])
     bring_to(request, people, status)
@@ -136,5 +136,5 @@ def make_request(people, status: Status = Status.DRAFT) -> ExchangeRequest:  # t
 
 
 @pytest.fixture
-def request_in(people):  # type: ignore[no-untyped-def]
+def request_in(people):
     return lambda status=Status.DRAFT: make_request(people, status)

@@ -31,6 +31,6 @@ class ExchangeRequestFactory(DjangoModelFactory):
     travellers = 1
 
     @factory.post_generation
-    def topics(self, create: bool, extracted, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def topics(self, create: bool, extracted, **kwargs) -> None:
         if create:
             self.topics.set(extracted if extracted is not None else [TopicFactory()])

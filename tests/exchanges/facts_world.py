@@ -20,11 +20,11 @@ from exchanges.cycle.models import (
 from exchanges.cycle.workflow import TRANSITIONS
 
 
-def _expert_profile(people):  # type: ignore[no-untyped-def]
+def _expert_profile(people):
     return people["expert"].expert_profile
 
 
-def hold_routed_department(request: ExchangeRequest, people) -> None:  # type: ignore[no-untyped-def]
+def hold_routed_department(request: ExchangeRequest, people) -> None:
     RoutingDecision.objects.update_or_create(
         request=request,
         department=people["expert"].department,
@@ -32,7 +32,7 @@ def hold_routed_department(request: ExchangeRequest, people) -> None:  # type: i
     )
 
 
-def hold_accepted_invitation(request: ExchangeRequest, people) -> None:  # type: ignore[no-untyped-def]
+def hold_accepted_invitation(request: ExchangeRequest, people) -> None:
     if not request.invitations.filter(status=InvitationStatus.ACCEPTED).exists():
         Invitation.objects.create(
             request=request,
@@ -42,7 +42,7 @@ def hold_accepted_invitation(request: ExchangeRequest, people) -> None:  # type:
         )
 
 
-def _meeting(request: ExchangeRequest, people, starts_at) -> None:  # type: ignore[no-untyped-def]
+def _meeting(request: ExchangeRequest, people, starts_at) -> None:
     meeting, _created = Meeting.objects.update_or_create(
         request=request,
         defaults={
@@ -56,16 +56,16 @@ def _meeting(request: ExchangeRequest, people, starts_at) -> None:  # type: igno
     meeting.participants.set([request.requester, people["expert"]])
 
 
-def hold_meeting_saved(request: ExchangeRequest, people) -> None:  # type: ignore[no-untyped-def]
+def hold_meeting_saved(request: ExchangeRequest, people) -> None:
     if facts.meeting_saved(request):
         _meeting(request, people, timezone.now() + timedelta(days=3))
 
 
-def hold_meeting_begun(request: ExchangeRequest, people) -> None:  # type: ignore[no-untyped-def]
+def hold_meeting_begun(request: ExchangeRequest, people) -> None:
     _meeting(request, people, timezone.now() - timedelta(days=3))
 
 
-def hold_requester_reflection(request: ExchangeRequest, people) -> None:  # type: ignore[no-untyped-def]
+def hold_requester_reflection(request: ExchangeRequest, people) -> None:
     Reflection.objects.get_or_create(
         request=request,
         author=request.requester,
@@ -83,7 +83,7 @@ HOLD = {
 }
 
 
-def break_fact(request: ExchangeRequest, fact) -> None:  # type: ignore[no-untyped-def]
+def break_fact(request: ExchangeRequest, fact) -> None:
     """Make ``fact`` false for ``request`` (and only that one, as far as possible)."""
     if fact is facts.routed_department:
         RoutingDecision.objects.filter(request=request).update(is_routed=False)
@@ -103,7 +103,7 @@ def break_fact(request: ExchangeRequest, fact) -> None:  # type: ignore[no-untyp
     assert fact(request), f"{fact.__name__} still holds"
 
 
-def make_facts_hold(request: ExchangeRequest, action: str, people) -> None:  # type: ignore[no-untyped-def]
+def make_facts_hold(request: ExchangeRequest, action: str, people) -> None:
     for fact in TRANSITIONS[action].requires:
         if fact(request):
             HOLD[fact](request, people)

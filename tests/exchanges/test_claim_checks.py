@@ -36,12 +36,12 @@ def pdf(content: bytes | None = None, name: str = "beleg.pdf") -> SimpleUploaded
 
 
 @pytest.fixture
-def demo(demo_world, db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def demo(demo_world, db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return held_exchange()
 
 
-def day_trip(exchange, traveller=None, offset: int = 0, **data) -> TravelClaim:  # type: ignore[no-untyped-def]
+def day_trip(exchange, traveller=None, offset: int = 0, **data) -> TravelClaim:
     traveller = traveller or exchange.requester
     day = meeting_day(exchange) + timedelta(days=offset)
     return claim_create(

@@ -48,7 +48,7 @@ def pdf(name: str = "beleg.pdf") -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def demo(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=io.StringIO())
     return held_exchange()
@@ -58,7 +58,7 @@ def person(email: str) -> User:
     return User.objects.get(email=email)
 
 
-def submitted_64(exchange) -> TravelClaim:  # type: ignore[no-untyped-def]
+def submitted_64(exchange) -> TravelClaim:
     """Petra's day trip to the meeting: a 50 € ticket and 14 € allowance = 64 €, submitted."""
     petra = exchange.requester
     day = meeting_day(exchange)
@@ -189,7 +189,7 @@ def test_every_change_finance_would_see_raises_the_claims_version(demo):
         },
     )
 
-    def step(name, action):  # type: ignore[no-untyped-def]
+    def step(name, action):
         claim.refresh_from_db()
         before = claim.version
         action()
@@ -377,11 +377,11 @@ def test_two_finance_people_setting_the_budget_at_once_the_second_is_refused(dem
     assert other["version"].value() == 0 and other["year"].value() == 2031
 
 
-def _run_concurrently(*targets):  # type: ignore[no-untyped-def]
+def _run_concurrently(*targets):
     results: list = [None] * len(targets)
     barrier = threading.Barrier(len(targets))
 
-    def worker(index, target) -> None:  # type: ignore[no-untyped-def]
+    def worker(index, target) -> None:
         try:
             barrier.wait()
             results[index] = target()
@@ -398,7 +398,7 @@ def _run_concurrently(*targets):  # type: ignore[no-untyped-def]
     return results
 
 
-def _two_claims_over_the_budget(exchange):  # type: ignore[no-untyped-def]
+def _two_claims_over_the_budget(exchange):
     """Petra's and Gesa's claims of 64 € each, with 100 € of the budget left: together 28 € over."""
     finance = person("finanzen@example.org")
     claims = [submitted_64(exchange)]

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def matching(demo_world, db):  # type: ignore[no-untyped-def]
+def matching(demo_world, db):
     """The Nürnberg mobility-station request, routed and looking for experts."""
     request = accepted_request(*REAL_EXAMPLES[1][:4])
     request_route(request_id=request.pk)
@@ -35,7 +35,7 @@ def people(*emails: str) -> list[User]:
     return [User.objects.get(email=email) for email in emails]
 
 
-def propose(client, request, expert_email: str, actor_email: str = "koordination@example.org"):  # type: ignore[no-untyped-def]
+def propose(client, request, expert_email: str, actor_email: str = "koordination@example.org"):
     client.force_login(User.objects.get(email=actor_email))
     expert = ExpertProfile.objects.get(user__email=expert_email)
     return client.post(
@@ -44,7 +44,7 @@ def propose(client, request, expert_email: str, actor_email: str = "koordination
     )
 
 
-def link_from(outbox) -> str:  # type: ignore[no-untyped-def]
+def link_from(outbox) -> str:
     return re.search(r"http://127\.0\.0\.1:8000(/einladung/\S+/)", outbox[-1].body).group(1)
 
 
@@ -182,7 +182,7 @@ def test_declining_needs_a_reason_and_is_answered_in_the_portal(client, matching
     assert matching.status == Status.MATCHING
 
 
-def _agreed(client, matching) -> None:  # type: ignore[no-untyped-def]
+def _agreed(client, matching) -> None:
     propose(client, matching, "henrik.brandt@example.org")
     client.force_login(User.objects.get(email="henrik.brandt@example.org"))
     invitation = Invitation.objects.get(request=matching)

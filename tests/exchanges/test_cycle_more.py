@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_all(demo_world, db):  # type: ignore[no-untyped-def]
+def demo_all(demo_world, db):
     """The whole demo network (loaded once for this module: tests/conftest.py, demo_world)."""
 
 

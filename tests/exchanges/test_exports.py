@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def booked(demo_world, db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def booked(demo_world, db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     exchange = held_exchange()
     finance = User.objects.get(email="finanzen@example.org")

@@ -34,14 +34,14 @@ def _assignees(html: str) -> list[str]:
     return _options(form.group(0), "assignee")[1:]  # after "nobody"
 
 
-def _triage(client) -> str:  # type: ignore[no-untyped-def]
+def _triage(client) -> str:
     response = client.get(reverse("exchanges:triage"))
     assert response.status_code == 200
     return response.content.decode()
 
 
 @pytest.fixture
-def coordination(client, coordinator):  # type: ignore[no-untyped-def]
+def coordination(client, coordinator):
     """A coordinator's browser, with one open request in the triage (the assignment form shows then)."""
     ExchangeRequestFactory(
         status="submitted", submitted_at=timezone.now(), reference="CR-2026-0001", topics=[]

@@ -18,7 +18,7 @@ from exchanges.cycle.models import Comment, Status, TimelineEntry
 pytestmark = pytest.mark.django_db
 
 
-def _notes(request, people, count: int, *, start: int = 1):  # type: ignore[no-untyped-def]
+def _notes(request, people, count: int, *, start: int = 1):
     """``count`` notes on the timeline, a minute apart (the order the page shows them in)."""
     base = timezone.now() - timedelta(days=1)
     for i in range(start, start + count):
@@ -33,7 +33,7 @@ def _notes(request, people, count: int, *, start: int = 1):  # type: ignore[no-u
         TimelineEntry.objects.filter(pk=entry.pk).update(created_at=base + timedelta(minutes=i))
 
 
-def _comments(request, people, count: int, *, start: int = 1):  # type: ignore[no-untyped-def]
+def _comments(request, people, count: int, *, start: int = 1):
     base = timezone.now() - timedelta(days=1)
     for i in range(start, start + count):
         comment = Comment.objects.create(
@@ -52,7 +52,7 @@ def _link(html: str, text: str) -> str | None:
 
 
 @pytest.fixture
-def long_history(client, people, request_in):  # type: ignore[no-untyped-def]
+def long_history(client, people, request_in):
     request = request_in(Status.SUBMITTED)
     request.timeline.all().delete()
     _notes(request, people, 60)

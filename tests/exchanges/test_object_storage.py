@@ -47,7 +47,7 @@ def settings_in_a_process(env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def s3_server():  # type: ignore[no-untyped-def]
+def s3_server():
     from moto.server import ThreadedMotoServer
 
     port = _free_port()
@@ -67,7 +67,7 @@ def s3_server():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def s3_storage(s3_server, settings):  # type: ignore[no-untyped-def]
+def s3_storage(s3_server, settings):
     endpoint, client = s3_server
     result = settings_in_a_process(
         {

@@ -36,13 +36,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin(people):  # type: ignore[no-untyped-def]
+def admin(people):
     """An administrator of the portal without any role: the coordination by the one rule."""
     return UserFactory(roles=[], is_superuser=True, is_staff=True, display_name="Ada Admin")
 
 
 @pytest.fixture
-def everyone(people, admin):  # type: ignore[no-untyped-def]
+def everyone(people, admin):
     return {
         **people,
         "admin": admin,
@@ -119,7 +119,7 @@ def test_the_budget_and_batches_refuse_who_the_finance_pages_refuse(client, peop
         budget_set(year=2031, amount=Decimal("1000"), actor=people["coordinator"])
 
 
-def _claims(people):  # type: ignore[no-untyped-def]
+def _claims(people):
     """Two overlapping claims of the expert for a held exchange, the second submitted."""
     exchange = make_request(people, Status.HELD)
     start = timezone.now() - timedelta(days=8)
@@ -228,6 +228,6 @@ def test_an_administrator_without_a_home_city_is_not_offered_a_request_it_cannot
 
 
 @pytest.fixture
-def api_admin(db):  # type: ignore[no-untyped-def]
+def api_admin(db):
     admin = UserFactory(roles=[], is_superuser=True, is_staff=True, home_city=None, department=None)
     return admin, token_client(issue(admin))

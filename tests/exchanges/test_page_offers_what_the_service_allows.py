@@ -175,7 +175,7 @@ def build_world() -> World:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def world(django_db_setup, django_db_blocker):
     """Built once for the module inside a transaction that is rolled back at its end (as ``demo_world``)."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
@@ -299,7 +299,7 @@ def fresh(request: ExchangeRequest) -> ExchangeRequest:
     return ExchangeRequest.objects.get(pk=request.pk)
 
 
-def local(moment) -> str:  # type: ignore[no-untyped-def]
+def local(moment) -> str:
     return f"{timezone.localtime(moment):%d.%m.%Y %H:%M}"
 
 
@@ -336,7 +336,7 @@ def _meeting_data(request: ExchangeRequest, *, past: bool = False) -> dict:
     return {"starts_at": start, "ends_at": start + timedelta(hours=2), "format": "workshop", "address": MARK}
 
 
-def _meeting_post(w, u, r, c):  # type: ignore[no-untyped-def]
+def _meeting_post(w, u, r, c):
     url = reverse("exchanges:meeting_edit", args=[r.pk])
     page = c.get(url)
     if page.status_code != 200:
@@ -358,7 +358,7 @@ def _meeting_post(w, u, r, c):  # type: ignore[no-untyped-def]
     )
 
 
-def _past_post(w, u, r, c):  # type: ignore[no-untyped-def]
+def _past_post(w, u, r, c):
     url = reverse("exchanges:past_exchange_record", args=[r.pk])
     page = c.get(url)
     if page.status_code != 200:
@@ -378,7 +378,7 @@ def _past_post(w, u, r, c):  # type: ignore[no-untyped-def]
     )
 
 
-def _propose_post(w, u, r, c):  # type: ignore[no-untyped-def]
+def _propose_post(w, u, r, c):
     page = c.get(r.get_absolute_url()).content.decode()
     asked = set(r.invitations.values_list("expert_id", flat=True))
     offered = [value for value in checkbox_values(page, "experts") if int(value) not in asked]
@@ -391,7 +391,7 @@ def _trip() -> dict:
     return {"trip_start": start, "trip_end": start + timedelta(hours=10)}
 
 
-def _claim_post(w, u, r, c):  # type: ignore[no-untyped-def]
+def _claim_post(w, u, r, c):
     url = reverse("exchanges:claim_create", args=[r.pk])
     page = c.get(url)
     if page.status_code != 200:
@@ -412,7 +412,7 @@ def _claim_post(w, u, r, c):  # type: ignore[no-untyped-def]
     )
 
 
-def _reflection_post(w, u, r, c):  # type: ignore[no-untyped-def]
+def _reflection_post(w, u, r, c):
     url = reverse("exchanges:reflection_create", args=[r.pk])
     page = c.get(url)
     if page.status_code != 200:
@@ -554,7 +554,7 @@ def record_answer(invitation_pk: int) -> Action:
 
 
 # --- trying --------------------------------------------------------------------------------------------------
-def attempt(run) -> tuple[bool, str]:  # type: ignore[no-untyped-def]
+def attempt(run) -> tuple[bool, str]:
     """Run ``run`` in a savepoint that is rolled back: (accepted, the refusal's text)."""
     with transaction.atomic():
         try:
@@ -645,7 +645,7 @@ def claim_offers(html: str, claim: TravelClaim) -> dict[str, set[str]]:
     return {key: names & forms for key, forms in CLAIM_ACTIONS.items()}
 
 
-def _claim_edit_post(client: Client, claim: TravelClaim):  # type: ignore[no-untyped-def]
+def _claim_edit_post(client: Client, claim: TravelClaim):
     return client.post(
         reverse("exchanges:claim_edit", args=[claim.pk]),
         {

@@ -25,7 +25,7 @@ SEES = {"requester", "contact", "coordinator"}  # a submitted request of the req
 
 
 @pytest.fixture
-def setup(people, settings, tmp_path, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def setup(people, settings, tmp_path, django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
     request = make_request(people, Status.DRAFT)
     attachment = attachment_add(
@@ -41,7 +41,7 @@ def setup(people, settings, tmp_path, django_capture_on_commit_callbacks):  # ty
     return request, attachment
 
 
-def _client_for(client, people, person):  # type: ignore[no-untyped-def]
+def _client_for(client, people, person):
     if person != "anonymous":
         client.force_login(people[person])
     return client

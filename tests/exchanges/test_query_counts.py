@@ -20,7 +20,7 @@ from tests.exchanges.factories import ExchangeRequestFactory
 pytestmark = pytest.mark.django_db
 
 
-def _requests(count: int, people, status: str = "submitted") -> None:  # type: ignore[no-untyped-def]
+def _requests(count: int, people, status: str = "submitted") -> None:
     topics = [TopicFactory(), TopicFactory()]
     ExchangeRequestFactory.create_batch(
         count,
@@ -32,7 +32,7 @@ def _requests(count: int, people, status: str = "submitted") -> None:  # type: i
     )
 
 
-def _queries(client, url: str, params: dict | None = None) -> int:  # type: ignore[no-untyped-def]
+def _queries(client, url: str, params: dict | None = None) -> int:
     client.get(url, params or {})  # warm caches (session, content types)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, params or {})
@@ -62,12 +62,12 @@ def test_constant_queries_for_5_and_200_requests(client, people, name, person, p
 
 
 # --- start pages (issue 20): the same number of queries whatever waits for the person ----------------------
-def _work(people, count: int) -> None:  # type: ignore[no-untyped-def]
+def _work(people, count: int) -> None:
     """``count`` items of every kind of work for every role of ``people``."""
     now = timezone.now()
     requester, expert = people["requester"], people["expert"]
 
-    def requests(status: str, **fields) -> list:  # type: ignore[no-untyped-def]
+    def requests(status: str, **fields) -> list:
         return ExchangeRequestFactory.create_batch(
             count,
             requester=requester,

@@ -14,7 +14,7 @@ from tests.cities.factories import TopicFactory
 pytestmark = pytest.mark.django_db
 
 
-def _form_data(**overrides):  # type: ignore[no-untyped-def]
+def _form_data(**overrides):
     today = timezone.localdate()
     data = {
         "title": "Werkstatt Wohnungspolitisches Konzept",
@@ -289,7 +289,7 @@ def test_triage_filters(client, people, request_in, other_city):
     routing.preferred_partner_cities.add(other_city)
     client.force_login(people["coordinator"])
 
-    def shown(**params):  # type: ignore[no-untyped-def]
+    def shown(**params):
         return {r.pk for r in client.get(reverse("exchanges:triage"), params).context["page"].object_list}
 
     assert shown() == {submitted.pk, routing.pk}

@@ -18,7 +18,7 @@ STEPS = ["eingereicht", "angenommen", "zugeordnet", "Expertin/Experte zugesagt",
 ALL_STEPS = [*STEPS, "Reflexion"]
 
 
-def page(client, user, exchange: ExchangeRequest) -> str:  # type: ignore[no-untyped-def]
+def page(client, user, exchange: ExchangeRequest) -> str:
     client.force_login(user)
     response = client.get(exchange.get_absolute_url())
     assert response.status_code == 200
@@ -197,11 +197,11 @@ def test_an_invited_expert_is_offered_to_answer_the_invitation(client, people):
 
 
 # --- success messages ---------------------------------------------------------------------------------------
-def messages_of(response) -> list[str]:  # type: ignore[no-untyped-def]
+def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-def act(client, user, exchange: ExchangeRequest, action: str, comment: str = "") -> list[str]:  # type: ignore[no-untyped-def]
+def act(client, user, exchange: ExchangeRequest, action: str, comment: str = "") -> list[str]:
     client.force_login(user)
     response = client.post(
         reverse("exchanges:request_action", args=[exchange.pk, action]),

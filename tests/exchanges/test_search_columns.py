@@ -15,12 +15,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo_all(demo_world, db):  # type: ignore[no-untyped-def]
+def demo_all(demo_world, db):
     """The whole demo network (loaded once for this module: tests/conftest.py, demo_world)."""
 
 
 @pytest.fixture(autouse=True)
-def postgresql_only():  # type: ignore[no-untyped-def]
+def postgresql_only():
     if connection.vendor != "postgresql":
         pytest.skip("the stored search columns are PostgreSQL's")
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(demo_world, db):  # type: ignore[no-untyped-def]
+def demo(demo_world, db):
     return None
 
 
@@ -31,7 +31,7 @@ def person(email: str) -> User:
     return User.objects.get(email=email)
 
 
-def start_page(client, email: str) -> str:  # type: ignore[no-untyped-def]
+def start_page(client, email: str) -> str:
     client.force_login(person(email))
     response = client.get(reverse("home"))
     assert response.status_code == 200

@@ -16,18 +16,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(demo_world, db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def demo(demo_world, db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture
-def scheduled(demo):  # type: ignore[no-untyped-def]
+def scheduled(demo):
     """The demo's scheduled exchange (its meeting is still to come: a draft only)."""
     return ExchangeRequest.objects.get(status=Status.SCHEDULED)
 
 
 @pytest.fixture
-def held(demo):  # type: ignore[no-untyped-def]
+def held(demo):
     """The demo's held exchange: Petra Neumann visited Bremen twelve days ago."""
     return held_exchange()
 
@@ -57,7 +57,7 @@ def _trip(offset: int, start: str, end_days: int, end: str) -> dict:
     }
 
 
-def _item(client, claim, **data):  # type: ignore[no-untyped-def]
+def _item(client, claim, **data):
     payload = {
         f"item-{key}": value for key, value in {"scheduled_hours": "0", "explanation": "", **data}.items()
     }

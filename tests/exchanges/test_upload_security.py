@@ -41,7 +41,7 @@ class ClamdHandler(socketserver.BaseRequestHandler):
             if size == 0:
                 break
             data += self._read(size)
-        self.server.scanned.append(data)  # type: ignore[attr-defined]
+        self.server.scanned.append(data)
         answer = b"stream: Eicar-Signature FOUND\0" if EICAR in data else b"stream: OK\0"
         self.request.sendall(answer)
 
@@ -64,7 +64,7 @@ class FakeClamd(socketserver.ThreadingUnixStreamServer):
 
 
 @pytest.fixture
-def clamd(settings, tmp_path) -> Iterator[FakeClamd]:  # type: ignore[no-untyped-def]
+def clamd(settings, tmp_path) -> Iterator[FakeClamd]:
     path = str(tmp_path / "clamd.sock")
     server = FakeClamd(path)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -155,7 +155,7 @@ def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(client, peopl
     exchange = make_request(people)
     client.force_login(people["requester"])
 
-    def must_not_read(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def must_not_read(*args, **kwargs):
         raise AssertionError("the body was read")
 
     from django.core.handlers.wsgi import WSGIRequest

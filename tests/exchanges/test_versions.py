@@ -134,7 +134,7 @@ def test_a_step_through_the_api_with_a_stale_etag_changes_nothing(people):
     assert ok.status_code == 200
 
 
-def _meeting_form(people, start, address: str, version: int | None) -> dict:  # type: ignore[no-untyped-def]
+def _meeting_form(people, start, address: str, version: int | None) -> dict:
     data = {
         "starts_at": start.strftime("%d.%m.%Y 10:00"),
         "ends_at": start.strftime("%d.%m.%Y 12:00"),

@@ -20,11 +20,11 @@ pytestmark = pytest.mark.django_db
 CRISPY = Template("{% load crispy_forms_tags %}{{ field|as_crispy_field }}")
 
 
-def crispy(field) -> str:  # type: ignore[no-untyped-def]
+def crispy(field) -> str:
     return re.sub(r"\s+", " ", CRISPY.render(Context({"field": field})))
 
 
-def _forms(data):  # type: ignore[no-untyped-def]
+def _forms(data):
     return [
         TriageFilterForm(data),
         FinanceQueueFilterForm(data),
@@ -36,7 +36,7 @@ def _forms(data):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def choices():  # type: ignore[no-untyped-def]
+def choices():
     city = CityFactory(name='Städt "<b>"')
     CityFactory(name="Zweite Stadt")
     department = DepartmentFactory(city=city)
@@ -58,7 +58,7 @@ BAD = {
 }
 
 
-def selected_data(choices):  # type: ignore[no-untyped-def]
+def selected_data(choices):
     return {
         "status": "routing",
         "requester_city": str(choices["city"].pk),
@@ -72,7 +72,7 @@ def selected_data(choices):  # type: ignore[no-untyped-def]
     }
 
 
-def as_django_select(field):  # type: ignore[no-untyped-def]
+def as_django_select(field):
     """The same bound field rendered by Django's own Select (templates, one include per option)."""
     widget = forms.Select(attrs=field.field.widget.attrs, choices=field.field.widget.choices)
     return widget.render(field.html_name, field.value(), {"id": field.auto_id, "class": "form-select"})

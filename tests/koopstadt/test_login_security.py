@@ -15,11 +15,11 @@ Kind = AuditEvent.Kind
 
 
 @pytest.fixture(autouse=True)
-def _limits(settings):  # type: ignore[no-untyped-def]
+def _limits(settings):
     settings.AXES_FAILURE_LIMIT = 3
 
 
-def _fail(client, email: str, ip: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
+def _fail(client, email: str, ip: str = "10.0.0.1"):
     return client.post(reverse("login"), {"username": email, "password": "falsch"}, REMOTE_ADDR=ip)
 
 
@@ -161,7 +161,7 @@ PROXY = "127.0.0.1"  # the documented nginx on the same host
 ANNA_AT_WORK = "198.51.100.20"
 
 
-def _through_proxy(client, email: str, password: str, address: str):  # type: ignore[no-untyped-def]
+def _through_proxy(client, email: str, password: str, address: str):
     """A log-in as the documented nginx passes it on: from 127.0.0.1, X-Forwarded-For set to the client."""
     return client.post(
         reverse("login"),
@@ -172,7 +172,7 @@ def _through_proxy(client, email: str, password: str, address: str):  # type: ig
 
 
 @pytest.fixture
-def behind_nginx(settings):  # type: ignore[no-untyped-def]
+def behind_nginx(settings):
     settings.TRUSTED_PROXIES = ["127.0.0.1", "::1"]
     return settings
 
@@ -229,7 +229,7 @@ def test_guessing_from_ever_new_addresses_slows_the_guesser_and_not_the_person(b
     annas_browser = Client()
     guesses = iter(range(1, 200))
 
-    def guess():  # type: ignore[no-untyped-def]
+    def guess():
         # a new address for every guess: the lock per address never comes into play
         return _through_proxy(Client(), "anna@example.org", "falsch", f"203.0.113.{next(guesses)}")
 

@@ -28,7 +28,7 @@ STRICT_DIRECTIVES = [
 ]
 
 
-def assert_security_headers(response) -> None:  # type: ignore[no-untyped-def]
+def assert_security_headers(response) -> None:
     policy = response.headers["Content-Security-Policy"]
     directives = [part.strip() for part in policy.split(";")]
     for directive in STRICT_DIRECTIVES:
@@ -44,7 +44,7 @@ def assert_security_headers(response) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def pages(client, people, settings, tmp_path):  # type: ignore[no-untyped-def]
+def pages(client, people, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     exchange = make_request(people)
     attachment = attachment_add(

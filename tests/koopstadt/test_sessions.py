@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 class Clock:
-    def __init__(self, monkeypatch, start: float = 1_800_000_000.0) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, monkeypatch, start: float = 1_800_000_000.0) -> None:
         self.now = start
         monkeypatch.setattr(security_middleware, "_now", lambda: int(self.now))
 
@@ -23,11 +23,11 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch):  # type: ignore[no-untyped-def]
+def clock(monkeypatch):
     return Clock(monkeypatch)
 
 
-def _log_in(client, user) -> None:  # type: ignore[no-untyped-def]
+def _log_in(client, user) -> None:
     client.force_login(user)
     client.cookies["koopstadt_language"] = "en"
 

@@ -28,7 +28,7 @@ VULNERABILITY = {
 
 
 @pytest.fixture
-def service():  # type: ignore[no-untyped-def]
+def service():
     """An OSV-like service: Django has one known vulnerability; status 500 when told to fail."""
     state = {"fail": False, "asked": []}
 
@@ -42,7 +42,7 @@ def service():  # type: ignore[no-untyped-def]
             self.end_headers()
             self.wfile.write(json.dumps(body).encode())
 
-        def log_message(self, *args) -> None:  # type: ignore[no-untyped-def]
+        def log_message(self, *args) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -57,7 +57,7 @@ def service():  # type: ignore[no-untyped-def]
     server.shutdown()
 
 
-def lock_of(tmp_path, *names):  # type: ignore[no-untyped-def]
+def lock_of(tmp_path, *names):
     """A lock file with these packages' entries (versions and hashes) from requirements/test.txt."""
     text = (ROOT / "requirements/test.txt").read_text()
     entries = [re.search(rf"^{name}==.*?(?=^\S)", text, flags=re.MULTILINE | re.DOTALL)[0] for name in names]

@@ -37,7 +37,7 @@ def test_the_portal_uses_redbeat_with_a_lock_it_renews_in_time(settings):
 class Service:
     """What celery.beat.Service hands to beat_init receivers: the scheduler."""
 
-    def __init__(self, scheduler) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, scheduler) -> None:
         self.scheduler = scheduler
 
 
@@ -84,7 +84,7 @@ class Beat:
         return self
 
 
-def wait_for(condition, what: str, seconds: float = 15) -> None:  # type: ignore[no-untyped-def]
+def wait_for(condition, what: str, seconds: float = 15) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
@@ -93,7 +93,7 @@ def wait_for(condition, what: str, seconds: float = 15) -> None:  # type: ignore
 
 
 @pytest.fixture
-def beats(settings):  # type: ignore[no-untyped-def]
+def beats(settings):
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         pytest.skip("needs Redis (CELERY_BROKER_URL)")
     prefix = f"test-beat-{uuid.uuid4().hex[:8]}:"

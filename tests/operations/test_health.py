@@ -13,7 +13,7 @@ from tests.conftest import ARTIFACTS, require_services, start_worker, wait_for
 from tests.reliability.test_faults import RedisServer, _reset_producers, free_port
 
 
-def ready(client) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
+def ready(client) -> tuple[int, dict]:
     response = client.get("/readyz")
     return response.status_code, json.loads(response.content)
 
@@ -88,7 +88,7 @@ def test_readyz_follows_the_broker_and_the_workers(client, settings, tmp_path: P
 
     workers = []
 
-    def worker():  # type: ignore[no-untyped-def]
+    def worker():
         workers.append(
             start_worker(
                 broker_url=server.url, queue=queue, mail_dir=mail_dir, name=f"{queue}-{len(workers)}"

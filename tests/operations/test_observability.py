@@ -243,7 +243,7 @@ def test_an_unready_portal_does_not_mail_the_administrators_at_every_poll(client
     assert mailoutbox == []
 
 
-def _gunicorn_config(monkeypatch, **env: str) -> dict:  # type: ignore[no-untyped-def]
+def _gunicorn_config(monkeypatch, **env: str) -> dict:
     import runpy
 
     for name in ("GUNICORN_ACCESS_LOG", "LOG_FORMAT", "DJANGO_ENV"):

@@ -131,7 +131,7 @@ class Stack:
                 lines.append(json.loads(line))
         return lines
 
-    def wait(self, condition, what: str, timeout: float = 90) -> None:  # type: ignore[no-untyped-def]
+    def wait(self, condition, what: str, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for name, process in self.processes.items():

@@ -91,7 +91,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
 
 
 @pytest.fixture(autouse=True)
-def _self_signed():  # type: ignore[no-untyped-def]
+def _self_signed():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def bench_mode(settings):  # type: ignore[no-untyped-def]
+def bench_mode(settings):
     settings.ROOT_URLCONF = "koopstadt.development.bench_urls"
     settings.MIDDLEWARE = ["koopstadt.development.bench.QueryCountMiddleware", *settings.MIDDLEWARE]
 

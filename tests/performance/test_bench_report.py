@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def bench():  # type: ignore[no-untyped-def]
+def bench():
     spec = importlib.util.spec_from_file_location("koopstadt_bench_script", ROOT / "scripts/lib/bench.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -34,7 +34,7 @@ class FakeClient:
         return 200, {"X-Bench-Queries": "3"}, b"<html>"
 
 
-def _server(bench, scale: float, log: list):  # type: ignore[no-untyped-def]
+def _server(bench, scale: float, log: list):
     server = bench.Server(
         scale=scale,
         database=f"x_s{scale}",
@@ -75,7 +75,7 @@ def test_every_round_requests_every_page_at_every_scale_in_a_shuffled_order(benc
     assert figures[(1.0, bench.TRIAGE)]["queries"] == 3
 
 
-def _results(bench, triage_ms: float, detail_ms: float):  # type: ignore[no-untyped-def]
+def _results(bench, triage_ms: float, detail_ms: float):
     pages = {
         name: {"queries": 5, "median_ms": 10.0, "p95_ms": 12.0, "throughput_rps": 50.0}
         for name, _, _ in bench.PAGES

@@ -50,7 +50,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def loaded(db):  # type: ignore[no-untyped-def]
+def loaded(db):
     return generate_load_data(scale=SCALE, seed=1)
 
 
@@ -58,7 +58,7 @@ def _coordinator() -> User:
     return User.objects.get(email=known_accounts()[0])
 
 
-def test_counts_follow_the_documented_proportions(loaded) -> None:  # type: ignore[no-untyped-def]
+def test_counts_follow_the_documented_proportions(loaded) -> None:
     assert planned_counts(1).cities == 60
     assert (planned_counts(1).experts, planned_counts(1).requests, planned_counts(1).claims) == (
         5000,
@@ -105,7 +105,7 @@ def test_counts_follow_the_documented_proportions(loaded) -> None:  # type: igno
     assert not TimelineEntry.objects.filter(notification_pending=True).exists()
 
 
-def test_numbers_continue_the_counters_so_real_submissions_do_not_collide(loaded) -> None:  # type: ignore[no-untyped-def]
+def test_numbers_continue_the_counters_so_real_submissions_do_not_collide(loaded) -> None:
     references = list(ExchangeRequest.objects.exclude(reference=None).values_list("reference", flat=True))
     assert all(re.fullmatch(r"CR-\d{4}-\d{4,}", ref) for ref in references)
     assert not ExchangeRequest.objects.filter(reference=None).exclude(status=Status.DRAFT).exists()
@@ -124,7 +124,7 @@ def test_numbers_continue_the_counters_so_real_submissions_do_not_collide(loaded
             transaction.set_rollback(True)
 
 
-def test_people_roles_and_passwords(loaded) -> None:  # type: ignore[no-untyped-def]
+def test_people_roles_and_passwords(loaded) -> None:
     # The database's composite key holds anyway; the data keep it on purpose.
     assert not User.objects.exclude(department=None).exclude(department__city=F("home_city")).exists()
     coordinator = _coordinator()
@@ -136,7 +136,7 @@ def test_people_roles_and_passwords(loaded) -> None:  # type: ignore[no-untyped-
     assert User.objects.get(email=known_accounts()[1]).check_password(DEFAULT_PASSWORD)
 
 
-def test_same_seed_gives_the_same_data(db) -> None:  # type: ignore[no-untyped-def]
+def test_same_seed_gives_the_same_data(db) -> None:
     def run(seed: int) -> list[tuple]:
         with transaction.atomic():
             generate_load_data(scale=SCALE, seed=seed)
@@ -154,7 +154,7 @@ def test_same_seed_gives_the_same_data(db) -> None:  # type: ignore[no-untyped-d
     assert run(2) != first
 
 
-def test_statistics_and_triage_answer_on_the_generated_data(loaded, client) -> None:  # type: ignore[no-untyped-def]
+def test_statistics_and_triage_answer_on_the_generated_data(loaded, client) -> None:
     coordinator = _coordinator()
     today = timezone.localdate()
     tables = statistics_for(user=coordinator, period=Period(today - timedelta(days=3660), today))
@@ -175,7 +175,7 @@ def test_statistics_and_triage_answer_on_the_generated_data(loaded, client) -> N
     )
 
 
-def test_a_sample_of_every_kind_passes_full_clean(loaded) -> None:  # type: ignore[no-untyped-def]
+def test_a_sample_of_every_kind_passes_full_clean(loaded) -> None:
     rng = random.Random(0)
     for model in (
         City, Department, User, ExpertProfile, ExpertTopic, ExchangeRequest, TimelineEntry, RoutingDecision,
@@ -192,7 +192,7 @@ def test_a_sample_of_every_kind_passes_full_clean(loaded) -> None:  # type: igno
             obj.full_clean(exclude=["actor"] if model is ClaimEvent and obj.action == "book" else None)
 
 
-def test_refuses_without_force_when_real_requests_exist(loaded) -> None:  # type: ignore[no-untyped-def]
+def test_refuses_without_force_when_real_requests_exist(loaded) -> None:
     with pytest.raises(LoadDataRefused):
         generate_load_data(scale=SCALE, seed=1)
     with pytest.raises(CommandError, match="--force"):
@@ -204,7 +204,7 @@ def test_refuses_without_force_when_real_requests_exist(loaded) -> None:  # type
     assert re.search(r"^requests: 200 requests.*\(\d+\.\d s\)$", out.getvalue(), re.M)
 
 
-def test_the_demo_network_does_not_count_as_real_data(demo) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_network_does_not_count_as_real_data(demo) -> None:
     from koopstadt.development.demo_exchanges import demo_requests_load
 
     demo_requests_load()

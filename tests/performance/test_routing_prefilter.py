@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def network(db):  # type: ignore[no-untyped-def]
+def network(db):
     call_command("generate_load_data", "--scale", "0.02", "--seed", "3", stdout=io.StringIO())
 
 

@@ -67,7 +67,7 @@ def _claim(exchange: ExchangeRequest, traveller: User, days_ago: int) -> TravelC
 
 
 @pytest.fixture
-def world(demo_world, db, settings, tmp_path) -> World:  # type: ignore[no-untyped-def]
+def world(demo_world, db, settings, tmp_path) -> World:
     settings.MEDIA_ROOT = tmp_path
     person = User.objects.get(email=OLD_EMAIL)
     expert = User.objects.get(email="andreas.roth@example.org")

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 OLD_VALUES = [OLD_NAME, OLD_EMAIL, OLD_EMAIL.split("@")[0]]
 
 
-def _pages(world) -> list[tuple[User, str]]:  # type: ignore[no-untyped-def]
+def _pages(world) -> list[tuple[User, str]]:
     """Every page on which the person's name or address could show, with someone allowed to see it."""
     coordinator, finance, contact, admin = world.coordinator, world.finance, world.contact, world.admin
     pages = [
@@ -65,7 +65,7 @@ def _fetch(user: User, url: str) -> str:
     return response.content.decode("utf-8-sig")
 
 
-def _xlsx_text(world) -> str:  # type: ignore[no-untyped-def]
+def _xlsx_text(world) -> str:
     client = Client()
     client.force_login(world.finance)
     raw = client.post(reverse("exchanges:batch_download", args=[world.batch.pk, "xlsx"])).content

@@ -30,7 +30,7 @@ SECOND = timedelta(seconds=1)
 
 
 @pytest.fixture(autouse=True)
-def periods(settings, tmp_path):  # type: ignore[no-untyped-def]
+def periods(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.RETENTION_CLOSED_REQUEST_YEARS = 5
     settings.RETENTION_RECEIPT_YEARS = 10

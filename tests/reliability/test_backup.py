@@ -121,7 +121,7 @@ def pg_exists(name: str) -> bool:
 
 
 @pytest.fixture
-def postgres(transactional_db) -> None:  # type: ignore[no-untyped-def]
+def postgres(transactional_db) -> None:
     if connection.vendor != "postgresql":
         if REQUIRE_SERVICES:
             pytest.fail("Backup tests need PostgreSQL (KOOPSTADT_REQUIRE_SERVICES=1).")
@@ -131,7 +131,7 @@ def postgres(transactional_db) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def restore_database(postgres) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def restore_database(postgres) -> Iterator[str]:
     """The name of a database that does not exist yet; dropped afterwards, whatever happened."""
     name = f"koopstadt_restore_{uuid.uuid4().hex[:12]}"
     yield name
@@ -140,7 +140,7 @@ def restore_database(postgres) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def portal_data(postgres, settings, tmp_path):  # type: ignore[no-untyped-def]
+def portal_data(postgres, settings, tmp_path):
     """Committed data of every kind a backup must keep, with uploaded files in a MEDIA_ROOT of its own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("load_demo", stdout=io.StringIO())

@@ -32,13 +32,13 @@ ATTEMPTS: list[int] = []
     max_retries=2,
     retry_backoff=False,
 )
-def always_failing_task(self, value: int, *, label: str = "") -> None:  # type: ignore[no-untyped-def]
+def always_failing_task(self, value: int, *, label: str = "") -> None:
     ATTEMPTS.append(self.request.retries)
     raise OperationalError(f"database unreachable ({label})")
 
 
 @pytest.fixture
-def retries_run_eagerly():  # type: ignore[no-untyped-def]
+def retries_run_eagerly():
     """Eager tasks retry in place only when their errors are not raised at once (as in a worker)."""
     from koopstadt.celery import app
 
@@ -48,7 +48,7 @@ def retries_run_eagerly():  # type: ignore[no-untyped-def]
     app.conf.task_eager_propagates = previous
 
 
-def failed(**fields) -> FailedTask:  # type: ignore[no-untyped-def]
+def failed(**fields) -> FailedTask:
     defaults = {
         "task_id": f"task-{FailedTask.objects.count() + 1}",
         "task_name": "cities.tasks.send_email_task",
@@ -262,7 +262,7 @@ def test_dismiss_marks_the_task_as_handled(client, coordinator, django_capture_o
 
 # --- the daily digest --------------------------------------------------------------------------------
 @pytest.fixture
-def administrators(settings):  # type: ignore[no-untyped-def]
+def administrators(settings):
     settings.ADMINS = [("Administrators", "ops@example.org")]
     UserFactory(email="root@example.org", is_superuser=True, is_staff=True)
     UserFactory(email="gone@example.org", is_superuser=True, is_staff=True, is_active=False)

@@ -170,7 +170,7 @@ class Faults:
         )
 
 
-def _reset_producers(app) -> None:  # type: ignore[no-untyped-def]
+def _reset_producers(app) -> None:
     """Forget pooled broker connections and the result store, so that the next message goes to the
     current ``broker_url`` and the result store (if any) is made from the current configuration."""
     from kombu import pools
@@ -219,7 +219,7 @@ def web_configuration(broker_url: str, cache_url: str) -> tuple[dict, dict]:
 
 
 @pytest.fixture
-def faults(transactional_db, tmp_path: Path, monkeypatch, settings) -> Iterator[Faults]:  # type: ignore[no-untyped-def]
+def faults(transactional_db, tmp_path: Path, monkeypatch, settings) -> Iterator[Faults]:
     require_services(
         connection.vendor == "postgresql" and shutil.which("redis-server") is not None,
         "needs PostgreSQL and the redis-server binary",
@@ -265,7 +265,7 @@ def faults(transactional_db, tmp_path: Path, monkeypatch, settings) -> Iterator[
 
 
 @pytest.fixture
-def demo_network(transactional_db) -> None:  # type: ignore[no-untyped-def]
+def demo_network(transactional_db) -> None:
     """The demo network, loaded before ``faults`` switches the tasks to the test's own Redis and workers."""
     call_command("load_demo", stdout=io.StringIO())
 
@@ -303,7 +303,7 @@ def assert_routed_once(request: ExchangeRequest) -> None:
 PROMPT = 3.0
 
 
-def timed(call):  # type: ignore[no-untyped-def]
+def timed(call):
     started = time.monotonic()
     response = call()
     return response, time.monotonic() - started

@@ -21,10 +21,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def broker_down(monkeypatch):  # type: ignore[no-untyped-def]
+def broker_down(monkeypatch):
     """Every task sent while this is active fails as if Redis were unreachable."""
 
-    def refuse(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def refuse(self, *args, **kwargs):
         raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr("celery.app.task.Task.apply_async", refuse)

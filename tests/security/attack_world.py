@@ -57,7 +57,7 @@ LOGIN = "login"  # a 302 to the log-in page
 def url_names() -> list[str]:
     """Every named URL of the URL conf (recursing into includes), with its namespace."""
 
-    def walk(patterns, namespace: str = ""):  # type: ignore[no-untyped-def]
+    def walk(patterns, namespace: str = ""):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
@@ -305,13 +305,13 @@ def csrf_client() -> tuple[Client, str]:
     return client, token
 
 
-def answer(response) -> object:  # type: ignore[no-untyped-def]
+def answer(response) -> object:
     if response.status_code == 302:
         return LOGIN if response["Location"].startswith(reverse("login")) else 302
     return response.status_code
 
 
-def body(response) -> bytes:  # type: ignore[no-untyped-def]
+def body(response) -> bytes:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content)  # the test client closes it when consumed
     return response.content
@@ -344,7 +344,7 @@ def run_probed(
     return answer(response), content, changed
 
 
-def assert_security_headers(response, url: str) -> None:  # type: ignore[no-untyped-def]
+def assert_security_headers(response, url: str) -> None:
     """Every answer of the portal, whatever its status, carries the protective headers."""
     csp = response.headers.get("Content-Security-Policy", "")
     assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp, (url, csp)
@@ -373,6 +373,6 @@ def database_fingerprint() -> dict[str, str]:
 
 
 @pytest.fixture(name="world")
-def world_fixture(db, settings, tmp_path) -> World:  # type: ignore[no-untyped-def]
+def world_fixture(db, settings, tmp_path) -> World:
     settings.MEDIA_ROOT = tmp_path
     return build_world()

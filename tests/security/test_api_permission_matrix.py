@@ -416,7 +416,7 @@ API_URL_NAMES = [name for name in url_names() if name.startswith("api:")]
 
 
 @pytest.fixture
-def tokens(world) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def tokens(world) -> dict[str, str]:
     scopes = [ApiScope.READ, ApiScope.WRITE, ApiScope.FINANCE]
     return {
         role: token_issue(user=user, name=f"matrix {role}", scopes=scopes, actor=None)[1]
@@ -424,7 +424,7 @@ def tokens(world) -> dict[str, str]:  # type: ignore[no-untyped-def]
     }
 
 
-def api_run(tokens: dict[str, str], role: str, method: str, url: str, data: dict, *, probe: bool = False):  # type: ignore[no-untyped-def]
+def api_run(tokens: dict[str, str], role: str, method: str, url: str, data: dict, *, probe: bool = False):
     """One API call in a savepoint that is rolled back, so every role meets the same world."""
     with transaction.atomic():
         client = APIClient()

@@ -38,7 +38,7 @@ def post_cases() -> list[tuple[str, int]]:
 POST_CASES = post_cases()
 
 
-def acting_role(case, side: str = "own") -> str | None:  # type: ignore[no-untyped-def]
+def acting_role(case, side: str = "own") -> str | None:
     """A role for which the POST reaches the view (not stopped by log-in, permission or visibility)."""
     for role in PREFERRED_ROLES:
         expected = case.post(role, side)

@@ -159,7 +159,7 @@ FILES = st.builds(upload, st.sampled_from(sorted(FILE_CONTENTS)), st.sampled_fro
 
 
 # --- which forms exist --------------------------------------------------------------------------------------
-def module_forms(module) -> set[type]:  # type: ignore[no-untyped-def]
+def module_forms(module) -> set[type]:
     return {
         cls
         for _name, cls in inspect.getmembers(module, inspect.isclass)
@@ -171,7 +171,7 @@ def url_conf_forms() -> set[type]:
     """The forms the class-based views of the URL conf use (the auth views)."""
     found: set[type] = set()
 
-    def walk(patterns):  # type: ignore[no-untyped-def]
+    def walk(patterns):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns)
@@ -271,7 +271,7 @@ def builders(world: World) -> dict[type, object]:
     }
 
 
-def builder_for(world: World, form_class: type):  # type: ignore[no-untyped-def]
+def builder_for(world: World, form_class: type):
     """The builder of ``form_class``, or of the nearest base class that has one (a subclass in a view)."""
     known = builders(world)
     for cls in form_class.__mro__:
@@ -280,7 +280,7 @@ def builder_for(world: World, form_class: type):  # type: ignore[no-untyped-def]
     return None
 
 
-def _subclassed(build, base: type, form_class: type, data, files):  # type: ignore[no-untyped-def]
+def _subclassed(build, base: type, form_class: type, data, files):
     form = build(data, files)
     if form_class is not base:
         form.__class__ = form_class
@@ -311,7 +311,7 @@ def test_fuzzed_form_never_raises_and_binds_errors_to_fields(world, form_class):
 
     @FORM_SETTINGS
     @given(draw=st.data())
-    def check(draw) -> None:  # type: ignore[no-untyped-def]
+    def check(draw) -> None:
         data, files = MultiValueDict(), MultiValueDict()
         for name in names:
             key = template.add_prefix(name)
@@ -448,7 +448,7 @@ def test_fuzzed_post_views_never_answer_500(world, view):
 
     @VIEW_SETTINGS
     @given(draw=st.data())
-    def check(draw) -> None:  # type: ignore[no-untyped-def]
+    def check(draw) -> None:
         data: dict = {}
         for field in plain_fields:
             values = draw.draw(

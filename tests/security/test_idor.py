@@ -13,11 +13,11 @@ pytestmark = [pytest.mark.security, pytest.mark.django_db]
 MISSING = 2_000_000_000  # fits an int column, exists nowhere
 
 
-def own(world: World):  # type: ignore[no-untyped-def]
+def own(world: World):
     return world["own"]
 
 
-def foreign(world: World):  # type: ignore[no-untyped-def]
+def foreign(world: World):
     return world["foreign"]
 
 
@@ -239,7 +239,7 @@ def int_urls() -> list[tuple[str, dict, dict]]:
     """Every URL of the URL conf (but the administration) with an id in it, its id kwargs set to MISSING."""
     found = []
 
-    def walk(patterns, namespace: str = ""):  # type: ignore[no-untyped-def]
+    def walk(patterns, namespace: str = ""):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 if pattern.namespace == "admin":

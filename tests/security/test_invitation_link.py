@@ -10,7 +10,7 @@ from tests.security.attack_world import csrf_client, world_fixture  # noqa: F401
 pytestmark = [pytest.mark.security, pytest.mark.django_db]
 
 
-def _open_link(world, user=None):  # type: ignore[no-untyped-def]
+def _open_link(world, user=None):
     client, token = csrf_client()
     if user is not None:
         client.force_login(user)

@@ -26,7 +26,7 @@ BODIES = {
 UNSAFE = ("post", "put", "patch")
 
 
-def _endpoints(world):  # type: ignore[no-untyped-def]
+def _endpoints(world):
     """(URL, method, role) for every unsafe API call some role may make on the own side."""
     for name, cases in API_EXPECTATIONS.items():
         for case in cases:

@@ -31,7 +31,7 @@ people = exchange_fixtures.people
 
 
 @pytest.fixture
-def forbidden(people, other_city):  # type: ignore[no-untyped-def]
+def forbidden(people, other_city):
     """Fields no ordinary form may take, pointing at someone or something else."""
     intruder = people["colleague"]
     return {
@@ -80,7 +80,7 @@ def forbidden(people, other_city):  # type: ignore[no-untyped-def]
     }
 
 
-def _request_data(**extra):  # type: ignore[no-untyped-def]
+def _request_data(**extra):
     return {"title": "Workshop Wohnungspolitik", "need": "Wie binden wir die Akteure ein?", **extra}
 
 

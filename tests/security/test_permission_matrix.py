@@ -105,7 +105,7 @@ def only(*who: str, side: str | None = None) -> Callable[[str, str], bool]:
     return lambda role, side_: role in who and side in {None, side_}
 
 
-def failed_task():  # type: ignore[no-untyped-def]
+def failed_task():
     from cities.operations.models import FailedTask
 
     task, _created = FailedTask.objects.get_or_create(

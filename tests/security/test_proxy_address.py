@@ -10,7 +10,7 @@ from cities.operations.audit import client_ip
 pytestmark = pytest.mark.security
 
 
-def _request(peer: str, forwarded: str | None = None):  # type: ignore[no-untyped-def]
+def _request(peer: str, forwarded: str | None = None):
     extra = {"REMOTE_ADDR": peer}
     if forwarded is not None:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded

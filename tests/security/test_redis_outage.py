@@ -55,7 +55,7 @@ def _no_pause_left() -> Iterator[None]:
     OutagePause.reset_all()
 
 
-def _redis_cache(settings, url: str) -> None:  # type: ignore[no-untyped-def]
+def _redis_cache(settings, url: str) -> None:
     settings.CACHES = {
         "default": {
             "BACKEND": "koopstadt.cache.ForgivingRedisCache",

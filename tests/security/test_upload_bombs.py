@@ -119,7 +119,7 @@ def assert_within_budget(peak: Peak) -> None:
     assert peak.process < BUDGET, f"the process grew by {peak.process / MB:.0f} MB"
 
 
-def _attach(client, world: World, name: str, data: bytes):  # type: ignore[no-untyped-def]
+def _attach(client, world: World, name: str, data: bytes):
     draft = world["own"].requests["draft"]
     client.force_login(world["own"].staff)
     return client.post(

@@ -23,12 +23,12 @@ PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 
 
 @pytest.fixture(params=PAYLOADS, ids=["script", "attribute"])
-def payload(request) -> str:  # type: ignore[no-untyped-def]
+def payload(request) -> str:
     return request.param
 
 
 @pytest.fixture
-def xss_world(db, settings, tmp_path, payload):  # type: ignore[no-untyped-def]
+def xss_world(db, settings, tmp_path, payload):
     settings.MEDIA_ROOT = tmp_path
     world = build_world(text=payload)
     for topic in Topic.objects.all():
@@ -47,7 +47,7 @@ def xss_world(db, settings, tmp_path, payload):  # type: ignore[no-untyped-def]
     return world
 
 
-def pages(world) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def pages(world) -> list[tuple[str, str]]:
     """(role, URL) of every page that shows what people typed."""
     own = world["own"]
     requests = own.requests
@@ -138,7 +138,7 @@ FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)",
 
 
 @pytest.mark.parametrize("formula", FORMULAS)
-def test_exports_neutralise_formulas(db, settings, tmp_path, formula):  # type: ignore[no-untyped-def]
+def test_exports_neutralise_formulas(db, settings, tmp_path, formula):
     settings.MEDIA_ROOT = tmp_path
     world = build_world()
     Booking.objects.filter(batch=world.batch).update(payee=formula, cost_centre=formula)
@@ -154,7 +154,7 @@ def test_exports_neutralise_formulas(db, settings, tmp_path, formula):  # type: 
     assert all(sheet.cell(row=row, column=5).data_type == "n" for row in range(2, sheet.max_row + 1))
 
 
-def test_exports_keep_ordinary_text(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def test_exports_keep_ordinary_text(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     world = build_world()
     Booking.objects.filter(batch=world.batch).update(payee="Anna Schmidt")

@@ -165,7 +165,7 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider
 
 
 @pytest.fixture
-def sso_settings(settings, oidc_provider: Provider):  # type: ignore[no-untyped-def]
+def sso_settings(settings, oidc_provider: Provider):
     """The portal with single sign-on on, as koopstadt/settings.py sets it up from the environment."""
     settings.OIDC_RP_CLIENT_ID = CLIENT_ID
     settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
@@ -186,7 +186,7 @@ def sso_settings(settings, oidc_provider: Provider):  # type: ignore[no-untyped-
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def sso_login(client: Client, provider: Provider, username: str, *, next_url: str = ""):  # type: ignore[no-untyped-def]
+def sso_login(client: Client, provider: Provider, username: str, *, next_url: str = ""):
     """Log ``username`` in through the provider; returns the portal's answer to the callback."""
     start_url = reverse("oidc_authentication_init") + (f"?next={next_url}" if next_url else "")
     start = client.get(start_url)

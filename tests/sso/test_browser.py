@@ -12,7 +12,7 @@ from tests.sso.conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.sso, pytest.mark.django_db(transaction=True)]
 
 
-def test_single_sign_on_by_keyboard_from_the_log_in_page_to_the_start_page(  # type: ignore[no-untyped-def]
+def test_single_sign_on_by_keyboard_from_the_log_in_page_to_the_start_page(
     page, live_server, sso_settings, oidc_provider, request
 ):
     CityFactory(slug="leipzig", name="Leipzig")

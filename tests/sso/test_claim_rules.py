@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def leipzig(db):  # type: ignore[no-untyped-def]
+def leipzig(db):
     return CityFactory(slug="leipzig", name="Leipzig")
 
 

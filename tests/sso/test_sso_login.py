@@ -19,12 +19,12 @@ Kind = AuditEvent.Kind
 
 
 @pytest.fixture
-def leipzig(db):  # type: ignore[no-untyped-def]
+def leipzig(db):
     return CityFactory(slug="leipzig", name="Leipzig")
 
 
 @pytest.fixture
-def nuernberg(db):  # type: ignore[no-untyped-def]
+def nuernberg(db):
     return CityFactory(slug="nuernberg", name="Nürnberg")
 
 
@@ -33,7 +33,7 @@ def _message(reason: Refusal) -> str:
         return SsoRefused(reason).message
 
 
-def _refused_with(client, response, reason: Refusal) -> None:  # type: ignore[no-untyped-def]
+def _refused_with(client, response, reason: Refusal) -> None:
     assert response.status_code == 302
     assert response["Location"] == reverse("login")
     page = client.get(reverse("login"))

@@ -63,7 +63,7 @@ def at(year: int, month: int, day: int) -> datetime:
 
 
 @pytest.fixture
-def english():  # type: ignore[no-untyped-def]
+def english():
     with translation.override("en"):
         yield
 
@@ -130,7 +130,7 @@ class World:
             request=request, starts_at=when, ends_at=when + timedelta(hours=4), format=fmt, address="Rathaus"
         )
 
-    def reflect(self, request: ExchangeRequest, author, side: str, takeaway: str, internal: bool = False):  # type: ignore[no-untyped-def]
+    def reflect(self, request: ExchangeRequest, author, side: str, takeaway: str, internal: bool = False):
         return Reflection.objects.create(
             request=request,
             author=author,
@@ -144,7 +144,7 @@ class World:
     def claim(
         self,
         request: ExchangeRequest,
-        traveller,  # type: ignore[no-untyped-def]
+        traveller,
         status: str,
         trip: datetime,
         calculated: str,
@@ -183,7 +183,7 @@ class World:
 
 
 @pytest.fixture
-def world(db) -> World:  # type: ignore[no-untyped-def]
+def world(db) -> World:
     w = World()
     for slug, name, state in [
         ("bremen", "Bremen", "HB"),

@@ -14,14 +14,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cached(settings):  # type: ignore[no-untyped-def]
+def cached(settings):
     settings.STATISTICS_CACHE_SECONDS = 300
     cache.clear()
     yield
     cache.clear()
 
 
-def _submitted(tables) -> int:  # type: ignore[no-untyped-def]
+def _submitted(tables) -> int:
     return tables["key_figures"].rows[0][1]
 
 

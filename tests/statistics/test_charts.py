@@ -26,7 +26,7 @@ def texts(root: ET.Element) -> list[str]:
     return [element.text or "" for element in root.iter(f"{SVG}text")]
 
 
-def bar_table(**overrides) -> StatTable:  # type: ignore[no-untyped-def]
+def bar_table(**overrides) -> StatTable:
     values = {
         "key": "requests_by_topic",
         "title": "Anfragen nach Thema",

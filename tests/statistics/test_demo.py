@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
-def demo_network(demo_world, db):  # type: ignore[no-untyped-def]
+def demo_network(demo_world, db):
     today = timezone.localdate()
     # The demo's one exchange took place about 60 days ago; every demo request was submitted today.
     return Period(today - timedelta(days=365), today)

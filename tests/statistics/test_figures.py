@@ -31,7 +31,7 @@ REQUESTS_CORNER = "Requester city (rows) / routed to city (columns)"
 
 
 @pytest.fixture
-def network(world):  # type: ignore[no-untyped-def]
+def network(world):
     return statistics_for(user=world.people["coordinator"], period=YEAR_2025)
 
 

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 PAGES = ["exchanges:statistics", "exchanges:statistics_cities", "exchanges:statistics_costs"]
 
 
-def submitted_request(requester, topic, **values) -> ExchangeRequest:  # type: ignore[no-untyped-def]
+def submitted_request(requester, topic, **values) -> ExchangeRequest:
     """A request submitted today (state set directly: these tests are about reading, not the workflow)."""
     request = ExchangeRequestFactory(requester=requester, topics=[topic], **values)
     ExchangeRequest.objects.filter(pk=request.pk).update(
@@ -36,7 +36,7 @@ def submitted_request(requester, topic, **values) -> ExchangeRequest:  # type: i
 
 
 @pytest.fixture
-def network(db):  # type: ignore[no-untyped-def]
+def network(db):
     """Two cities: Aachen with two requests on housing, Bonn with one on a topic only Bonn asks about."""
     aachen, bonn = CityFactory(name="Aachen", slug="aachen"), CityFactory(name="Bonn", slug="bonn")
     home, away = DepartmentFactory(city=aachen), DepartmentFactory(city=bonn)
@@ -64,13 +64,13 @@ def network(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def english_client(client, network):  # type: ignore[no-untyped-def]
+def english_client(client, network):
     """English page texts: the German translations of the new texts are compiled by the lead later."""
     User.objects.update(preferred_language="en")  # a person's saved choice wins over the cookie
     return client
 
 
-def scope_line(response) -> str:  # type: ignore[no-untyped-def]
+def scope_line(response) -> str:
     match = re.search(r'<p class="lead stat-scope">(.*?)</p>', response.content.decode(), re.S)
     assert match, "the page says whose figures it shows"
     return match.group(1)
@@ -81,7 +81,7 @@ def export_url(key: str, file_format: str, **query: str) -> str:
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
-def csv_rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
 
 
@@ -345,7 +345,7 @@ def test_an_annual_report_outside_sensible_years_is_not_found(client, network, y
 
 
 # --- cost ---------------------------------------------------------------------------------------------------
-def dashboard_queries(client) -> int:  # type: ignore[no-untyped-def]
+def dashboard_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("exchanges:statistics"), {"start": "01.01.2000", "end": "31.12.2099"})
     assert response.status_code == 200

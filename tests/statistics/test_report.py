@@ -98,7 +98,7 @@ EXCHANGES = [
 ]
 
 
-def render(**overrides) -> bytes:  # type: ignore[no-untyped-def]
+def render(**overrides) -> bytes:
     arguments = {
         "year": 2026,
         "period": Period(date(2026, 1, 1), date(2026, 12, 31)),

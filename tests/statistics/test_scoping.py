@@ -16,7 +16,7 @@ from tests.statistics.conftest import YEAR_2025
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
-def rows(tables, key):  # type: ignore[no-untyped-def]
+def rows(tables, key):
     return tables[key].rows
 
 

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 HELD_KEYS = ("city_matrix_held", "city_balance", "held_per_year", "cost_per_exchange")
 
 
-def figure(tables, label):  # type: ignore[no-untyped-def]
+def figure(tables, label):
     return dict(tables["key_figures"].rows)[label]
 
 
@@ -77,7 +77,7 @@ def test_the_requester_is_counted_once_however_many_exchanges(world):
     assert tables["city_matrix_held"].rows[0] == ["Bremen", 0, 2, 0, 2]
 
 
-def _grow(world, count: int) -> None:  # type: ignore[no-untyped-def]
+def _grow(world, count: int) -> None:
     """``count`` more requests of every kind: held with claims and reflections, open, closed."""
     kinds = [Status.COMPLETED, Status.HELD, Status.MATCHING, Status.SUBMITTED, Status.CANCELLED]
     cities = ["bremen", "leipzig", "nuernberg"]

@@ -134,7 +134,7 @@ class DepartmentKeyword(models.Model):
     def __str__(self) -> str:
         return self.term
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs) -> None:
         self.match_stem = self.stem_for(self.term)
         if kwargs.get("update_fields") is not None and "term" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "match_stem"}

@@ -36,7 +36,7 @@ class UserQuerySet(models.QuerySet):
         return self.active().filter(pk__in=role_holders.values("user_id").union(administrators.values("pk")))
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str | None) -> "User":

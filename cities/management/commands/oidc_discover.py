@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         issuer = str(options["issuer"])
         try:
-            variables = sso_discover(issuer=issuer, timeout=float(options["timeout"]))  # type: ignore[arg-type]
+            variables = sso_discover(issuer=issuer, timeout=float(options["timeout"]))
         except (requests.RequestException, ValueError, KeyError) as exc:
             raise CommandError(f"No usable discovery document at {issuer}: {exc}") from exc
         callback = settings.SITE_URL + reverse("oidc_authentication_callback")

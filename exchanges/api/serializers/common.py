@@ -48,7 +48,7 @@ class DepartmentSerializer(serializers.Serializer):
     topics = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
-    def get_topics(self, department) -> list[int]:  # type: ignore[no-untyped-def]
+    def get_topics(self, department) -> list[int]:
         return [topic.pk for topic in department.topics.all()]
 
 
@@ -94,14 +94,14 @@ class MeSerializer(serializers.Serializer):
     token = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_roles(self, user) -> list[str]:  # type: ignore[no-untyped-def]
+    def get_roles(self, user) -> list[str]:
         return sorted(user.roles) + (["superuser"] if user.is_superuser else [])
 
     @extend_schema_field(serializers.ChoiceField(choices=["token", "session"]))
-    def get_authentication(self, user) -> str:  # type: ignore[no-untyped-def]
+    def get_authentication(self, user) -> str:
         return "token" if isinstance(self.context["request"].auth, ApiToken) else "session"
 
     @extend_schema_field(TokenInfoSerializer(allow_null=True))
-    def get_token(self, user) -> dict | None:  # type: ignore[no-untyped-def]
+    def get_token(self, user) -> dict | None:
         token = self.context["request"].auth
         return TokenInfoSerializer(token).data if isinstance(token, ApiToken) else None

@@ -40,11 +40,11 @@ class ExpertSerializer(serializers.Serializer):
         return value if user.has_perm("cities.view_expert_contact") else None
 
     @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_email(self, expert) -> str | None:  # type: ignore[no-untyped-def]
+    def get_email(self, expert) -> str | None:
         return self._contact(expert.user.email)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_phone(self, expert) -> str | None:  # type: ignore[no-untyped-def]
+    def get_phone(self, expert) -> str | None:
         return self._contact(expert.user.phone)
 
 
@@ -86,7 +86,7 @@ class InvitationSerializer(serializers.Serializer):
     answered_by = PersonSerializer(allow_null=True)
 
     @extend_schema_field(PersonSerializer)
-    def get_expert(self, invitation) -> dict:  # type: ignore[no-untyped-def]
+    def get_expert(self, invitation) -> dict:
         return {"id": invitation.expert_id, "display_name": invitation.expert.user.display_name}
 
 
@@ -128,7 +128,7 @@ class MeetingSerializer(serializers.Serializer):
     participants = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.none())
     travellers = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.none(), required=False)
 
-    def __init__(self, *args, people=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, people=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         queryset = User.objects.filter(pk__in=[person.pk for person in people])
         for name in ("participants", "travellers"):
@@ -139,7 +139,7 @@ class MeetingSerializer(serializers.Serializer):
         """Checked by the browser's own form (``MeetingForm``, or ``PastExchangeForm``): one set of rules."""
         form_class = self.context.get("form_class", MeetingForm)
 
-        def as_input(value):  # type: ignore[no-untyped-def]
+        def as_input(value):
             if isinstance(value, list | tuple):
                 return [getattr(item, "pk", item) for item in value]
             return "" if value is None else getattr(value, "pk", value)
@@ -171,7 +171,7 @@ class PastExchangeSerializer(MeetingSerializer):
         help_text="ids of experts (those asked, of the routed departments or of the request's topics)",
     )
     note = serializers.CharField(max_length=5000, help_text="How the coordination knows it took place.")
-    participants = None  # type: ignore[assignment]  # the requester and the chosen experts
+    participants = None  # the requester and the chosen experts
 
 
 class RecordedAnswerSerializer(serializers.Serializer):

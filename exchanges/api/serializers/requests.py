@@ -67,16 +67,16 @@ class RequestDetailSerializer(RequestListSerializer):
     version = serializers.IntegerField(help_text="Also in the ETag header; send it back in If-Match.")
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(TRANSITIONS))))
-    def get_actions(self, request) -> list[str]:  # type: ignore[no-untyped-def]
+    def get_actions(self, request) -> list[str]:
         return [t.action for t in available_transitions(self.context["request"].user, request)]
 
-    def get_may_edit(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def get_may_edit(self, request) -> bool:
         return bool(can_edit_request(self.context["request"].user, request))
 
-    def get_may_set_meeting(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def get_may_set_meeting(self, request) -> bool:
         return may_set_meeting(self.context["request"].user, request)
 
-    def get_may_claim(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def get_may_claim(self, request) -> bool:
         return may_claim(self.context["request"].user, request)
 
 
@@ -101,7 +101,7 @@ class RequestDraftSerializer(serializers.Serializer):
         many=True, required=False, queryset=City.objects.network_members()
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:

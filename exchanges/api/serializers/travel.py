@@ -128,14 +128,14 @@ class FlagsSerializer(serializers.Serializer):
     trip_misfit = serializers.ListField(child=serializers.CharField())
     possible_duplicate = serializers.BooleanField()
 
-    def get_missing_receipts(self, flags) -> list[int]:  # type: ignore[no-untyped-def]
+    def get_missing_receipts(self, flags) -> list[int]:
         return [item.pk for item in flags.missing_receipts]
 
     @extend_schema_field(OtherClaimSerializer(many=True))
-    def get_overlapping_claims(self, flags) -> list[dict]:  # type: ignore[no-untyped-def]
+    def get_overlapping_claims(self, flags) -> list[dict]:
         return OtherClaimSerializer(flags.overlapping, many=True).data
 
-    def get_shared_receipts(self, flags) -> list[int]:  # type: ignore[no-untyped-def]
+    def get_shared_receipts(self, flags) -> list[int]:
         return sorted({receipt.claim_id for receipt in flags.shared_receipts})
 
 
@@ -165,22 +165,22 @@ class ClaimDetailSerializer(ClaimListSerializer):
     calculation = serializers.SerializerMethodField(help_text="Line by line, with the legal basis of each.")
     booking = serializers.SerializerMethodField()
 
-    def _flags(self, claim):  # type: ignore[no-untyped-def]
+    def _flags(self, claim):
         if not hasattr(self, "_flags_of"):
             self._flags_of = {}
         if claim.pk not in self._flags_of:
             self._flags_of[claim.pk] = claim_flags(claim)
         return self._flags_of[claim.pk]
 
-    def get_possible_duplicate(self, claim) -> bool:  # type: ignore[no-untyped-def]
+    def get_possible_duplicate(self, claim) -> bool:
         return self._flags(claim).possible_duplicate
 
     @extend_schema_field(FlagsSerializer)
-    def get_flags(self, claim) -> dict:  # type: ignore[no-untyped-def]
+    def get_flags(self, claim) -> dict:
         return FlagsSerializer(self._flags(claim)).data
 
     @extend_schema_field(CalculationSerializer(allow_null=True))
-    def get_calculation(self, claim) -> dict | None:  # type: ignore[no-untyped-def]
+    def get_calculation(self, claim) -> dict | None:
         try:
             shown = claim_shown_calculation(claim)
         except (DomainError, ValueError):
@@ -188,7 +188,7 @@ class ClaimDetailSerializer(ClaimListSerializer):
         return CalculationSerializer(shown).data
 
     @extend_schema_field(BookingRefSerializer(allow_null=True))
-    def get_booking(self, claim) -> dict | None:  # type: ignore[no-untyped-def]
+    def get_booking(self, claim) -> dict | None:
         booking = getattr(claim, "booking", None)
         return BookingRefSerializer(booking).data if booking else None
 
@@ -328,12 +328,12 @@ class ExportBatchDetailSerializer(ExportBatchSerializer):
     bookings = serializers.SerializerMethodField()
 
     @extend_schema_field(BookingSerializer(many=True))
-    def get_bookings(self, batch) -> list[dict]:  # type: ignore[no-untyped-def]
+    def get_bookings(self, batch) -> list[dict]:
         bookings = batch.bookings.select_related("claim__exchange", "batch").order_by("number")
         return BookingSerializer(bookings, many=True).data
 
 
-def _cell(value):  # type: ignore[no-untyped-def]
+def _cell(value):
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):
@@ -356,11 +356,11 @@ class StatTableSerializer(serializers.Serializer):
     totals = serializers.SerializerMethodField()
 
     @extend_schema_field(CELLS)
-    def get_rows(self, table) -> list:  # type: ignore[no-untyped-def]
+    def get_rows(self, table) -> list:
         return [[_cell(cell) for cell in row] for row in table.rows]
 
     @extend_schema_field({"type": "array", "items": {}, "nullable": True})
-    def get_totals(self, table) -> list | None:  # type: ignore[no-untyped-def]
+    def get_totals(self, table) -> list | None:
         return [_cell(cell) for cell in table.totals] if table.totals else None
 
 

@@ -52,7 +52,7 @@ INVITATION_PK = OpenApiParameter(
 )
 
 
-def invitations_of(queryset):  # type: ignore[no-untyped-def]
+def invitations_of(queryset):
     return queryset.select_related("request", "expert__user", "proposed_by")
 
 

@@ -82,7 +82,7 @@ def claim_detail(request: Request, pk: int, *, status_code: int = 200) -> Respon
     return with_etag(response, claim)
 
 
-def item_of(claim: TravelClaim, item_pk: int):  # type: ignore[no-untyped-def]
+def item_of(claim: TravelClaim, item_pk: int):
     item = claim.items.filter(pk=item_pk).first()
     if item is None:
         raise exceptions.NotFound

@@ -63,7 +63,7 @@ class ExchangeRequestQuerySet(models.QuerySet):
     def for_city(self, city_id: int) -> "ExchangeRequestQuerySet":
         return self.filter(requester_city_id=city_id)
 
-    def visible_to(self, user) -> "ExchangeRequestQuerySet":  # type: ignore[no-untyped-def]
+    def visible_to(self, user) -> "ExchangeRequestQuerySet":
         """The requests a person may see. Lists and detail pages both use exactly this."""
 
         if not user.is_authenticated:

@@ -58,7 +58,7 @@ class TimelineEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status} → {self.to_status}"
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise ValidationError("Timeline entries are never changed.")
         super().save(*args, **kwargs)

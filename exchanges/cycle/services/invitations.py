@@ -259,7 +259,7 @@ def invitations_close(*, request: ExchangeRequest, actor: User | None) -> None:
     )
 
 
-def remind_open_invitations(*, today) -> int:  # type: ignore[no-untyped-def]
+def remind_open_invitations(*, today) -> int:
     """Remind experts who have not answered within 3 working days of their city, once per invitation."""
     sent = 0
     candidates = Invitation.objects.filter(status=InvitationStatus.OPEN).select_related(

@@ -295,7 +295,7 @@ def meeting_cancel(*, request: ExchangeRequest, actor: User | None = None) -> No
         _send_calendar(meeting, cancel=True)
 
 
-def remind_held(*, today) -> int:  # type: ignore[no-untyped-def]
+def remind_held(*, today) -> int:
     """The day after the meeting, ask the requester (and coordination) to confirm it took place."""
     sent = 0
     due = Meeting.objects.filter(

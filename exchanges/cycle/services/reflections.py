@@ -66,7 +66,7 @@ def reflection_submit(*, request: ExchangeRequest, author: User, data: dict[str,
     return reflection
 
 
-def remind_reflections(*, today) -> int:  # type: ignore[no-untyped-def]
+def remind_reflections(*, today) -> int:
     """Remind requesters whose exchange was held 10 working days ago and who wrote no reflection yet."""
 
     sent = 0

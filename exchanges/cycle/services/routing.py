@@ -42,7 +42,7 @@ class Score:
             self.reasons.append(reason)
 
 
-def candidate_departments(request: ExchangeRequest):  # type: ignore[no-untyped-def]
+def candidate_departments(request: ExchangeRequest):
     """Departments of the partner cities the request may go to (not its own city unless asked)."""
     departments = Department.objects.active().filter(city__is_network_member=True)
     partner_ids = [city.pk for city in request.preferred_partner_cities.all()]

@@ -164,7 +164,7 @@ def my_invitations(request: HttpRequest) -> HttpResponse:
 
 def _answer(
     http_request: HttpRequest, invitation: Invitation, *, actor, template: str, extra: dict
-) -> HttpResponse:  # type: ignore[no-untyped-def]
+) -> HttpResponse:
     form = InvitationAnswerForm(http_request.POST or None)
     if http_request.method == "POST" and form.is_valid():
         try:
@@ -419,7 +419,7 @@ def reflection_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "exchanges/reflection_form.html", {"form": form, "exchange": exchange})
 
 
-def _reflection_thanks(exchange, reflection: Reflection) -> str:  # type: ignore[no-untyped-def]
+def _reflection_thanks(exchange, reflection: Reflection) -> str:
     values = {"reference": exchange.reference}
     if reflection.side == Reflection.Side.REQUESTER:
         if reflection.is_internal:

@@ -236,7 +236,7 @@ def _detail(
     return render(http_request, "exchanges/request_detail.html", context, status=status)
 
 
-def _progress_context(user, exchange: ExchangeRequest, cycle: dict, *, transitions, may_edit: bool) -> dict:  # type: ignore[no-untyped-def]
+def _progress_context(user, exchange: ExchangeRequest, cycle: dict, *, transitions, may_edit: bool) -> dict:
     """The progress indicator, who acts next, and the page's primary step, for this person."""
     status = exchange.status
     own_invitation = None
@@ -296,9 +296,7 @@ def _unfold_query(names: set[str]) -> str:
     return urlencode([(name, "all") for name in sorted(names)])
 
 
-def _cycle_context(  # type: ignore[no-untyped-def]
-    user, exchange: ExchangeRequest, *, routing_form, propose_form, answer_forms=None
-) -> dict:
+def _cycle_context(user, exchange: ExchangeRequest, *, routing_form, propose_form, answer_forms=None) -> dict:
     """Routing, suggestions, invitations, meeting and reflections, as far as the user may see them."""
     context: dict = {}
     invitations = None

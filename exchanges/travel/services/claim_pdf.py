@@ -19,7 +19,7 @@ from exchanges.travel.models import TravelClaim
 from exchanges.travel.services.claims import claim_is_late, claim_shown_calculation
 
 
-def _euro(value) -> str:  # type: ignore[no-untyped-def]
+def _euro(value) -> str:
     return f"{value:,.2f} €".replace(",", "X").replace(".", ",").replace("X", ".")
 
 

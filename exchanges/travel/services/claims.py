@@ -513,7 +513,7 @@ def claim_update(
     return claim
 
 
-def _store_receipt(claim: TravelClaim, item: ClaimItem, upload) -> Receipt:  # type: ignore[no-untyped-def]
+def _store_receipt(claim: TravelClaim, item: ClaimItem, upload) -> Receipt:
 
     content, kind = check_upload(upload, kinds=RECEIPT_FILE_KINDS, field="receipt")
     receipt = Receipt(
@@ -530,7 +530,7 @@ def _store_receipt(claim: TravelClaim, item: ClaimItem, upload) -> Receipt:  # t
 
 
 @transaction.atomic
-def claim_item_add(  # type: ignore[no-untyped-def]
+def claim_item_add(
     *, claim: TravelClaim, actor: User, data: dict[str, Any], upload=None, expected_version: int | None = None
 ) -> ClaimItem:
     claim = _locked_for_edit(claim.pk, actor, expected_version)
@@ -549,7 +549,7 @@ def claim_item_add(  # type: ignore[no-untyped-def]
 
 
 @transaction.atomic
-def claim_receipt_add(  # type: ignore[no-untyped-def]
+def claim_receipt_add(
     *, item: ClaimItem, actor: User, upload, expected_version: int | None = None
 ) -> Receipt:
     """Attach a receipt to an item already on the claim (a ticket entered before its receipt was at hand)."""

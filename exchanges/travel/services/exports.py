@@ -71,7 +71,7 @@ def batch_rows(batch: ExportBatch) -> list[list]:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def spreadsheet_safe(value):  # type: ignore[no-untyped-def]
+def spreadsheet_safe(value):
     """Text that a spreadsheet would run as a formula (a payee named "=HYPERLINK(...)") gets a leading
     apostrophe, so it is shown as typed (OWASP "CSV injection"). Numbers and dates stay as they are."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):

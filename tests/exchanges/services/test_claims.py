@@ -35,18 +35,18 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @pytest.fixture
-def exchange(db, settings, tmp_path):  # type: ignore[no-untyped-def]
+def exchange(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=io.StringIO())
     return held_exchange()  # Leipzig → Bremen twelve days ago, Gesa Lüders accepted
 
 
 @pytest.fixture
-def finance(db):  # type: ignore[no-untyped-def]
+def finance(db):
     return User.objects.get(email="finanzen@example.org")
 
 
-def _claim_a(exchange, traveller=None):  # type: ignore[no-untyped-def]
+def _claim_a(exchange, traveller=None):
     """Worked example A, entered as a claim: one day, 06:30–19:45, rail 59,90 €, lunch provided."""
     traveller = traveller or exchange.requester
     day = meeting_day(exchange)
@@ -233,7 +233,7 @@ def test_a_hotel_night_without_receipt_is_computed_as_the_flat_rate_until_a_rece
     assert claim_calculate(claim).total == D("90.40")
 
 
-def _two_night_claim(exchange):  # type: ignore[no-untyped-def]
+def _two_night_claim(exchange):
     traveller = exchange.requester
     day = meeting_day(exchange) - timedelta(days=1)
     return claim_create(

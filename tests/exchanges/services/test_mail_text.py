@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 TITLE = 'Werkstatt "Wohnen & Arbeiten" <Nord>'
 
 
-def _notify(request: ExchangeRequest, recipient, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def _notify(request: ExchangeRequest, recipient, django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         notify(
             key="plain-text", recipients=[recipient], template="status_submit", request=request, context={}

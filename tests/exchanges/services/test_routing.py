@@ -40,7 +40,7 @@ REAL_EXAMPLES = [
 
 
 @pytest.fixture
-def demo_network(demo_world, db):  # type: ignore[no-untyped-def]
+def demo_network(demo_world, db):
     """The whole demo network (loaded once for this module: tests/conftest.py, demo_world)."""
 
 

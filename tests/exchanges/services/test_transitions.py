@@ -53,7 +53,7 @@ REFUSED_PERSON = [
 ]
 
 
-def _actor(people, person):  # type: ignore[no-untyped-def]
+def _actor(people, person):
     return None if person == "system" else people[person]
 
 
@@ -218,7 +218,7 @@ def test_timeline_entries_are_never_changed(people):
 # --- concurrency on PostgreSQL ---------------------------------------------------------------------
 
 
-def _run_concurrently(target, count: int) -> list:  # type: ignore[no-untyped-def]
+def _run_concurrently(target, count: int) -> list:
     results: list = []
     barrier = threading.Barrier(count)
 
@@ -262,7 +262,7 @@ def test_concurrent_submissions_get_distinct_sequential_references(people):
     iterator = iter(drafts)
     lock = threading.Lock()
 
-    def submit_next():  # type: ignore[no-untyped-def]
+    def submit_next():
         with lock:
             draft = next(iterator)
         return request_transition(request_id=draft.pk, action="submit", actor=people["requester"]).reference

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Add load data even if real requests exist.")
 
     def handle(self, *args: object, **options: object) -> None:
-        scale = float(options["scale"])  # type: ignore[arg-type]
+        scale = float(options["scale"])
         if scale <= 0:
             raise CommandError("--scale must be positive.")
         counts = planned_counts(scale)
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         try:
             written = generate_load_data(
                 scale=scale,
-                seed=int(options["seed"]),  # type: ignore[arg-type]
+                seed=int(options["seed"]),
                 password=str(options["password"]),
                 force=bool(options["force"]),
                 progress=self.stdout.write,
