@@ -222,8 +222,9 @@ class AssignForm(CachedChoicesForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if self.is_bound:  # the choice is checked against the database; the page shows the cached list
-            self.fields["assignee"].queryset = coordinators()
+        # Whoever counts as the coordination (cities.directory.rules.is_coordinator). The page shows the
+        # cached list; the lazy queryset is read only to check a choice.
+        self.fields["assignee"].queryset = coordinators()
 
 
 class RoutingCorrectionForm(forms.Form):

@@ -3,7 +3,7 @@
 Each function returns a ``Bucket``: how many items wait and the oldest few of them, read in one query (the
 total is a window count over the same rows), so the start page needs the same number of queries whatever
 the size of the network. Every read starts from the scope that decides what the person may see
-(``ExchangeRequest.objects.visible_to``, ``TravelClaim.objects.visible_to``) and asks the same conditions
+(``ExchangeRequest.objects.visible_to``, ``exchanges.travel.selectors.claims_visible_to``) and asks the same conditions
 as the rule that offers the step on the page the item links to (``exchanges.cycle.rules``), so the start
 page never points to something the person cannot do.
 """
@@ -29,6 +29,7 @@ from exchanges.cycle.models import (
 from exchanges.cycle.models.requests import Direction
 from exchanges.cycle.states import CLOSED_STATUSES, TRIAGE_STATUSES
 from exchanges.travel.models import Booking, ClaimStatus, TravelClaim
+from exchanges.travel.selectors import claims_visible_to
 from exchanges.travel.services.claims import budget_position
 
 T = TypeVar("T")
@@ -139,7 +140,7 @@ def claims_to_file(user: User) -> Bucket:
 def claims_to_finish(user: User) -> Bucket:
     """The person's claims still with them: drafts, and claims finance returned for changes."""
     return _bucket(
-        TravelClaim.objects.visible_to(user)
+        claims_visible_to(user)
         .filter(traveller=user, status__in=[ClaimStatus.DRAFT, ClaimStatus.RETURNED])
         .select_related("exchange")
         .only("id", "status", "created_at", "decided_at", "exchange__reference", "exchange__title")
@@ -297,7 +298,7 @@ def claims_to_decide(user: User) -> Bucket:
     """Submitted claims this finance person may decide (never one they travel in or entered: four-eyes
     principle), the longest waiting first."""
     return _bucket(
-        TravelClaim.objects.visible_to(user)
+        claims_visible_to(user)
         .filter(status=ClaimStatus.SUBMITTED)
         .exclude(Q(traveller=user) | Q(submitted_by=user))
         .select_related("exchange", "traveller")

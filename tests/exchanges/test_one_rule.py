@@ -71,7 +71,7 @@ def test_an_administrator_is_offered_and_accepted_as_assignee(client, people, ad
         reverse("exchanges:triage"), {"requests": [request.pk], "assignee": admin.pk}, follow=True
     )
 
-    assert "1 Anfrage zugewiesen" in response.content.decode()
+    assert f"1 Anfrage {admin.display_name} zugewiesen." in response.content.decode()
     request.refresh_from_db()
     assert request.assignee == admin
 
