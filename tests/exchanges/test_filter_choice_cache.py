@@ -119,8 +119,9 @@ def test_the_lists_are_read_from_the_cache_not_the_database(coordination):
     with CaptureQueriesContext(connection) as cold:
         _triage(coordination)
 
-    # Cities (read once for both selects), topics, the coordinators' group and the coordinators.
-    assert len(cold) - len(warm) == 4
+    # Cities (read once for both selects), topics and the coordination (role holders and administrators,
+    # one query: User.objects.coordinators()).
+    assert len(cold) - len(warm) == 3
     lists = (
         'FROM "cities_city" WHERE "cities_city"."is_active"',
         'FROM "cities_topic" WHERE "cities_topic"."is_active"',
