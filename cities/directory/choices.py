@@ -182,6 +182,28 @@ class CachedModelChoiceField(ModelChoiceField):
         return result
 
 
+def city_filter_field(label: Any, empty_label: Any) -> CachedModelChoiceField:
+    """An optional choice of an active city for a filter form, offered from the cached list."""
+    return CachedModelChoiceField(
+        label=label,
+        queryset=City.objects.active(),
+        choice_list=CITIES,
+        required=False,
+        empty_label=empty_label,
+    )
+
+
+def topic_filter_field(label: Any, empty_label: Any) -> CachedModelChoiceField:
+    """An optional choice of an active topic for a filter form, offered from the cached list."""
+    return CachedModelChoiceField(
+        label=label,
+        queryset=Topic.objects.active(),
+        choice_list=TOPICS,
+        required=False,
+        empty_label=empty_label,
+    )
+
+
 class SharedLists:
     """The cached lists of one form, read together (one trip to the cache) when the first is needed."""
 

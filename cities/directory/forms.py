@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cities.directory.choices import CITIES, TOPICS, CachedChoicesForm, CachedModelChoiceField
-from cities.directory.models import City, Department, Topic
+from cities.directory.choices import CachedChoicesForm, city_filter_field, topic_filter_field
+from cities.directory.models import Department
 from koopstadt.formfields import ModelChoiceField
 
 
@@ -15,20 +15,8 @@ class ExpertFilterForm(CachedChoicesForm):
         max_length=200,
         help_text=_("Name, experience, position or department"),
     )
-    topic = CachedModelChoiceField(
-        label=_("Topic"),
-        queryset=Topic.objects.active(),
-        choice_list=TOPICS,
-        required=False,
-        empty_label=_("All topics"),
-    )
-    city = CachedModelChoiceField(
-        label=_("City"),
-        queryset=City.objects.active(),
-        choice_list=CITIES,
-        required=False,
-        empty_label=_("All cities"),
-    )
+    topic = topic_filter_field(_("Topic"), _("All topics"))
+    city = city_filter_field(_("City"), _("All cities"))
     department = ModelChoiceField(
         label=_("Department"),
         queryset=Department.objects.active().select_related("city"),

@@ -7,12 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cities.directory.choices import (
-    CITIES,
     COORDINATORS,
-    TOPICS,
     CachedChoicesForm,
     CachedModelChoiceField,
+    city_filter_field,
     coordinators,
+    topic_filter_field,
 )
 from cities.directory.models import City, Department, ExpertProfile, Topic, User
 from exchanges.cycle.facts import estimated_costs_error, request_period_errors, travellers_error
@@ -175,27 +175,9 @@ class TriageFilterForm(CachedChoicesForm):
         choices=[("", _("all open")), ("all", _("all")), *Status.choices],
         widget=FastSelect,
     )
-    requester_city = CachedModelChoiceField(
-        label=_("Requester's city"),
-        queryset=City.objects.active(),
-        choice_list=CITIES,
-        required=False,
-        empty_label=_("all"),
-    )
-    partner_city = CachedModelChoiceField(
-        label=_("Partner city"),
-        queryset=City.objects.active(),
-        choice_list=CITIES,
-        required=False,
-        empty_label=_("all"),
-    )
-    topic = CachedModelChoiceField(
-        label=_("Topic"),
-        queryset=Topic.objects.active(),
-        choice_list=TOPICS,
-        required=False,
-        empty_label=_("all"),
-    )
+    requester_city = city_filter_field(_("Requester's city"), _("all"))
+    partner_city = city_filter_field(_("Partner city"), _("all"))
+    topic = topic_filter_field(_("Topic"), _("all"))
     min_age = forms.IntegerField(
         label=_("Submitted at least … days ago"), required=False, min_value=0, max_value=3650
     )
@@ -408,18 +390,6 @@ class ReflectionForm(forms.ModelForm):
 
 class KnowledgeFilterForm(CachedChoicesForm):
     q = forms.CharField(label=_("Search term"), required=False, max_length=200)
-    topic = CachedModelChoiceField(
-        label=_("Topic"),
-        queryset=Topic.objects.active(),
-        choice_list=TOPICS,
-        required=False,
-        empty_label=_("All topics"),
-    )
-    city = CachedModelChoiceField(
-        label=_("City"),
-        queryset=City.objects.active(),
-        choice_list=CITIES,
-        required=False,
-        empty_label=_("All cities"),
-    )
+    topic = topic_filter_field(_("Topic"), _("All topics"))
+    city = city_filter_field(_("City"), _("All cities"))
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)

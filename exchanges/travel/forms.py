@@ -3,8 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cities.directory.choices import CITIES, CachedChoicesForm, CachedModelChoiceField
-from cities.directory.models import City
+from cities.directory.choices import CachedChoicesForm, city_filter_field
 from exchanges.travel.models import ClaimItem, ClaimStatus, ExportBatch, RateSet, TravelClaim
 from exchanges.travel.services.claims import amount_error, car_km_error, trip_errors
 from koopstadt.form_widgets import (
@@ -219,13 +218,7 @@ class FinanceQueueFilterForm(CachedChoicesForm):
         choices=[("", _("submitted")), ("all", _("all")), *ClaimStatus.choices],
         widget=FastSelect,
     )
-    city = CachedModelChoiceField(
-        label=_("Traveller's city"),
-        queryset=City.objects.active(),
-        choice_list=CITIES,
-        required=False,
-        empty_label=_("all"),
-    )
+    city = city_filter_field(_("Traveller's city"), _("all"))
     reference = forms.CharField(label=_("Exchange (reference number)"), required=False, max_length=20)
     min_amount = LocalizedDecimalField(label=_("Amount at least (EUR)"), required=False, min_value=0)
     min_age = forms.IntegerField(
