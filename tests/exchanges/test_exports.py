@@ -14,6 +14,7 @@ from exchanges.travel.models import ClaimStatus, TravelClaim
 from exchanges.travel.services.claims import claim_approve, claim_book, claim_submit
 from tests.exchanges.claims_world import held_exchange
 from tests.exchanges.services.test_claims import _claim_a
+from tests.pdf_checks import tagged_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +83,23 @@ def test_only_finance_sees_batches_and_the_budget(client, booked):
         assert client.get(reverse(name)).status_code == 403
 
 
+def test_the_claim_pdf_is_a_tagged_pdf_a_screen_reader_can_read(client, booked):
+    """PDF/UA: language, title, headings, and tables whose cells name their headers."""
+    claim, _finance = booked
+    client.force_login(claim.traveller)
+    pdf = tagged_pdf(client.get(reverse("exchanges:claim_pdf", args=[claim.pk])).content)
+
+    assert pdf.marked and pdf.pdfua_part == "1"
+    assert pdf.language == "de"
+    assert pdf.title == f"Reisekostenabrechnung {claim.exchange.reference}" and pdf.display_title
+    tags = pdf.tags
+    assert tags["H1"] == 1 and tags["H2"] == 2  # Berechnung, Verlauf und Entscheidungen
+    # the facts (row headers), the calculation and the history (column headers)
+    assert tags["Table"] == 3 and tags["THead"] == 2 and tags["TFoot"] == 1
+    assert pdf.cell_headers and all(count >= 1 for count in pdf.cell_headers)
+    assert not tags["Figure"]  # no picture without a text alternative
+
+
 def test_the_budget_overview(client, booked):
     claim, finance = booked
     client.force_login(finance)
@@ -110,5 +128,6 @@ def test_the_claim_pdf_renders_with_lines_decisions_and_booking(client, booked, 
     assert "Reisekostenabrechnung" in text
     assert claim.booking.number in text
     assert "62,70 €" in text and "§ 6 Abs. 1 SächsRKG" in text
+    assert "Verlauf und Entscheidungen" in text and "Summe" in text
     client.force_login(User.objects.get(email="anna.schmidt@example.org"))
     assert client.get(reverse("exchanges:claim_pdf", args=[claim.pk])).status_code == 404

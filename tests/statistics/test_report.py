@@ -11,6 +11,7 @@ import pytest
 
 from exchanges.statistics.report import annual_report_pdf
 from exchanges.statistics.tables import Period, StatTable
+from tests.pdf_checks import tagged_pdf
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
@@ -123,6 +124,26 @@ def test_the_report_renders_as_pdf():
     assert pdf.startswith(b"%PDF-") and len(pdf) > 2000
 
 
+def test_the_report_is_a_tagged_pdf_in_german_with_its_title():
+    """PDF/UA: a screen reader finds the language, the title, headings, tables whose cells name their
+    headers, the list of takeaways and a text alternative for every chart."""
+    pdf = tagged_pdf(render())
+
+    assert pdf.marked and pdf.pdfua_part == "1"
+    assert pdf.language == "de"
+    assert pdf.title == "koopstadt C+R – Jahresbilanz 2026" and pdf.display_title
+    tags = pdf.tags
+    assert tags["H1"] == 1 and tags["H2"] == 4  # Kennzahlen, Wer hat wen beraten?, Reisekosten, Austausche
+    assert tags["H3"] >= 2 + 2  # the tables' own titles and the two exchanges
+    assert tags["Table"] == 6 and tags["TH"] > 0 and tags["TFoot"] == 1  # costs by city has a total
+    # every figure in a table is tied to its column header and to its row's header (<th scope="row">)
+    assert pdf.cell_headers and all(count == 2 for count in pdf.cell_headers)
+    assert tags["L"] == 1 and tags["LI"] == 1  # the one released takeaway
+    assert tags["Figure"] == len(pdf.figure_alts) >= 1
+    assert all(alt.startswith("Diagramm: ") for alt in pdf.figure_alts)
+    assert "Diagramm: Reisekosten nach Stadt. Die Zahlen stehen in der Tabelle darunter." in pdf.figure_alts
+
+
 @needs_poppler
 def test_the_report_text_has_title_figures_cities_and_takeaways(tmp_path):
     text = pdf_text(render(), tmp_path)
@@ -184,6 +205,11 @@ def test_the_demo_networks_annual_report_names_its_cities_and_takeaways(client, 
     assert "Zahlen für das ganze Netzwerk" in text
     assert "Leipzig" in text and "Bremen" in text
     assert "Eine Mobilitätsstation wirkt nur mit guter Radabstellanlage" in text
+    tagged = tagged_pdf(response.content)
+    assert (
+        tagged.marked and tagged.language == "de" and tagged.title == f"koopstadt C+R – Jahresbilanz {year}"
+    )
+    assert tagged.tags["Table"] >= 1 and tagged.tags["H2"] >= 1
     source = tmp_path / "demo.pdf"
     source.write_bytes(response.content)
     ARTIFACTS.mkdir(exist_ok=True)
