@@ -10,8 +10,13 @@ fonts-dejavu-core), so rendering needs no network.
 Nothing is fetched from the network while rendering: the URL fetcher hands out only files below the
 portal's static directories (and ``data:`` addresses); every other address is refused, so even a link
 that reached a template could not make the server call out.
+
+A document is written in the active language (the language of the person who asks for it; German, the
+portal's default, outside a request): ``<html lang>``, the texts of the templates and the page numbers
+in the page footer ("Seite 1 von 3", "Page 1 of 3").
 """
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -19,6 +24,8 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -66,11 +73,40 @@ def stylesheets(fetcher: URLFetcher) -> list[CSS]:
     return found
 
 
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal: quotes and backslashes escaped, line breaks as ``\\A``."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ").replace("\r", "")
+    return f'"{escaped}"'
+
+
+def page_numbers_css() -> str:
+    """The page footer's "Seite 1 von 3" in the active language, as a rule for the ``@page`` margin box
+    (a CSS ``content`` cannot be translated in the static stylesheet)."""
+    # Translators: the page number in the footer of a PDF page; keep both placeholders.
+    text = gettext("Page %(page)s of %(pages)s")
+    parts = []
+    for piece in re.split(r"(%\((?:page|pages)\)s)", text):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(_css_string(piece))
+    return f"@page {{ @bottom-right {{ content: {' '.join(parts) or 'counter(page)'}; }} }}"
+
+
+def document_language() -> str:
+    """The language a document is written in: the active one, else the portal's default."""
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
-    """``template`` rendered with ``context`` as a tagged PDF (PDF/UA-1). The template sets the document's
-    language (``<html lang>``) and its title (``<title>``); templates extend ``pdf/base.html``."""
-    html = render_to_string(template, context)
+    """``template`` rendered with ``context`` as a tagged PDF (PDF/UA-1) in the active language. The
+    template sets the document's language (``<html lang>``, from ``document_language``) and its title
+    (``<title>``); templates extend ``pdf/base.html``."""
+    html = render_to_string(template, {"document_language": document_language(), **context})
     fetcher = StaticFilesOnly()
     base_url = static_roots()[-1].as_uri() + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print")
-    return document.write_pdf(stylesheets=stylesheets(fetcher), pdf_variant=PDF_VARIANT)
+    styles = [*stylesheets(fetcher), CSS(string=page_numbers_css(), url_fetcher=fetcher)]
+    return document.write_pdf(stylesheets=styles, pdf_variant=PDF_VARIANT)

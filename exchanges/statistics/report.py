@@ -2,7 +2,9 @@
 completed exchanges with the one-line takeaways of their reflections (never the internal ones).
 
 A tagged PDF (PDF/UA-1) a screen reader can read, rendered from ``templates/pdf/annual_report.html``
-(koopstadt/pdf.py): headings, tables with column and row headers, charts with a text alternative.
+(koopstadt/pdf.py): headings, tables with column and row headers, charts with a text alternative. It is
+written in the active language (the language of the person who downloads it; German outside a request),
+the language the tables were computed in.
 The function takes the tables and the list already computed (``exchanges.statistics.figures``), so
 what the PDF shows is exactly what the pages show, and the layout can be tested without a database.
 """
@@ -12,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from exchanges.statistics.charts import chart_svg
 from exchanges.statistics.formatting import display_rows, display_totals, numeric_columns
@@ -21,9 +25,9 @@ from koopstadt.pdf import render_pdf
 
 # (heading, table keys) in the order of the report
 SECTIONS = [
-    ("Kennzahlen", ["key_figures"]),
-    ("Wer hat wen beraten?", ["city_matrix_held", "city_balance"]),
-    ("Reisekosten", ["costs_by_city", "costs_by_topic", "budget_use", "cost_per_exchange"]),
+    (gettext_lazy("Key figures"), ["key_figures"]),
+    (gettext_lazy("Who coached whom?"), ["city_matrix_held", "city_balance"]),
+    (gettext_lazy("Travel costs"), ["costs_by_city", "costs_by_topic", "budget_use", "cost_per_exchange"]),
 ]
 
 
@@ -49,30 +53,30 @@ def annual_report_pdf(
     scope: str,
     created_at: datetime | None = None,
 ) -> bytes:
-    """The "Jahresbilanz <year>" in German. ``scope`` says whose figures these are ("das ganze Netzwerk")."""
+    """The "Jahresbilanz <year>" in the active language. ``scope`` says whose figures these are, in that
+    language ("das ganze Netzwerk", "Leipzig")."""
     created_at = timezone.localtime(created_at or timezone.now())
-    with translation.override("de"):
-        title = f"koopstadt C+R – Jahresbilanz {year}"
-        sections = []
-        for heading, keys in SECTIONS:
-            present = [_report_table(tables[key], heading) for key in keys if key in tables]
-            if present:
-                sections.append({"heading": heading, "tables": present})
-        return render_pdf(
-            "pdf/annual_report.html",
-            {
-                "document_language": "de",
-                "document_title": title,
-                # each part kept on one line
-                "lead": [
-                    f"Zeitraum {period.start:%d.%m.%Y} bis {period.end:%d.%m.%Y}",
-                    f"Zahlen für {scope}",
-                    f"erstellt am {created_at:%d.%m.%Y}",
-                ],
-                "sections": sections,
-                "exchanges": [_exchange(exchange) for exchange in exchanges],
-            },
-        )
+    title = _("koopstadt C+R – Annual report %(year)s") % {"year": year}
+    sections = []
+    for heading, keys in SECTIONS:
+        present = [_report_table(tables[key], str(heading)) for key in keys if key in tables]
+        if present:
+            sections.append({"heading": str(heading), "tables": present})
+    return render_pdf(
+        "pdf/annual_report.html",
+        {
+            "document_title": title,
+            # each part kept on one line
+            "lead": [
+                _("Period %(start)s to %(end)s")
+                % {"start": f"{period.start:%d.%m.%Y}", "end": f"{period.end:%d.%m.%Y}"},
+                _("Figures for %(city)s") % {"city": scope},
+                _("created on %(day)s") % {"day": f"{created_at:%d.%m.%Y}"},
+            ],
+            "sections": sections,
+            "exchanges": [_exchange(exchange) for exchange in exchanges],
+        },
+    )
 
 
 def _report_table(table: StatTable, heading: str) -> ReportTable:
@@ -95,22 +99,26 @@ def _chart_alt(table: StatTable) -> str:
     summary = (table.summary or "").strip()
     if summary and not summary.endswith((".", "!", "?")):
         summary += "."
-    parts = [f"Diagramm: {table.title}.", summary, "Die Zahlen stehen in der Tabelle darunter."]
+    parts = [
+        _("Chart: %(title)s.") % {"title": table.title},
+        summary,
+        _("The figures are in the table below it."),
+    ]
     return " ".join(part for part in parts if part)
 
 
 def _exchange(exchange: dict) -> dict:
     facts = []
     if exchange.get("requester_city"):
-        facts.append(f"Anfragende Stadt: {exchange['requester_city']}")
+        facts.append(_("Requesting city: %(city)s") % {"city": exchange["requester_city"]})
     experts = _text_list(exchange.get("expert_cities"))
     if experts:
-        facts.append(f"Expertise aus: {experts}")
+        facts.append(_("Expertise from: %(cities)s") % {"cities": experts})
     meeting = exchange.get("meeting_date")
     if isinstance(meeting, datetime):
         meeting = timezone.localtime(meeting).date() if timezone.is_aware(meeting) else meeting.date()
     if isinstance(meeting, date):
-        facts.append(f"Termin: {meeting:%d.%m.%Y}")
+        facts.append(_("Meeting: %(day)s") % {"day": f"{meeting:%d.%m.%Y}"})
     return {
         "heading": " – ".join(
             filter(None, [str(exchange.get("reference") or ""), str(exchange.get("title") or "")])

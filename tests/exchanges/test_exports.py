@@ -100,6 +100,46 @@ def test_the_claim_pdf_is_a_tagged_pdf_a_screen_reader_can_read(client, booked):
     assert not tags["Figure"]  # no picture without a text alternative
 
 
+def test_an_english_speaker_gets_the_claim_pdf_in_english(client, booked, tmp_path):
+    """The PDF is written in the language of the person who downloads it: headings, facts, /Lang."""
+    import shutil
+    import subprocess
+
+    claim, _finance = booked
+    User.objects.filter(pk=claim.traveller.pk).update(preferred_language="en")
+    client.force_login(claim.traveller)
+    content = client.get(reverse("exchanges:claim_pdf", args=[claim.pk])).content
+    pdf = tagged_pdf(content)
+
+    assert pdf.language == "en" and pdf.title == f"Travel claim {claim.exchange.reference}"
+    assert pdf.tags["H1"] == 1 and pdf.tags["H2"] == 2 and pdf.tags["Table"] == 3
+    assert shutil.which("pdftotext"), "poppler-utils is needed to read the PDF (./scripts/test installs it)"
+    path = tmp_path / "claim.pdf"
+    path.write_bytes(content)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "Travel claim" in text and f"C+R exchange {claim.exchange.reference}" in text
+    assert "Calculation" in text and "History and decisions" in text and "Total" in text
+    assert "Traveller" in text and "Legal basis" in text and "Booking" in text
+    assert "62.70 €" in text and "Page 1 of 1" in text
+    for german in ("Reisekostenabrechnung", "Berechnung", "Verlauf", "Summe", "Erstellt am", "Seite"):
+        assert german not in text, german
+
+
+def test_the_german_claim_pdf_numbers_its_pages_in_german(client, booked, tmp_path):
+    import subprocess
+
+    claim, _finance = booked
+    client.force_login(claim.traveller)
+    path = tmp_path / "claim.pdf"
+    path.write_bytes(client.get(reverse("exchanges:claim_pdf", args=[claim.pk])).content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Seite 1 von 1" in text and "Erstellt am " in text
+
+
 def test_the_budget_overview(client, booked):
     claim, finance = booked
     client.force_login(finance)

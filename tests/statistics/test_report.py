@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from exchanges.statistics.report import annual_report_pdf
 from exchanges.statistics.tables import Period, StatTable
@@ -166,6 +167,44 @@ def test_the_report_without_completed_exchanges_says_so(tmp_path):
     text = pdf_text(render(exchanges=[], scope="Leipzig"), tmp_path)
     assert "Zahlen für Leipzig" in text
     assert "Im Zeitraum wurde kein Austausch abgeschlossen." in text
+
+
+@needs_poppler
+def test_the_report_numbers_its_pages_in_german(tmp_path):
+    text = pdf_text(render(), tmp_path)
+    assert "Seite 1 von " in text and "Page 1" not in text
+
+
+@needs_poppler
+def test_the_report_is_written_in_the_active_language(tmp_path):
+    """Asked for in English, every text of the report is English: headings, lead, notes, chart
+    alternatives, page numbers and the document's language (/Lang)."""
+    with translation.override("en"):
+        pdf = render(scope="the whole network")
+    tagged = tagged_pdf(pdf)
+    assert tagged.language == "en" and tagged.title == "koopstadt C+R – Annual report 2026"
+    assert tagged.tags["H2"] == 4
+    assert tagged.figure_alts and all(alt.startswith("Chart: ") for alt in tagged.figure_alts)
+    assert "Chart: Reisekosten nach Stadt. The figures are in the table below it." in tagged.figure_alts
+
+    text = " ".join(pdf_text(pdf, tmp_path).split())
+    for heading in ("Key figures", "Who coached whom?", "Travel costs", "Completed exchanges"):
+        assert heading in text
+    assert "Period 01.01.2026 to 31.12.2026" in text and "Figures for the whole network" in text
+    assert "created on 22.11.2026" in text
+    assert "2 completed exchanges with the takeaways of their reflections" in text
+    assert "Requesting city: Leipzig" in text and "Expertise from: Bremen, Nürnberg" in text
+    assert "No takeaway released." in text and "No data in the period." in text
+    assert "Page 1 of " in text
+    for german in ("Jahresbilanz", "Zeitraum", "Abgeschlossene", "Keine", "Seite", "Diagramm", "Termin"):
+        assert german not in text, german
+
+
+@needs_poppler
+def test_the_report_without_completed_exchanges_says_so_in_english(tmp_path):
+    with translation.override("en"):
+        text = pdf_text(render(exchanges=[], scope="Leipzig"), tmp_path)
+    assert "Figures for Leipzig" in text and "No exchange was completed in the period." in text
 
 
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils")

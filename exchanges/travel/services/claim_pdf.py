@@ -1,10 +1,14 @@
 """The "Reisekostenabrechnung" as a PDF for the files: traveller, trip, every line with its legal basis,
 the decisions and the booking number. A tagged PDF (PDF/UA-1) a screen reader can read, rendered from
-``templates/pdf/claim.html`` (koopstadt/pdf.py); German, like the files it belongs to."""
+``templates/pdf/claim.html`` (koopstadt/pdf.py) in the active language: the language of the person who
+downloads it (German, the portal's default, outside a request)."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from cities.directory.models import User
 from cities.operations.audit import audit_record
@@ -15,7 +19,8 @@ from koopstadt.pdf import render_pdf
 
 
 def _euro(value) -> str:
-    return f"{value:,.2f} €".replace(",", "X").replace(".", ",").replace("X", ".")
+    """An amount as the active language writes it: 1.234,56 € in German, 1,234.56 € in English."""
+    return f"{number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)} €"
 
 
 def claim_pdf_export(*, claim: TravelClaim, actor: User, request: Any = None) -> bytes:
@@ -30,38 +35,43 @@ def claim_pdf(claim: TravelClaim) -> bytes:
     calculation = claim_shown_calculation(claim)
     start, end = timezone.localtime(claim.trip_start), timezone.localtime(claim.trip_end)
     facts = [
-        ("Reisende Person", f"{claim.traveller.display_name}, {claim.traveller.home_city or ''}"),
-        ("Reise", f"{start:%d.%m.%Y %H:%M} – {end:%d.%m.%Y %H:%M}"),
-        ("Von – nach", f"{claim.origin} – {claim.destination}"),
-        ("Zweck", claim.purpose),
-        ("Rechtsgrundlage", calculation.legal_basis),
-        ("Status", claim.get_status_display()),
+        (_("Traveller"), f"{claim.traveller.display_name}, {claim.traveller.home_city or ''}"),
+        (_("Trip"), f"{start:%d.%m.%Y %H:%M} – {end:%d.%m.%Y %H:%M}"),
+        (_("From – to"), f"{claim.origin} – {claim.destination}"),
+        (_("Purpose"), claim.purpose),
+        (_("Legal basis"), calculation.legal_basis),
+        (_("Status"), claim.get_status_display()),
     ]
     unconfirmed = calculation.to_be_confirmed
     if unconfirmed:
-        facts.append(("Hinweis", "Sätze von den Finanzen noch zu bestätigen"))
+        facts.append((_("Note"), _("Rates still to be confirmed by finance")))
     if claim_is_late(claim):
-        facts.append(("Hinweis", "nach Ablauf der Ausschlussfrist eingereicht"))
+        facts.append((_("Note"), _("filed after the filing deadline")))
     if claim.trip_fit_reason:
-        facts.append(("Begründung: Reise und Austausch", claim.trip_fit_reason))
+        facts.append((_("Reason: trip and exchange"), claim.trip_fit_reason))
     if claim.duplicate_reason:
-        facts.append(("Begründung: mögliche Doppelabrechnung", claim.duplicate_reason))
+        facts.append((_("Reason: possible duplicate"), claim.duplicate_reason))
     if hasattr(claim, "booking"):
         facts.append(
             (
-                "Buchung",
-                f"{claim.booking.number}, Haushaltsjahr {claim.booking.budget_year}, "
-                f"Kostenstelle {claim.booking.cost_centre}",
+                _("Booking"),
+                _("%(number)s, budget year %(year)s, cost centre %(cost_centre)s")
+                % {
+                    "number": claim.booking.number,
+                    "year": claim.booking.budget_year,
+                    "cost_centre": claim.booking.cost_centre,
+                },
             )
         )
-    basis = f"Berechnet nach {calculation.legal_basis}" + (
-        "; die Sätze sind von den Finanzen noch zu bestätigen." if unconfirmed else "."
-    )
+    if unconfirmed:
+        basis = _("Calculated by %(basis)s; the rates are still to be confirmed by finance.")
+    else:
+        basis = _("Calculated by %(basis)s.")
+    basis %= {"basis": calculation.legal_basis}
     if calculation.snapshot and calculation.taken_at:
-        basis += (
-            " Beträge, über die die Finanzen entschieden haben, gespeichert am "
-            f"{timezone.localtime(calculation.taken_at):%d.%m.%Y %H:%M}."
-        )
+        basis += " " + _("Amounts finance decided on, stored on %(when)s.") % {
+            "when": f"{timezone.localtime(calculation.taken_at):%d.%m.%Y %H:%M}"
+        }
     lines = [
         {
             "text": line.text + (f" ({line.note})" if line.note else ""),
@@ -73,7 +83,7 @@ def claim_pdf(claim: TravelClaim) -> bytes:
     events = [
         {
             "time": f"{timezone.localtime(e.created_at):%d.%m.%Y %H:%M}",
-            "person": e.actor.display_name if e.actor else "Portal",
+            "person": e.actor.display_name if e.actor else _("Portal"),
             "step": f"{e.action_label} {e.comment}".strip(),
         }
         for e in claim.events.select_related("actor")
@@ -81,8 +91,7 @@ def claim_pdf(claim: TravelClaim) -> bytes:
     return render_pdf(
         "pdf/claim.html",
         {
-            "document_language": "de",
-            "document_title": f"Reisekostenabrechnung {claim.exchange.reference}",
+            "document_title": _("Travel claim %(reference)s") % {"reference": claim.exchange.reference},
             "claim": claim,
             "facts": facts,
             "basis": basis,
