@@ -270,6 +270,10 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "var" / "static")
 if not PRODUCTION:
     # WhiteNoise serves from the finders locally but expects STATIC_ROOT to exist.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# In development WhiteNoise serves straight from the finders, also with DEBUG off (./scripts/demo shows the
+# portal's own error pages so): no collectstatic needed for the demo. (Not in the tests: the scan would
+# cost every test client's first request; the live server serves static files itself.)
+WHITENOISE_USE_FINDERS = DJANGO_ENV == "development"
 # Bootstrap's CSS is in static/vendor/bootstrap/, the unchanged files of the npm package, checked by sha256
 # (./scripts/vendor-bootstrap): no CDN, nothing leaves the portal.
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -326,7 +330,8 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    # Readable on the console: decoded subject, every link on its own line (development package only).
+    else "koopstadt.development.console_email.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
