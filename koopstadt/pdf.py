@@ -69,7 +69,7 @@ def stylesheets(fetcher: URLFetcher) -> list[CSS]:
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     """``template`` rendered with ``context`` as a tagged PDF (PDF/UA-1). The template sets the document's
     language (``<html lang>``) and its title (``<title>``); templates extend ``pdf/base.html``."""
-    html = render_to_string(template, context)
+    html = render_to_string(template, {"portal_name": settings.PORTAL_NAME, **context})
     fetcher = StaticFilesOnly()
     base_url = static_roots()[-1].as_uri() + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print")

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.utils import timezone, translation
 
 from exchanges.statistics.charts import chart_svg
@@ -52,7 +53,7 @@ def annual_report_pdf(
     """The "Jahresbilanz <year>" in German. ``scope`` says whose figures these are ("das ganze Netzwerk")."""
     created_at = timezone.localtime(created_at or timezone.now())
     with translation.override("de"):
-        title = f"koopstadt C+R – Jahresbilanz {year}"
+        title = f"{settings.PORTAL_NAME} – Jahresbilanz {year}"
         sections = []
         for heading, keys in SECTIONS:
             present = [_report_table(tables[key], heading) for key in keys if key in tables]
