@@ -32,6 +32,16 @@ def _redbeat_options_by_their_own_names(source: Any, **_kwargs: Any) -> None:
     )
 
 
+@app.on_after_configure.connect(weak=False, dispatch_uid="koopstadt.embedded_broker")
+def _in_memory_broker_when_eager(source: Any, **_kwargs: Any) -> None:
+    """Celery opens a broker connection even for a task it runs eagerly: with no broker named (the
+    embedded default), kombu's in-memory transport, of this process alone, instead of a guessed
+    "localhost" and kombu's warning "No hostname was supplied". CELERY_BROKER_URL itself stays empty, as
+    everything that asks whether a broker is configured expects."""
+    if not source.get("CELERY_BROKER_URL") and source.get("CELERY_TASK_ALWAYS_EAGER"):
+        source.update({"broker_url": "memory://localhost/"})
+
+
 # The tasks are registered by the apps (their ``ready`` imports each domain package's tasks module), in
 # the web processes as in the workers, which set Django up before they consume. A task failing for good is
 # recorded by cities/operations (connected in its app's ``ready``).

@@ -7,6 +7,7 @@ from django.forms.utils import flatatt
 from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 
 class LocalizedDecimalField(forms.DecimalField):
@@ -36,13 +37,18 @@ def localize_decimal(field: forms.Field) -> None:
     field.widget.is_localized = True
 
 
+# The hints follow the language: "TT.MM.JJJJ" in German, "DD.MM.YYYY" in English (the order stays the
+# German one in both: koopstadt/formats/en/formats.py).
+DATE_HINT = _("DD.MM.YYYY")
+DATETIME_HINT = _("DD.MM.YYYY HH:MM")
+
 DATE_WIDGET = forms.DateInput(
-    format="%d.%m.%Y", attrs={"placeholder": "TT.MM.JJJJ", "inputmode": "numeric", "autocomplete": "off"}
+    format="%d.%m.%Y", attrs={"placeholder": DATE_HINT, "inputmode": "numeric", "autocomplete": "off"}
 )
 
 
 DATETIME_WIDGET = forms.DateTimeInput(
-    format="%d.%m.%Y %H:%M", attrs={"placeholder": "TT.MM.JJJJ HH:MM", "autocomplete": "off"}
+    format="%d.%m.%Y %H:%M", attrs={"placeholder": DATETIME_HINT, "autocomplete": "off"}
 )
 
 

@@ -104,7 +104,9 @@ def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     """``template`` rendered with ``context`` as a tagged PDF (PDF/UA-1) in the active language. The
     template sets the document's language (``<html lang>``, from ``document_language``) and its title
     (``<title>``); templates extend ``pdf/base.html``."""
-    html = render_to_string(template, {"document_language": document_language(), **context})
+    html = render_to_string(
+        template, {"document_language": document_language(), "portal_name": settings.PORTAL_NAME, **context}
+    )
     fetcher = StaticFilesOnly()
     base_url = static_roots()[-1].as_uri() + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print")

@@ -33,7 +33,7 @@ def too_large_page() -> HttpResponse:
         "413.html",
         {
             "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
-            "site_name": settings.SITE_NAME,
+            "portal_name": settings.PORTAL_NAME,
         },
         request=None,
     )

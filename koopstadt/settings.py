@@ -8,6 +8,7 @@ portal runs the "embedded default": SQLite, Celery tasks executed eagerly, e-mai
 import ipaddress
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -47,9 +48,18 @@ else:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
     DEBUG = env_bool("DEBUG", DJANGO_ENV == "development")
 
-SITE_NAME = "koopstadt C+R"
+# The portal's name (header, tab titles, log-in page, e-mails) and the name of the network it serves.
+PORTAL_NAME = env_str("PORTAL_NAME") or "koopstadt C+R"
+NETWORK_NAME = env_str("NETWORK_NAME") or "koopstadt"
 # Absolute base URL used in e-mails sent by background tasks (no request to build it from).
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# Where people write to the operator (the Leichte-Sprache page names both; the accessibility statement
+# names ACCESSIBILITY_EMAIL).
+CONTACT_EMAIL = env_str("CONTACT_EMAIL") or "koopstadt@example.org"
+ACCESSIBILITY_EMAIL = env_str("ACCESSIBILITY_EMAIL") or "barrierefreiheit@example.org"
+# The operator's video in German Sign Language (DGS) for /gebaerdensprache/: an address (https://…) or a
+# path under STATIC_URL (e.g. "video/dgs.mp4" in static/); empty: the page says the video is being prepared.
+DGS_VIDEO_URL = env_str("DGS_VIDEO_URL") or ""
 
 # --- Applications --------------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -260,6 +270,10 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "var" / "static")
 if not PRODUCTION:
     # WhiteNoise serves from the finders locally but expects STATIC_ROOT to exist.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# In development WhiteNoise serves straight from the finders, also with DEBUG off (./scripts/demo shows the
+# portal's own error pages so): no collectstatic needed for the demo. (Not in the tests: the scan would
+# cost every test client's first request; the live server serves static files itself.)
+WHITENOISE_USE_FINDERS = DJANGO_ENV == "development"
 # Bootstrap's CSS is in static/vendor/bootstrap/, the unchanged files of the npm package, checked by sha256
 # (./scripts/vendor-bootstrap): no CDN, nothing leaves the portal.
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -316,7 +330,8 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    # Readable on the console: decoded subject, every link on its own line (development package only).
+    else "koopstadt.development.console_email.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -461,6 +476,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of an absolute address; empty for a path."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} and parts.netloc else ""
+
+
 # Strict policy: no inline script or style anywhere (templates keep scripts and styles in static/).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -469,6 +492,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
+        # The DGS video (DGS_VIDEO_URL) may come from the operator's video server.
+        "media-src": [SELF, *([_origin(DGS_VIDEO_URL)] if _origin(DGS_VIDEO_URL) else [])],
         "object-src": [NONE],
         "base-uri": [NONE],
         "form-action": [SELF],

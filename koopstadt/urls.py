@@ -59,6 +59,9 @@ urlpatterns = [
     # What nginx shows for a body over client_max_body_size (docs/deploy/nginx/koopstadt.conf).
     path("datei-zu-gross/", views.too_large, name="too_large"),
     path("impressum-datenschutz/", views.imprint, name="imprint"),
+    # BITV 2.0 § 4: the portal explained in Leichte Sprache and in German Sign Language.
+    path("leichte-sprache/", views.easy_language, name="easy_language"),
+    path("gebaerdensprache/", views.sign_language, name="sign_language"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),

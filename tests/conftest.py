@@ -73,6 +73,7 @@ SERIAL_PATHS = (
     "tests/operations/test_upload_limit_stack.py",
     "tests/operations/test_beat.py",
     "tests/operations/test_observability.py",
+    "tests/operations/test_demo_script.py",
     "tests/operations/test_health.py",
     "tests/security/test_redis_outage.py",
     "tests/sso/",

@@ -102,9 +102,9 @@ class TopicKeywordInline(admin.TabularInline):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_active", "keyword_list"]
+    list_display = ["name", "name_en", "is_active", "keyword_list"]
     list_filter = ["is_active"]
-    search_fields = ["name", "keywords__term"]
+    search_fields = ["name", "name_en", "keywords__term"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [TopicKeywordInline]
 

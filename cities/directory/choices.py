@@ -23,11 +23,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.forms.models import ModelChoiceIterator
+from django.utils.translation import get_language
 
 from cities.directory.models import City, Topic, User
+from cities.directory.models.topics import localized_name
 from koopstadt.formfields import ModelChoiceField
 
 CITIES = "cities"
@@ -44,7 +47,9 @@ def _cities() -> Choices:
 
 
 def _topics() -> Choices:
-    return list(Topic.objects.active().order_by("name", "pk").values_list("pk", "name"))
+    """The active topics by their names in the active language (``localized_name``), in that order."""
+    rows = Topic.objects.active().in_display_order().values_list("pk", "name", "name_en")
+    return [(pk, localized_name(name, name_en)) for pk, name, name_en in rows]
 
 
 def coordinators() -> Any:
@@ -66,7 +71,8 @@ def _token_key(name: str) -> str:
 
 
 def _list_key(name: str) -> str:
-    return f"{_PREFIX}:{name}:list"
+    # Per language: the topics' names are the English ones in the English interface.
+    return f"{_PREFIX}:{name}:{get_language() or settings.LANGUAGE_CODE}:list"
 
 
 def choice_lists(*names: str) -> dict[str, Choices]:

@@ -68,9 +68,9 @@ class RequestForm(forms.ModelForm):
             "need": _(
                 "What is coming up, what do you want to discuss, and what kind of experience would help you?"
             ),
-            "occasion_date": _("Only for a dated event. Format: TT.MM.JJJJ"),
-            "earliest_date": _("From when could the exchange take place? Format: TT.MM.JJJJ"),
-            "latest_date": _("Until when at the latest? Format: TT.MM.JJJJ"),
+            "occasion_date": _("Only for a dated event. Format: DD.MM.YYYY"),
+            "earliest_date": _("From when could the exchange take place? Format: DD.MM.YYYY"),
+            "latest_date": _("Until when at the latest? Format: DD.MM.YYYY"),
             "travellers": _("How many people would travel, on both sides together?"),
             "estimated_costs": _("A rough estimate in euros, e.g. 250,00. koopstadt pays the travel costs."),
         }
@@ -80,6 +80,7 @@ class RequestForm(forms.ModelForm):
         self.requester = requester
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        self.fields["topics"].queryset = Topic.objects.active().in_display_order()  # in this language
         self.fields["preferred_partner_cities"].queryset = City.objects.network_members().exclude(
             pk=requester.home_city_id
         )
@@ -260,10 +261,10 @@ class InvitationAnswerForm(forms.Form):
 
 class MeetingForm(forms.Form):
     starts_at = forms.DateTimeField(
-        label=_("Begins"), widget=DATETIME_WIDGET, help_text=_("Format: TT.MM.JJJJ HH:MM")
+        label=_("Begins"), widget=DATETIME_WIDGET, help_text=_("Format: DD.MM.YYYY HH:MM")
     )
     ends_at = forms.DateTimeField(
-        label=_("Ends"), widget=DATETIME_WIDGET, help_text=_("Format: TT.MM.JJJJ HH:MM")
+        label=_("Ends"), widget=DATETIME_WIDGET, help_text=_("Format: DD.MM.YYYY HH:MM")
     )
     format = forms.ChoiceField(label=_("Format"), choices=Format.choices)
     city = ModelChoiceField(

@@ -220,7 +220,8 @@ def expert_suggestions(
     first, second = [], []
     for expert in experts:
         reasons = [
-            _("Topic %(topic)s (%(level)s)") % {"topic": et.topic.name, "level": et.get_level_display()}
+            _("Topic %(topic)s (%(level)s)")
+            % {"topic": et.topic.display_name, "level": et.get_level_display()}
             for et in expert.expert_topics.all()
             if et.topic_id in topic_ids
         ]

@@ -44,7 +44,9 @@ def navigation_for(user) -> list[NavItem]:
 
 def portal(request: HttpRequest) -> dict:
     return {
-        "site_name": settings.SITE_NAME,
+        # Not "site_name": Django's log-in and password views put the host name under that name.
+        "portal_name": settings.PORTAL_NAME,
+        "network_name": settings.NETWORK_NAME,
         "nav_items": navigation_for(request.user) if hasattr(request, "user") else [],
         "languages": settings.LANGUAGES,
     }

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
@@ -62,8 +63,42 @@ def too_large(request: HttpRequest) -> HttpResponse:
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/accessibility.html")
+    return render(
+        request,
+        "portal/accessibility.html",
+        {
+            "accessibility_email": settings.ACCESSIBILITY_EMAIL,
+            "easy_url": reverse("easy_language"),
+            "sign_url": reverse("sign_language"),
+        },
+    )
 
 
 def imprint(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/imprint.html")
+    return render(request, "portal/imprint.html", {"contact_email": settings.CONTACT_EMAIL})
+
+
+def easy_language(request: HttpRequest) -> HttpResponse:
+    """The portal explained in Leichte Sprache (BITV 2.0 § 4): German whatever the interface language."""
+    return render(
+        request,
+        "portal/easy_language.html",
+        {"contact_email": settings.CONTACT_EMAIL, "accessibility_email": settings.ACCESSIBILITY_EMAIL},
+    )
+
+
+def sign_language(request: HttpRequest) -> HttpResponse:
+    """The operator's video in German Sign Language (BITV 2.0 § 4), with its text alternative."""
+    return render(
+        request,
+        "portal/sign_language.html",
+        {"video_url": dgs_video_url(), "contact_email": settings.CONTACT_EMAIL},
+    )
+
+
+def dgs_video_url() -> str:
+    """DGS_VIDEO_URL as the page links it: an address as it is, a file name under the static files."""
+    url = settings.DGS_VIDEO_URL
+    if not url or url.startswith(("https://", "http://", "/")):
+        return url
+    return static(url)

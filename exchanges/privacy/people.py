@@ -161,7 +161,7 @@ def person_data(*, person: User) -> list[Section]:
 def person_data_json(*, person: User) -> dict[str, Any]:
     return {
         "exported_at": timezone.now(),
-        "portal": settings.SITE_NAME,
+        "portal": settings.PORTAL_NAME,
         **{section.key: section.as_json() for section in person_data(person=person)},
     }
 

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from cities.directory.models import User
 from cities.directory.models.places import FederalState
+from cities.directory.models.topics import localized_name
 from cities.directory.roles import Role
 from cities.directory.rules import is_coordinator
 from exchanges.cycle.models import (
@@ -456,11 +457,14 @@ def statistics_for(
 
     by_topic = (
         requests.order_by()
-        .values("topics__pk", "topics__name")
+        .values("topics__pk", "topics__name", "topics__name_en")
         .annotate(n=Count("pk", distinct=True))
         .order_by("-n", "topics__name")
     )
-    topic_rows: list[list[Cell]] = [[row["topics__name"] or _("no topic"), row["n"]] for row in by_topic]
+    topic_rows: list[list[Cell]] = [
+        [localized_name(row["topics__name"], row["topics__name_en"]) or _("no topic"), row["n"]]
+        for row in by_topic
+    ]
     tables["requests_by_topic"] = StatTable(
         key="requests_by_topic",
         title=_("Requests by topic"),
@@ -822,7 +826,7 @@ def _cost_tables(sets: _Sets, period: Period) -> dict[str, StatTable]:
     )
 
     per_topic = (
-        in_period.values("exchange__topics__name")
+        in_period.values("exchange__topics__name", "exchange__topics__name_en")
         .annotate(total=Sum(_cost()))
         .order_by("-total", "exchange__topics__name")
     )
@@ -830,7 +834,13 @@ def _cost_tables(sets: _Sets, period: Period) -> dict[str, StatTable]:
         key="costs_by_topic",
         title=_("Travel costs by topic"),
         columns=[_("Topic"), _("Travel costs")],
-        rows=[[r["exchange__topics__name"] or _("no topic"), _money(r["total"])] for r in per_topic],
+        rows=[
+            [
+                localized_name(r["exchange__topics__name"], r["exchange__topics__name_en"]) or _("no topic"),
+                _money(r["total"]),
+            ]
+            for r in per_topic
+        ],
         summary=_("Travel costs in the period by the topics of the exchange."),
         money_columns=money,
         note=note + " " + _("An exchange with several topics counts fully for each of its topics."),

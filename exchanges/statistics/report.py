@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -56,7 +57,7 @@ def annual_report_pdf(
     """The "Jahresbilanz <year>" in the active language. ``scope`` says whose figures these are, in that
     language ("das ganze Netzwerk", "Leipzig")."""
     created_at = timezone.localtime(created_at or timezone.now())
-    title = _("koopstadt C+R – Annual report %(year)s") % {"year": year}
+    title = _("%(portal)s – Annual report %(year)s") % {"portal": settings.PORTAL_NAME, "year": year}
     sections = []
     for heading, keys in SECTIONS:
         present = [_report_table(tables[key], str(heading)) for key in keys if key in tables]

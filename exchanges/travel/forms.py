@@ -41,8 +41,8 @@ class ClaimForm(forms.ModelForm):
             "car_interest_recorded_on": DATE_WIDGET,
         }
         help_texts = {
-            "trip_start": _("Leaving home or office. Format: TT.MM.JJJJ HH:MM"),
-            "trip_end": _("Back home or at the office. Format: TT.MM.JJJJ HH:MM"),
+            "trip_start": _("Leaving home or office. Format: DD.MM.YYYY HH:MM"),
+            "trip_end": _("Back home or at the office. Format: DD.MM.YYYY HH:MM"),
         }
 
     def __init__(self, *args, **kwargs) -> None:

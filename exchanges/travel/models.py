@@ -253,7 +253,7 @@ class ClaimItem(models.Model):
         blank=True,
         help_text=_(
             "Hotel nights only: the date of the evening the night begins (the night to the next day). "
-            "Format: TT.MM.JJJJ"
+            "Format: DD.MM.YYYY"
         ),
     )
     explanation = models.CharField(_("explanation"), max_length=300, blank=True)

@@ -110,6 +110,20 @@ TOPICS = [
     ),
 ]
 
+# The topics' names in the English interface (Topic.name_en), by slug.
+TOPIC_NAMES_EN = {
+    "wohnen": "Housing",
+    "mobilitaet": "Mobility",
+    "bildung": "Education",
+    "energie-klima": "Energy & Climate",
+    "stadtplanung": "Urban Planning & Neighbourhood Development",
+    "beteiligung": "Participation",
+    "wirtschaft": "Economy",
+    "kultur": "Culture",
+    "soziales": "Social Affairs",
+    "digitalisierung": "Digitalisation",
+}
+
 # slug, name, federal state, travel-expenses law (rate set code)
 CITIES = [
     ("bremen", "Bremen", "HB", "HB"),

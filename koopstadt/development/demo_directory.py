@@ -63,7 +63,11 @@ def _ensure_user(email: str, name: str, department: Department, roles: list[Role
 def demo_load() -> dict[str, int]:
     topics = {}
     for slug, name, description, keywords, synonyms in demo_data.TOPICS:
-        topic = _upsert(Topic, {"slug": slug}, {"name": name, "description": description})
+        topic = _upsert(
+            Topic,
+            {"slug": slug},
+            {"name": name, "name_en": demo_data.TOPIC_NAMES_EN.get(slug, ""), "description": description},
+        )
         topics[slug] = topic
         for term in keywords:
             _upsert(TopicKeyword, {"topic": topic, "term": term}, {"kind": TopicKeyword.Kind.KEYWORD})

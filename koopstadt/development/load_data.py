@@ -357,7 +357,12 @@ class _Generator:
     def topics(self) -> None:
         Topic.objects.bulk_create(
             [
-                Topic(slug=slug, name=name, description=description)
+                Topic(
+                    slug=slug,
+                    name=name,
+                    name_en=demo_data.TOPIC_NAMES_EN.get(slug, ""),
+                    description=description,
+                )
                 for slug, name, description, *_ in demo_data.TOPICS
             ],
             ignore_conflicts=True,

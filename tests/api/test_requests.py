@@ -88,7 +88,9 @@ def test_a_draft_is_created_changed_and_submitted(api, people, django_capture_on
     assert [e["field"] for e in problem(incomplete)["errors"]] == ["need"]
 
     changed = client.patch(url(exchange), {"need": "Erfahrung mit Bündnissen für Wohnen."}, format="json")
-    assert changed.status_code == 200 and changed.json()["topics"] == [{"id": topic.pk, "name": topic.name}]
+    assert changed.status_code == 200 and changed.json()["topics"] == [
+        {"id": topic.pk, "name": topic.name, "name_en": ""}
+    ]
 
     with django_capture_on_commit_callbacks(execute=True):
         submitted = client.post(url(exchange, "actions/submit/"), {"comment": "Danke!"}, format="json")

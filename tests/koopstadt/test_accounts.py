@@ -107,7 +107,7 @@ def test_password_reset_by_email_in_the_users_language(client, django_capture_on
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.subject == "Reset your password for the koopstadt C+R portal"
+    assert message.subject == "Reset your password for the portal koopstadt C+R"
     link = re.search(r"http://127.0.0.1:8000(/konto/passwort-neu/\S+)", message.body).group(1)
     assert OutgoingEmail.objects.get(recipient=user).body == ""  # the link is not kept once sent
 

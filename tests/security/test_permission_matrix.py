@@ -200,6 +200,8 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "accessibility": [Case(get=everyone(200))],
     "too_large": [Case(get=everyone(413))],
     "imprint": [Case(get=everyone(200))],
+    "easy_language": [Case(get=everyone(200))],
+    "sign_language": [Case(get=everyone(200))],
     "healthz": [Case(get=everyone(200))],
     "readyz": [Case(get=everyone(200))],
     # By address or token, not by role: the test client comes from 127.0.0.1, which may read it

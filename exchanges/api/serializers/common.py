@@ -60,13 +60,15 @@ class DepartmentRefSerializer(serializers.Serializer):
 
 class TopicSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.CharField(help_text="The German name (the vocabulary's own language).")
+    name_en = serializers.CharField(help_text="The English name; empty when none is kept.")
     slug = serializers.CharField()
 
 
 class TopicRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.CharField(help_text="The German name (the vocabulary's own language).")
+    name_en = serializers.CharField(help_text="The English name; empty when none is kept.")
 
 
 class RequestRefSerializer(serializers.Serializer):

@@ -238,7 +238,7 @@ class ExchangeRequest(Versioned):
         """
         prefetched = getattr(self, "_prefetched_objects_cache", {}).get("topics")
         topics = prefetched if prefetched is not None else self.topics.all()
-        return ", ".join(topic.name for topic in topics)
+        return ", ".join(topic.display_name for topic in topics)
 
     @property
     def badge_class(self) -> str:

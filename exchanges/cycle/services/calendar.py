@@ -40,7 +40,7 @@ def _address(email: str, name: str, **params: str) -> icalendar.vCalAddress:
 def organizer() -> icalendar.vCalAddress:
     """The portal's sender address (``DEFAULT_FROM_EMAIL``), which sends every calendar message."""
     name, email = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return _address(email, name or settings.SITE_NAME)
+    return _address(email, name or settings.PORTAL_NAME)
 
 
 def meeting_ics(
