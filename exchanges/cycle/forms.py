@@ -15,16 +15,32 @@ from cities.directory.choices import (
     topic_filter_field,
 )
 from cities.directory.models import City, Department, ExpertProfile, Topic, User
-from exchanges.cycle.facts import estimated_costs_error, request_period_errors, travellers_error
+from exchanges.cycle.facts import (
+    REQUIRED_FOR_SUBMISSION,
+    estimated_costs_error,
+    request_period_errors,
+    travellers_error,
+)
 from exchanges.cycle.models import ExchangeRequest, Format, Reflection, Status
 from exchanges.cycle.services.requests import DRAFT_FIELDS
-from koopstadt.form_widgets import DATE_WIDGET, DATETIME_WIDGET, FastSelect, localize_decimal
+from exchanges.cycle.workflow import TRANSITIONS
+from koopstadt.form_widgets import (
+    DATE_WIDGET,
+    DATETIME_WIDGET,
+    FastSelect,
+    localize_decimal,
+    mark_required_for,
+)
 from koopstadt.formfields import ModelChoiceField, ModelMultipleChoiceField
 from koopstadt.versioned_forms import VersionField
 
 
 class RequestForm(forms.ModelForm):
-    """What a requester fills in. Only these fields: status, reference or requester are never taken from input."""
+    """What a requester fills in. Only these fields: status, reference or requester are never taken from input.
+
+    An existing request also has ``note``: the comment of the step "submit", sent with "Save and submit"
+    into the timeline.
+    """
 
     topics = ModelMultipleChoiceField(
         label=_("Topics"),
@@ -49,12 +65,30 @@ class RequestForm(forms.ModelForm):
     remove_attachments = forms.MultipleChoiceField(
         label=_("Remove files"), required=False, widget=forms.CheckboxSelectMultiple, choices=()
     )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     version = VersionField()
+
+    PAGE_ORDER = (
+        "title",
+        "topics",
+        "need",
+        "occasion",
+        "occasion_date",
+        "preferred_format",
+        "direction",
+        "preferred_partner_cities",
+        "include_own_city",
+        "earliest_date",
+        "latest_date",
+        "travellers",
+        "estimated_costs",
+        "remove_attachments",
+        "new_attachment",
+    )
 
     class Meta:
         model = ExchangeRequest
         fields = [*DRAFT_FIELDS, "topics", "preferred_partner_cities"]
-        field_order = ["title", "topics", "need"]
         widgets = {
             "need": forms.Textarea(attrs={"rows": 6}),
             "occasion": forms.RadioSelect,
@@ -102,6 +136,17 @@ class RequestForm(forms.ModelForm):
             self.fields["remove_attachments"].choices = attachments
         else:
             del self.fields["remove_attachments"]
+        mark_required_for(self, REQUIRED_FOR_SUBMISSION, _("required for submission"))
+        # The order of the page (templates/exchanges/request_form.html), which the error summary follows.
+        self.order_fields((*self.PAGE_ORDER, "note"))
+        if self.instance.pk:
+            note = self.fields["note"]
+            note.label = TRANSITIONS["submit"].comment_label
+            note.help_text = _(
+                "Sent with the request when you submit it, and shown in the request's timeline."
+            )
+        else:
+            del self.fields["note"]
 
     def clean_travellers(self) -> int | None:
         travellers = self.cleaned_data.get("travellers")
