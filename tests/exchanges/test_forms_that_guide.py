@@ -1,21 +1,25 @@
 """Forms that guide (issue 20, part 3): fields required for submission are marked, the error summary names
-each field and links to it, one message per field next to it."""
+each field and links to it, one message per field next to it, and a returned request's edit page shows the
+contact person's question and takes the answer into the timeline."""
 
 import re
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from exchanges.cycle.facts import REQUIRED_FOR_SUBMISSION
-from exchanges.cycle.models import ExchangeRequest, Status
-from exchanges.cycle.services.requests import request_save_draft
+from exchanges.cycle.models import ExchangeRequest, Status, TimelineEntry
+from exchanges.cycle.services.requests import request_save_draft, request_transition
 from tests.cities.factories import TopicFactory
 
 pytestmark = pytest.mark.django_db
 
 MARK = '<span class="required-mark">(Pflichtfeld für das Einreichen)</span>'
+QUESTION = "Welche Quartiere sind gemeint?"
+ANSWER = "Gemeint sind Gröpelingen und die Neue Vahr."
 # What a draft with only a title lacks, with the message next to each field.
 MISSING = {
     "topics": "Bitte wählen Sie mindestens ein Thema.",
@@ -139,6 +143,7 @@ def test_after_a_refused_submission_the_completed_form_submits_without_a_conflic
     assert draft.status == Status.SUBMITTED
 
 
+# --- returned for changes -----------------------------------------------------------------------------------
 def complete_data(request: ExchangeRequest, **overrides) -> dict:
     """The edit form of ``request`` as its page fills it in, completed."""
     today = timezone.localdate()
@@ -159,3 +164,102 @@ def complete_data(request: ExchangeRequest, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture
+def returned(people, request_in):
+    request = request_in(Status.SUBMITTED)
+    request_transition(
+        request_id=request.pk, action="return_for_changes", actor=people["contact"], comment=QUESTION
+    )
+    request.refresh_from_db()
+    assert request.status == Status.RETURNED
+    return request
+
+
+def test_the_edit_page_of_a_returned_request_shows_the_question_and_an_answer_field(client, people, returned):
+    client.force_login(people["requester"])
+
+    html = client.get(reverse("exchanges:request_edit", args=[returned.pk])).content.decode()
+
+    assert "Die Frage Ihrer Ansprechperson" in html
+    assert "Martin Richter hat die Anfrage am" in html and "mit dieser Frage zurückgegeben:" in html
+    assert QUESTION in html
+    assert re.search(r'<label\s+for="id_note"[^>]*>\s*Ihre Antwort auf die Frage', html)
+    assert '<textarea name="note"' in html
+    # the question and the answer come before the rest of the form
+    assert html.index(QUESTION) < html.index('id="id_note"') < html.index('id="id_title"')
+
+
+def test_the_answer_goes_into_the_timeline_and_to_the_contact_person(
+    client, people, returned, django_capture_on_commit_callbacks
+):
+    requester, contact = people["requester"], people["contact"]
+    client.force_login(requester)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("exchanges:request_edit", args=[returned.pk]),
+            complete_data(returned, note=ANSWER, submit="1"),
+        )
+
+    assert response.status_code == 302
+    returned.refresh_from_db()
+    assert returned.status == Status.SUBMITTED
+    entry = TimelineEntry.objects.filter(request=returned).order_by("-pk").first()
+    assert (entry.action, entry.from_status, entry.actor, entry.comment, entry.is_public) == (
+        "submit",
+        Status.RETURNED,
+        requester,
+        ANSWER,
+        True,
+    )
+    # the contact person is told as on every resubmission, with the answer
+    assert [message.to for message in mail.outbox] == [[contact.email]]
+    assert f"Antwort auf Ihre Frage: {ANSWER}" in mail.outbox[0].body
+    # and sees it on the request page, after the question
+    client.force_login(contact)
+    page = client.get(returned.get_absolute_url()).content.decode()
+    assert page.index(QUESTION) < page.index(ANSWER)
+
+
+def test_saving_a_returned_request_keeps_the_answer_without_sending_it(client, people, returned):
+    client.force_login(people["requester"])
+
+    response = client.post(
+        reverse("exchanges:request_edit", args=[returned.pk]),
+        complete_data(returned, need="Geändert.", note=ANSWER, save="1"),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    returned.refresh_from_db()
+    assert returned.status == Status.RETURNED and returned.need == "Geändert."
+    assert not TimelineEntry.objects.filter(request=returned, comment=ANSWER).exists()
+    assert "Ihre Antwort wurde noch nicht gesendet" in html
+    assert f"{ANSWER}</textarea>" in html
+    assert f'name="version" value="{returned.version}"' in html  # the next save starts from this one
+
+
+def test_an_answer_from_an_outdated_page_is_refused_and_kept(client, people, returned):
+    client.force_login(people["requester"])
+    opened_at = returned.version
+    edit = reverse("exchanges:request_edit", args=[returned.pk])
+    client.post(edit, complete_data(returned, need="In einem anderen Tab geändert.", save="1"))
+
+    response = client.post(edit, complete_data(returned, version=opened_at, note=ANSWER, submit="1"))
+
+    assert response.status_code == 409
+    returned.refresh_from_db()
+    assert returned.status == Status.RETURNED
+    assert not TimelineEntry.objects.filter(request=returned, comment=ANSWER).exists()
+    assert f"{ANSWER}</textarea>" in response.content.decode()
+
+
+def test_the_request_page_offers_the_answer_with_submitting_again(client, people, returned):
+    client.force_login(people["requester"])
+
+    html = client.get(returned.get_absolute_url()).content.decode()
+
+    assert re.search(r'<label\s+for="id_submit-comment"[^>]*>\s*Ihre Antwort auf die Frage', html)

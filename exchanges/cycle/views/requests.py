@@ -53,6 +53,7 @@ from exchanges.cycle.selectors import (
     my_requests,
     newest,
     request_get_for_user,
+    return_question,
     timeline_for,
 )
 from exchanges.cycle.services.requests import (
@@ -83,9 +84,13 @@ def request_list(request: HttpRequest) -> HttpResponse:
 def _form_page(
     http_request: HttpRequest, form: RequestForm, exchange: ExchangeRequest | None, *, status: int = 200
 ) -> HttpResponse:
-    return render(
-        http_request, "exchanges/request_form.html", {"form": form, "exchange": exchange}, status=status
-    )
+    """The request form; a returned request's page shows the contact person's question above the answer."""
+    context = {
+        "form": form,
+        "exchange": exchange,
+        "question": return_question(request=exchange) if exchange is not None else None,
+    }
+    return render(http_request, "exchanges/request_form.html", context, status=status)
 
 
 def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | None) -> HttpResponse:
@@ -124,11 +129,16 @@ def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | No
         else:
             if not wants_submit:
                 if note.strip():
-                    # The note is the comment of the step "submit": it is not sent yet, and the page keeps it
-                    # instead of dropping it.
+                    # The note (the answer) is the comment of the step "submit": it is not sent yet, and the
+                    # page keeps it instead of dropping it.
                     messages.warning(
                         http_request,
                         _(
+                            "Your changes have been saved. Your answer has not been sent yet: it is sent with "
+                            "the request when you choose “Save and submit”."
+                        )
+                        if saved.status == Status.RETURNED
+                        else _(
                             "Your draft has been saved. Your note has not been sent yet: it is sent with the "
                             "request when you choose “Save and submit”."
                         ),
@@ -229,6 +239,7 @@ def _detail(
                 TransitionForm(
                     transition=transition,
                     comment_required=comment_required_for(user, exchange, transition),
+                    request=exchange,
                     initial={"expected_status": exchange.status},
                 )
             )
@@ -393,6 +404,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         request.POST,
         transition=transition,
         comment_required=comment_required_for(request.user, exchange, transition),
+        request=exchange,
     )
     if not form.is_valid():
         return _detail(request, exchange, bound=form)
