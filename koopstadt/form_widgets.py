@@ -1,6 +1,7 @@
 """Form fields and widgets every form of the portal uses: amounts as people type them, dates, selects."""
 
 import html
+from collections.abc import Iterable
 
 from django import forms
 from django.forms.utils import flatatt
@@ -99,3 +100,17 @@ def _escape(value: object) -> str:
     """Django's ``conditional_escape`` (the same result: ``html.escape`` of the text, or the markup of a safe
     string), without its lazy-string wrapper, which cost more than the escaping for a few thousand options."""
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
+def mark_required_for(form: forms.BaseForm, names: Iterable[str], mark: str) -> None:
+    """Say in the labels of ``names`` that they are needed for a later step, e.g. "(required for submission)".
+
+    A draft may be saved with them empty, so the fields are not ``required`` (no browser or form check);
+    the words are part of the label, so sighted people and screen readers get the same information (an
+    ``aria-required`` would be wrong on radio buttons and checkboxes). ``field.plain_label`` keeps the
+    label without the words for the error summary (``templates/includes/form_errors.html``).
+    """
+    for name in names:
+        field = form.fields[name]
+        field.plain_label = field.label
+        field.label = format_html('{} <span class="required-mark">({})</span>', field.label, mark)

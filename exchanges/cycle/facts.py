@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 
 from exchanges.cycle.models import ExchangeRequest, InvitationStatus, Meeting, Occasion, Reflection
 
-# The fields a requester must have filled in before submitting (a draft may be saved incomplete).
+# The fields a requester must have filled in before submitting (a draft may be saved incomplete). The
+# request form marks exactly these as required for submission.
 REQUIRED_FOR_SUBMISSION = (
     "title",
+    "topics",
     "need",
     "occasion",
     "preferred_format",
@@ -26,6 +28,8 @@ REQUIRED_FOR_SUBMISSION = (
     "travellers",
 )
 
+# Of those, the fields answered by choosing an option (radio buttons or a list).
+CHOSEN_FIELDS = frozenset({"occasion", "preferred_format", "direction"})
 
 MAX_TRAVELLERS = 50
 
@@ -81,10 +85,15 @@ def request_completeness_errors(request: ExchangeRequest, *, today: date) -> dic
     """What is missing or wrong before a draft may be submitted, field by field."""
     errors = {}
     for field in REQUIRED_FOR_SUBMISSION:
-        if getattr(request, field) in (None, ""):
-            errors[field] = _("Please fill in this field before submitting.")
-    if request.pk and not request.topics.exists():
-        errors["topics"] = _("Please choose at least one topic.")
+        if field == "topics":
+            if not request.pk or not request.topics.exists():
+                errors[field] = _("Please choose at least one topic.")
+        elif getattr(request, field) in (None, ""):
+            errors[field] = (
+                _("Please choose one of the options before submitting.")
+                if field in CHOSEN_FIELDS
+                else _("Please fill in this field before submitting.")
+            )
     if request.occasion == Occasion.EVENT and not request.occasion_date:
         errors["occasion_date"] = _("Please give the date of the event.")
     values = {name: getattr(request, name) for name in ("earliest_date", "latest_date", "occasion_date")}

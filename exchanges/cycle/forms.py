@@ -15,16 +15,40 @@ from cities.directory.choices import (
     topic_filter_field,
 )
 from cities.directory.models import City, Department, ExpertProfile, Topic, User
-from exchanges.cycle.facts import estimated_costs_error, request_period_errors, travellers_error
+from exchanges.cycle.facts import (
+    REQUIRED_FOR_SUBMISSION,
+    estimated_costs_error,
+    request_period_errors,
+    travellers_error,
+)
 from exchanges.cycle.models import ExchangeRequest, Format, Reflection, Status
 from exchanges.cycle.services.requests import DRAFT_FIELDS
-from koopstadt.form_widgets import DATE_WIDGET, DATETIME_WIDGET, FastSelect, localize_decimal
+from exchanges.cycle.workflow import TRANSITIONS, Transition
+from koopstadt.form_widgets import (
+    DATE_WIDGET,
+    DATETIME_WIDGET,
+    FastSelect,
+    localize_decimal,
+    mark_required_for,
+)
 from koopstadt.formfields import ModelChoiceField, ModelMultipleChoiceField
 from koopstadt.versioned_forms import VersionField
 
 
+def comment_label_for(request: ExchangeRequest | None, transition: Transition) -> str:
+    """The label of a step's comment field. Submitting a returned request again answers the question the
+    contact person returned it with: the comment is the answer (the request page and the edit page)."""
+    if transition.action == "submit" and request is not None and request.status == Status.RETURNED:
+        return _("Your answer to the question")
+    return transition.comment_label
+
+
 class RequestForm(forms.ModelForm):
-    """What a requester fills in. Only these fields: status, reference or requester are never taken from input."""
+    """What a requester fills in. Only these fields: status, reference or requester are never taken from input.
+
+    An existing request also has ``note``: the comment of the step "submit" (the answer to the contact
+    person's question when the request was returned), sent with "Save and submit" into the timeline.
+    """
 
     topics = ModelMultipleChoiceField(
         label=_("Topics"),
@@ -49,12 +73,30 @@ class RequestForm(forms.ModelForm):
     remove_attachments = forms.MultipleChoiceField(
         label=_("Remove files"), required=False, widget=forms.CheckboxSelectMultiple, choices=()
     )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     version = VersionField()
+
+    PAGE_ORDER = (
+        "title",
+        "topics",
+        "need",
+        "occasion",
+        "occasion_date",
+        "preferred_format",
+        "direction",
+        "preferred_partner_cities",
+        "include_own_city",
+        "earliest_date",
+        "latest_date",
+        "travellers",
+        "estimated_costs",
+        "remove_attachments",
+        "new_attachment",
+    )
 
     class Meta:
         model = ExchangeRequest
         fields = [*DRAFT_FIELDS, "topics", "preferred_partner_cities"]
-        field_order = ["title", "topics", "need"]
         widgets = {
             "need": forms.Textarea(attrs={"rows": 6}),
             "occasion": forms.RadioSelect,
@@ -103,6 +145,24 @@ class RequestForm(forms.ModelForm):
             self.fields["remove_attachments"].choices = attachments
         else:
             del self.fields["remove_attachments"]
+        mark_required_for(self, REQUIRED_FOR_SUBMISSION, _("required for submission"))
+        # The order of the page (templates/exchanges/request_form.html), which the error summary follows: the
+        # answer to a returned request's question comes first, a note to the contact person last.
+        returned = self.instance.status == Status.RETURNED
+        self.order_fields(("note", *self.PAGE_ORDER) if returned else (*self.PAGE_ORDER, "note"))
+        if self.instance.pk:
+            note = self.fields["note"]
+            note.label = comment_label_for(self.instance, TRANSITIONS["submit"])
+            note.help_text = (
+                _(
+                    "Answer the question, or say what you changed. It is sent with the request when you "
+                    "submit it again and appears in the request's timeline."
+                )
+                if self.instance.status == Status.RETURNED
+                else _("Sent with the request when you submit it, and shown in the request's timeline.")
+            )
+        else:
+            del self.fields["note"]
 
     def clean_travellers(self) -> int | None:
         travellers = self.cleaned_data.get("travellers")
@@ -143,12 +203,19 @@ class TransitionForm(forms.Form):
     )
     expected_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
 
-    def __init__(self, *args, transition, comment_required: bool | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        transition,
+        comment_required: bool | None = None,
+        request: ExchangeRequest | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, prefix=transition.action, **kwargs)
         self.transition = transition
         required = transition.comment_required if comment_required is None else comment_required
         if transition.comment_label or required:
-            self.fields["comment"].label = transition.comment_label or _("Comment")
+            self.fields["comment"].label = comment_label_for(request, transition) or _("Comment")
             self.fields["comment"].required = required
         else:
             del self.fields["comment"]

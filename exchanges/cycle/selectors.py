@@ -124,6 +124,19 @@ def timeline_for(*, user: User, request: ExchangeRequest) -> QuerySet[TimelineEn
     return entries if is_coordination(user, request) else entries.filter(is_public=True)
 
 
+def return_question(*, request: ExchangeRequest) -> TimelineEntry | None:
+    """The question a returned request waits for an answer to: the newest "return for changes" step (its
+    comment is required, and the requester sees it). None unless the request is returned."""
+    if request.status != Status.RETURNED:
+        return None
+    return (
+        request.timeline.filter(action="return_for_changes", is_public=True)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 def comments_for(*, user: User, request: ExchangeRequest) -> QuerySet[Comment]:
     comments = request.comments.select_related("author")
     return comments if is_coordination(user, request) else comments.filter(is_internal=False)

@@ -82,15 +82,20 @@ def test_draft_submit_return_answer_accept_triage(portal, demo):
     expect(page.get_by_text("Welche Quartiere sind gemeint?")).to_be_visible()
     page.get_by_role("link", name="Antworten und Anfrage bearbeiten").click()
     portal.check("answer")
+    # The edit page shows the question above the field for the answer.
+    question = page.get_by_role("group", name="Die Frage Ihrer Ansprechperson")
+    expect(question).to_contain_text("Welche Quartiere sind gemeint?")
+    question.get_by_label("Ihre Antwort auf die Frage").fill("Gröpelingen und die Neue Vahr.")
     page.locator("#id_need").fill("Gemeint sind Gröpelingen und die Neue Vahr.")
     page.get_by_role("button", name="Speichern und einreichen").click()
     portal.check("resubmitted")
     _log_out(portal)
 
-    # The city contact accepts.
+    # The city contact sees the answer in the timeline and accepts.
     portal.log_in(CONTACT, DEMO_PASSWORD)
     page.goto(portal.base_url + request.get_absolute_url())
     portal.check("contact-detail-again")
+    expect(page.get_by_text("Gröpelingen und die Neue Vahr.", exact=True)).to_be_visible()
     page.get_by_role("button", name="Annehmen und an die Koordination weiterleiten").click()
     portal.check("accepted")
     _log_out(portal)

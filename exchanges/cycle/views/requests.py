@@ -53,6 +53,7 @@ from exchanges.cycle.selectors import (
     my_requests,
     newest,
     request_get_for_user,
+    return_question,
     timeline_for,
 )
 from exchanges.cycle.services.requests import (
@@ -80,6 +81,18 @@ def request_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _form_page(
+    http_request: HttpRequest, form: RequestForm, exchange: ExchangeRequest | None, *, status: int = 200
+) -> HttpResponse:
+    """The request form; a returned request's page shows the contact person's question above the answer."""
+    context = {
+        "form": form,
+        "exchange": exchange,
+        "question": return_question(request=exchange) if exchange is not None else None,
+    }
+    return render(http_request, "exchanges/request_form.html", context, status=status)
+
+
 def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | None) -> HttpResponse:
     user = http_request.user
     form = RequestForm(
@@ -87,6 +100,7 @@ def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | No
     )
     if http_request.method == "POST" and form.is_valid():
         wants_submit = "submit" in http_request.POST
+        note = form.cleaned_data.get("note", "")
         try:
             with transaction.atomic():
                 saved = request_save_draft(
@@ -109,34 +123,55 @@ def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | No
             # Somebody else (another tab, another person) saved first: nothing is overwritten, and the
             # form comes back with everything typed and what changed meanwhile.
             form_show_stale(form, error, ExchangeRequest.objects.get(pk=instance.pk))
-            return render(
-                http_request, "exchanges/request_form.html", {"form": form, "exchange": instance}, status=409
-            )
+            return _form_page(http_request, form, instance, status=409)
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             if not wants_submit:
+                if note.strip():
+                    # The note (the answer) is the comment of the step "submit": it is not sent yet, and the
+                    # page keeps it instead of dropping it.
+                    messages.warning(
+                        http_request,
+                        _(
+                            "Your changes have been saved. Your answer has not been sent yet: it is sent with "
+                            "the request when you choose “Save and submit”."
+                        )
+                        if saved.status == Status.RETURNED
+                        else _(
+                            "Your draft has been saved. Your note has not been sent yet: it is sent with the "
+                            "request when you choose “Save and submit”."
+                        ),
+                    )
+                    kept = RequestForm(instance=saved, requester=user, initial={"note": note})
+                    return _form_page(http_request, kept, saved)
                 messages.success(http_request, _("Your draft has been saved. You can continue later."))
                 return redirect(saved)
             try:
                 submitted = request_transition(
-                    request_id=saved.pk, action="submit", actor=user, expected_status=saved.status
+                    request_id=saved.pk,
+                    action="submit",
+                    actor=user,
+                    comment=note,
+                    expected_status=saved.status,
+                    expected_version=saved.version,
                 )
             except ValidationError as error:
-                # The draft is saved; show what is missing next to the fields, with everything typed.
+                # The draft is saved; show what is missing next to the fields, with everything typed. The
+                # form goes on from the version just saved (saving again is not somebody else's change).
                 _add_errors(form, error)
+                form.data = form.data.copy()
+                form.data["version"] = str(saved.version)
                 messages.warning(
                     http_request, _("Your draft has been saved, but it cannot be submitted yet.")
                 )
-                return render(
-                    http_request, "exchanges/request_form.html", {"form": form, "exchange": saved}, status=200
-                )
+                return _form_page(http_request, form, saved)
             except DomainError as error:
                 messages.error(http_request, error.message)
                 return redirect(saved)
             messages.success(http_request, done_message("submit", submitted, user))
             return redirect(saved)
-    return render(http_request, "exchanges/request_form.html", {"form": form, "exchange": instance})
+    return _form_page(http_request, form, instance)
 
 
 def _add_errors(form: RequestForm, error: ValidationError) -> None:
@@ -144,6 +179,19 @@ def _add_errors(form: RequestForm, error: ValidationError) -> None:
         target = field if field in form.fields else None
         for message in messages_:
             form.add_error(target, message)
+
+
+def _submission_incomplete(
+    http_request: HttpRequest, exchange: ExchangeRequest, error: ValidationError, *, note: str
+) -> HttpResponse:
+    """ "Submit request" on the request page of an incomplete draft: its edit page, with each missing
+    field marked next to it and named in the error summary (not one general message per field), and the
+    note typed on the request page kept."""
+    form = RequestForm(instance=exchange, requester=http_request.user, initial={"note": note})
+    form.cleaned_data = {}  # an unbound form with errors: what the service found, not a validation
+    _add_errors(form, error)
+    messages.warning(http_request, _("The request has not been submitted yet: some information is missing."))
+    return _form_page(http_request, form, exchange)
 
 
 @login_required
@@ -191,6 +239,7 @@ def _detail(
                 TransitionForm(
                     transition=transition,
                     comment_required=comment_required_for(user, exchange, transition),
+                    request=exchange,
                     initial={"expected_status": exchange.status},
                 )
             )
@@ -355,6 +404,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         request.POST,
         transition=transition,
         comment_required=comment_required_for(request.user, exchange, transition),
+        request=exchange,
     )
     if not form.is_valid():
         return _detail(request, exchange, bound=form)
@@ -367,6 +417,8 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             expected_status=form.cleaned_data["expected_status"],
         )
     except ValidationError as error:
+        if action == "submit" and can_edit_request(request.user, exchange):
+            return _submission_incomplete(request, exchange, error, note=form.cleaned_data.get("comment", ""))
         for messages_ in error.message_dict.values():
             for message in messages_:
                 messages.error(request, message)
