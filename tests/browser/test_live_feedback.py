@@ -62,7 +62,16 @@ def portal(browser, live_server, request, javascript):
     """A browser of its own with JavaScript on or off (Playwright: java_script_enabled)."""
     context = browser.new_context(java_script_enabled=javascript, locale="en-US", viewport=DESKTOP)
     if javascript:
-        yield PortalBrowser(context.new_page(), live_server.url, request.node.name)
+        page = context.new_page()
+        refused: list[str] = []  # what the strict CSP blocked (an inline style or script, eval)
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(f"{page.url}: {message.text}") if "Content Security" in message.text else None
+            ),
+        )
+        yield PortalBrowser(page, live_server.url, request.node.name)
+        assert refused == []
     else:
         checker = browser.new_context(locale="en-US", viewport=DESKTOP)
         checker.route("**/django_htmx/**", lambda route: route.abort())

@@ -252,6 +252,7 @@ def test_htmx_is_served_from_the_package_under_the_strict_csp(client, demo):
 
     settings_ = json.loads(config.group(1))
     assert settings_["allowEval"] is False and settings_["includeIndicatorStyles"] is False
+    assert "style" not in settings_["attributesToSettle"]  # htmx would set style attributes the CSP blocks
     assert settings_["historyCacheSize"] == 0  # nothing of a page in the browser's storage
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-eval" not in policy and "unsafe-inline" not in policy
