@@ -67,6 +67,7 @@ from exchanges.travel.services.claims import (
     claim_return_or_reject,
     claim_shown_calculation,
     claim_submit,
+    claim_trip_check,
     claim_update,
     stale_claim_message,
 )
@@ -81,7 +82,7 @@ from exchanges.travel.services.exports import (
 from exchanges.travel.services.rates import rate_set_new_period
 from koopstadt.downloads import protected_download
 from koopstadt.errors import DomainError, StaleVersion
-from koopstadt.htmx import page_or_fragment
+from koopstadt.htmx import page_or_fragment, wants_fragment
 from koopstadt.pagination import CappedPaginator
 from koopstadt.versioned_forms import form_show_stale
 
@@ -96,6 +97,8 @@ def claim_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect(exchange)
     form = ClaimForm(request.POST or None, initial={"purpose": exchange.title})
+    if request.method == "POST" and wants_fragment(request):
+        return _trip_check(request, form, exchange)
     if request.method == "POST" and form.is_valid():
         try:
             claim = claim_create(
@@ -113,6 +116,28 @@ def claim_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         "exchanges/claim_form.html",
         {"form": form, "exchange": exchange, "meeting": current_meeting(exchange)},
     )
+
+
+def _trip_check(request: HttpRequest, form: ClaimForm, exchange) -> HttpResponse:
+    """The check of the trip's dates on leaving them (htmx; nothing saved): the dates' own errors and where
+    the trip misses the meeting, in the status region above the form. Without JavaScript the same is
+    said after "Save draft" (the errors) and on the claim page (the notes)."""
+    form.is_valid()
+    fields = ("trip_start", "trip_end")
+    problems = [
+        f"{form.fields[name].label}: {message}"
+        for name in fields
+        if form.data.get(name)
+        for message in form.errors.get(name, [])
+    ]
+    start, end = (form.cleaned_data.get(name) for name in fields)
+    if not problems and start and end:
+        problems = claim_trip_check(exchange=exchange, start=start, end=end)
+    response = render(
+        request, "exchanges/_trip_check.html", {"problems": problems, "checked": bool(start and end)}
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _add_errors(form, error: Exception) -> None:

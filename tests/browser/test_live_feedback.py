@@ -4,6 +4,7 @@ button recalculates and the filter button filters, as before. axe on every page 
 390 px phone, after each live update too."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -190,3 +191,32 @@ def test_the_triage_filters_as_one_chooses(portal, world, javascript):
         both_widths(portal, "triage-filtered")
         expect(heading).to_have_text(f"{all_count} Anfragen")
         assert "status=all" in page.url
+
+
+def test_the_new_claim_checks_its_dates_on_leaving_them(portal, world, javascript):
+    exchange = ExchangeRequest.objects.get(title=DEMO_HELD_TITLE)
+    petra = exchange.requester
+    far = timezone.localtime(exchange.meeting.starts_at).date() - timedelta(days=9)
+    page = portal.page
+    portal.log_in(petra.email, DEMO_PASSWORD)
+    page.goto(portal.base_url + f"/anfragen/{exchange.pk}/reisekosten/neu/")
+    both_widths(portal, "claim-new")
+    page.locator("#id_trip_start").fill(f"{far:%d.%m.%Y} 07:00")
+    page.locator("#id_trip_start").press("Tab")
+    page.locator("#id_trip_end").fill(f"{far:%d.%m.%Y} 18:00")
+    page.locator("#id_trip_end").press("Tab")
+    check = page.locator("#trip-check")
+    if javascript:
+        expect(check).to_contain_text("Bitte prüfen Sie die Reise:")
+        expect(check).to_contain_text("erreicht den Termin des Austauschs am")
+        expect(page.locator("#id_origin")).to_be_focused()  # the check leaves the focus where it went
+        both_widths(portal, "claim-new-checked")
+        assert not TravelClaim.objects.exists()
+    else:
+        page.wait_for_timeout(1000)
+        expect(check).to_be_empty()
+        page.locator("#id_origin").fill("Leipzig")
+        page.locator("#id_destination").fill("Bremen")
+        page.get_by_role("button", name="Entwurf speichern").click()
+        both_widths(portal, "claim-new-saved")
+        expect(page.locator("#claim-notes")).to_contain_text("erreicht den Termin des Austauschs am")

@@ -257,3 +257,44 @@ def test_htmx_is_served_from_the_package_under_the_strict_csp(client, demo):
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-eval" not in policy and "unsafe-inline" not in policy
     assert "<script>" not in html and " hx-on" not in html
+
+
+# --- the new claim's dates, checked on leaving them ------------------------------------------------------
+def _new_trip(day, start: str = "07:00", end: str = "18:00") -> dict:
+    return {
+        "trip_start": f"{day:%d.%m.%Y} {start}",
+        "trip_end": f"{day:%d.%m.%Y} {end}",
+        "origin": "",
+        "destination": "",
+        "purpose": "",
+        "flat_nights": "0",
+        "car_km": "0",
+        "local_transport": "0",
+    }
+
+
+def test_the_new_claim_form_checks_its_dates_on_leaving_them(client, demo):
+    exchange = held_exchange()
+    client.force_login(exchange.requester)
+    url = reverse("exchanges:claim_create", args=[exchange.pk])
+    page = client.get(url).content.decode()
+    assert 'id="trip-check" class="mb-3" role="status" aria-live="polite"' in page
+    assert 'hx-trigger="change from:#id_trip_start, change from:#id_trip_end"' in page
+    day = meeting_day(exchange)
+
+    fits = client.post(url, _new_trip(day), **HTMX).content.decode()
+    assert "Die Reisedaten passen zum Termin des Austauschs." in fits and "<form" not in fits
+
+    misses = client.post(url, _new_trip(day - timedelta(days=9)), **HTMX).content.decode()
+    assert "Bitte prüfen Sie die Reise:" in misses
+    assert "erreicht den Termin des Austauschs am" in misses
+
+    backwards = client.post(url, _new_trip(day, start="18:00", end="07:00"), **HTMX).content.decode()
+    assert "Reiseende: Die Reise muss nach ihrem Beginn enden." in backwards
+
+    # origin and destination are still empty: no complaint about them while the dates are checked
+    assert "Von" not in misses and not TravelClaim.objects.filter(exchange=exchange).exists()
+
+    # without htmx the same address still saves the draft (and names the missing fields)
+    response = client.post(url, _new_trip(day))
+    assert response.status_code == 200 and 'id="error-summary"' in response.content.decode()

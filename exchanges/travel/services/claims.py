@@ -514,6 +514,14 @@ def claim_update(
     return claim
 
 
+def claim_trip_check(*, exchange: ExchangeRequest, start: datetime, end: datetime) -> list[str]:
+    """What finance would be told about a trip of this claim as it is typed (the new claim form checks it
+    on leaving the dates): where it misses the exchange's meeting. Reads only; nothing is saved."""
+    if trip_errors(start, end):
+        return []  # the form says those next to the dates
+    return trip_misfit(TravelClaim(exchange=exchange, trip_start=start, trip_end=end))
+
+
 def claim_preview(*, claim: TravelClaim, actor: User, data: dict[str, Any]) -> ShownCalculation:
     """The calculation the claim would have with the trip ``data`` (the trip form's fields and ``meals``),
     for the claim page's live calculation: checked as ``claim_update`` checks it, saved nowhere (no new
