@@ -25,8 +25,11 @@ RUN /opt/venv/bin/pip install --quiet --require-hashes --only-binary :all: --req
 # --- runtime -------------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
 # postgresql-client: pg_dump and pg_restore for scripts/backup and scripts/restore (PostgreSQL 15).
+# libpango-1.0-0, libpangoft2-1.0-0 and fonts-dejavu-core: WeasyPrint renders the tagged PDFs with
+# them (koopstadt/pdf.py; PDF_DEBIAN_PACKAGES in scripts/lib/common.sh).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends postgresql-client \
+         libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 koopstadt \
     && useradd --system --uid 10001 --gid koopstadt --home-dir /var/lib/koopstadt \

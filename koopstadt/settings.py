@@ -528,6 +528,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # One line per web request (koopstadt.request_context); runserver logs its own in development.
         "koopstadt.requests": {"level": env_str("LOG_REQUESTS_LEVEL", "INFO" if PRODUCTION else "WARNING")},
+        # WeasyPrint (koopstadt/pdf.py) logs each rendering step, and a warning for each screen-only CSS
+        # rule of the portal's stylesheet it skips; its errors (a refused address, an image without
+        # alternative text) are kept.
+        "weasyprint": {"level": "ERROR"},
     },
 }
 

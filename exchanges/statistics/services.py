@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cities.directory.models import User
 from cities.operations.audit import audit_record
@@ -92,13 +93,13 @@ def statistics_report_export(
     *, user: User, year: int, selection: Selection, request: Any = None
 ) -> StatisticsFile:
     """The annual report ("Jahresbilanz") of ``year`` for the selection's city or the network, audited.
-    Always computed afresh and in German."""
+    Always computed afresh, in the language of the person who asks for it."""
     period = Period(date(year, 1, 1), date(year, 12, 31))
-    with translation.override("de"):
-        tables = figures.statistics_for(user=user, period=period, city_id=selection.city_id)
-        exchanges = figures.completed_exchanges(user=user, period=period, city_id=selection.city_id)
-        scope = selection.city.name if selection.city else "das ganze Netzwerk"  # the report is German
-        pdf = annual_report_pdf(year=year, period=period, tables=tables, exchanges=exchanges, scope=scope)
+    tables = figures.statistics_for(user=user, period=period, city_id=selection.city_id)
+    exchanges = figures.completed_exchanges(user=user, period=period, city_id=selection.city_id)
+    scope = selection.city.name if selection.city else _("the whole network")
+    pdf = annual_report_pdf(year=year, period=period, tables=tables, exchanges=exchanges, scope=scope)
     _record(actor=user, request=request, action="annual_report", year=year, city=selection.city_id)
     suffix = f"-{selection.city.slug}" if selection.city else ""
-    return StatisticsFile(pdf, f"Jahresbilanz-{year}{suffix}.pdf", "application/pdf")
+    name = pgettext("file name of the annual report PDF", "Annual-report")
+    return StatisticsFile(pdf, f"{name}-{year}{suffix}.pdf", "application/pdf")

@@ -57,3 +57,16 @@ compile_messages() {
     (cd "$ROOT" && "$PY" manage.py compilemessages --ignore=.venv -v 0)
   fi
 }
+
+# The Debian packages WeasyPrint needs to render the PDFs (koopstadt/pdf.py: the claim PDF, the annual
+# report): pango and a font. Without pango the portal does not start (weasyprint loads it on import).
+PDF_DEBIAN_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+
+# missing_pdf_packages: prints those of PDF_DEBIAN_PACKAGES that are not installed (nothing off Debian).
+missing_pdf_packages() {
+  command -v dpkg-query >/dev/null 2>&1 || return 0
+  local package
+  for package in "${PDF_DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || echo "$package"
+  done
+}

@@ -14,6 +14,7 @@ from exchanges.travel.models import ClaimStatus, TravelClaim
 from exchanges.travel.services.claims import claim_approve, claim_book, claim_submit
 from tests.exchanges.claims_world import held_exchange
 from tests.exchanges.services.test_claims import _claim_a
+from tests.pdf_checks import tagged_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +83,63 @@ def test_only_finance_sees_batches_and_the_budget(client, booked):
         assert client.get(reverse(name)).status_code == 403
 
 
+def test_the_claim_pdf_is_a_tagged_pdf_a_screen_reader_can_read(client, booked):
+    """PDF/UA: language, title, headings, and tables whose cells name their headers."""
+    claim, _finance = booked
+    client.force_login(claim.traveller)
+    pdf = tagged_pdf(client.get(reverse("exchanges:claim_pdf", args=[claim.pk])).content)
+
+    assert pdf.marked and pdf.pdfua_part == "1"
+    assert pdf.language == "de"
+    assert pdf.title == f"Reisekostenabrechnung {claim.exchange.reference}" and pdf.display_title
+    tags = pdf.tags
+    assert tags["H1"] == 1 and tags["H2"] == 2  # Berechnung, Verlauf und Entscheidungen
+    # the facts (row headers), the calculation and the history (column headers)
+    assert tags["Table"] == 3 and tags["THead"] == 2 and tags["TFoot"] == 1
+    assert pdf.cell_headers and all(count >= 1 for count in pdf.cell_headers)
+    assert not tags["Figure"]  # no picture without a text alternative
+
+
+def test_an_english_speaker_gets_the_claim_pdf_in_english(client, booked, tmp_path):
+    """The PDF is written in the language of the person who downloads it: headings, facts, /Lang."""
+    import shutil
+    import subprocess
+
+    claim, _finance = booked
+    User.objects.filter(pk=claim.traveller.pk).update(preferred_language="en")
+    client.force_login(claim.traveller)
+    content = client.get(reverse("exchanges:claim_pdf", args=[claim.pk])).content
+    pdf = tagged_pdf(content)
+
+    assert pdf.language == "en" and pdf.title == f"Travel claim {claim.exchange.reference}"
+    assert pdf.tags["H1"] == 1 and pdf.tags["H2"] == 2 and pdf.tags["Table"] == 3
+    assert shutil.which("pdftotext"), "poppler-utils is needed to read the PDF (./scripts/test installs it)"
+    path = tmp_path / "claim.pdf"
+    path.write_bytes(content)
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "Travel claim" in text and f"C+R exchange {claim.exchange.reference}" in text
+    assert "Calculation" in text and "History and decisions" in text and "Total" in text
+    assert "Traveller" in text and "Legal basis" in text and "Booking" in text
+    assert "62.70 €" in text and "Page 1 of 1" in text
+    for german in ("Reisekostenabrechnung", "Berechnung", "Verlauf", "Summe", "Erstellt am", "Seite"):
+        assert german not in text, german
+
+
+def test_the_german_claim_pdf_numbers_its_pages_in_german(client, booked, tmp_path):
+    import subprocess
+
+    claim, _finance = booked
+    client.force_login(claim.traveller)
+    path = tmp_path / "claim.pdf"
+    path.write_bytes(client.get(reverse("exchanges:claim_pdf", args=[claim.pk])).content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Seite 1 von 1" in text and "Erstellt am " in text
+
+
 def test_the_budget_overview(client, booked):
     claim, finance = booked
     client.force_login(finance)
@@ -110,5 +168,6 @@ def test_the_claim_pdf_renders_with_lines_decisions_and_booking(client, booked, 
     assert "Reisekostenabrechnung" in text
     assert claim.booking.number in text
     assert "62,70 €" in text and "§ 6 Abs. 1 SächsRKG" in text
+    assert "Verlauf und Entscheidungen" in text and "Summe" in text
     client.force_login(User.objects.get(email="anna.schmidt@example.org"))
     assert client.get(reverse("exchanges:claim_pdf", args=[claim.pk])).status_code == 404

@@ -418,3 +418,23 @@ def test_release_compiles_messages_only_when_a_mo_file_is_missing(tmp_path: Path
         "collectstatic --noinput --verbosity 1",
         "compilemessages --ignore=.venv --verbosity 0",
     ]
+
+
+# --- the Debian packages of the PDFs ---------------------------------------------------------------------
+def pdf_debian_packages() -> list[str]:
+    """PDF_DEBIAN_PACKAGES of scripts/lib/common.sh: what WeasyPrint needs (pango, a font)."""
+    found = re.search(r"^PDF_DEBIAN_PACKAGES=\(([^)]*)\)", (ROOT / "scripts/lib/common.sh").read_text(), re.M)
+    assert found
+    return found.group(1).split()
+
+
+def test_the_image_and_the_handbook_install_what_the_pdfs_need() -> None:
+    packages = pdf_debian_packages()
+    assert {"libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core"} <= set(packages)
+    runtime = " ".join(dockerfile_stages()[-1])
+    handbook = (ROOT / "docs/handbook.md").read_text()
+    installation = re.sub(r"\\\n\s*", " ", handbook[handbook.index("**2.1 Packages**") :])
+    apt_line = next(line for line in installation.splitlines() if line.startswith("apt-get install"))
+    for package in packages:
+        assert f" {package}" in runtime, f"the Dockerfile does not install {package}"
+        assert f" {package}" in apt_line, f"the handbook's section 2.1 does not install {package}"

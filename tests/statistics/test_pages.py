@@ -20,6 +20,7 @@ from cities.operations.models import AuditEvent
 from exchanges.cycle.models import ExchangeRequest, Status
 from tests.cities.factories import CityFactory, DepartmentFactory, TopicFactory, UserFactory
 from tests.exchanges.factories import ExchangeRequestFactory
+from tests.pdf_checks import tagged_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -322,6 +323,30 @@ def test_the_annual_report_is_a_pdf_attachment(client, network, tmp_path):
         ).stdout
         assert f"Jahresbilanz {year}" in text
         assert "Zahlen für das ganze Netzwerk" in text
+
+
+def test_an_english_speaker_gets_the_annual_report_in_english(english_client, network, tmp_path):
+    """The report is written in the language of the person who asks for it: texts, file name, /Lang."""
+    year = timezone.localdate().year
+    english_client.force_login(network["coordinator"])
+    response = english_client.get(reverse("exchanges:statistics_report", kwargs={"year": year}))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="Annual-report-{year}.pdf"'
+    tagged = tagged_pdf(response.content)
+    assert tagged.language == "en" and tagged.title == f"koopstadt C+R – Annual report {year}"
+    if shutil.which("pdftotext"):
+        path = tmp_path / "report.pdf"
+        path.write_bytes(response.content)
+        text = " ".join(
+            subprocess.run(
+                ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+            ).stdout.split()
+        )
+        assert f"Annual report {year}" in text and "Figures for the whole network" in text
+        assert "Key figures" in text and "Who coached whom?" in text and "Completed exchanges" in text
+        assert "Page 1 of" in text
+        assert "Jahresbilanz" not in text and "Zahlen für" not in text and "Seite" not in text
 
 
 def test_a_city_contacts_annual_report_is_their_citys(client, network, tmp_path):

@@ -8,9 +8,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from exchanges.statistics.report import annual_report_pdf
 from exchanges.statistics.tables import Period, StatTable
+from tests.pdf_checks import tagged_pdf
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
@@ -123,6 +125,26 @@ def test_the_report_renders_as_pdf():
     assert pdf.startswith(b"%PDF-") and len(pdf) > 2000
 
 
+def test_the_report_is_a_tagged_pdf_in_german_with_its_title():
+    """PDF/UA: a screen reader finds the language, the title, headings, tables whose cells name their
+    headers, the list of takeaways and a text alternative for every chart."""
+    pdf = tagged_pdf(render())
+
+    assert pdf.marked and pdf.pdfua_part == "1"
+    assert pdf.language == "de"
+    assert pdf.title == "koopstadt C+R – Jahresbilanz 2026" and pdf.display_title
+    tags = pdf.tags
+    assert tags["H1"] == 1 and tags["H2"] == 4  # Kennzahlen, Wer hat wen beraten?, Reisekosten, Austausche
+    assert tags["H3"] >= 2 + 2  # the tables' own titles and the two exchanges
+    assert tags["Table"] == 6 and tags["TH"] > 0 and tags["TFoot"] == 1  # costs by city has a total
+    # every figure in a table is tied to its column header and to its row's header (<th scope="row">)
+    assert pdf.cell_headers and all(count == 2 for count in pdf.cell_headers)
+    assert tags["L"] == 1 and tags["LI"] == 1  # the one released takeaway
+    assert tags["Figure"] == len(pdf.figure_alts) >= 1
+    assert all(alt.startswith("Diagramm: ") for alt in pdf.figure_alts)
+    assert "Diagramm: Reisekosten nach Stadt. Die Zahlen stehen in der Tabelle darunter." in pdf.figure_alts
+
+
 @needs_poppler
 def test_the_report_text_has_title_figures_cities_and_takeaways(tmp_path):
     text = pdf_text(render(), tmp_path)
@@ -145,6 +167,44 @@ def test_the_report_without_completed_exchanges_says_so(tmp_path):
     text = pdf_text(render(exchanges=[], scope="Leipzig"), tmp_path)
     assert "Zahlen für Leipzig" in text
     assert "Im Zeitraum wurde kein Austausch abgeschlossen." in text
+
+
+@needs_poppler
+def test_the_report_numbers_its_pages_in_german(tmp_path):
+    text = pdf_text(render(), tmp_path)
+    assert "Seite 1 von " in text and "Page 1" not in text
+
+
+@needs_poppler
+def test_the_report_is_written_in_the_active_language(tmp_path):
+    """Asked for in English, every text of the report is English: headings, lead, notes, chart
+    alternatives, page numbers and the document's language (/Lang)."""
+    with translation.override("en"):
+        pdf = render(scope="the whole network")
+    tagged = tagged_pdf(pdf)
+    assert tagged.language == "en" and tagged.title == "koopstadt C+R – Annual report 2026"
+    assert tagged.tags["H2"] == 4
+    assert tagged.figure_alts and all(alt.startswith("Chart: ") for alt in tagged.figure_alts)
+    assert "Chart: Reisekosten nach Stadt. The figures are in the table below it." in tagged.figure_alts
+
+    text = " ".join(pdf_text(pdf, tmp_path).split())
+    for heading in ("Key figures", "Who coached whom?", "Travel costs", "Completed exchanges"):
+        assert heading in text
+    assert "Period 01.01.2026 to 31.12.2026" in text and "Figures for the whole network" in text
+    assert "created on 22.11.2026" in text
+    assert "2 completed exchanges with the takeaways of their reflections" in text
+    assert "Requesting city: Leipzig" in text and "Expertise from: Bremen, Nürnberg" in text
+    assert "No takeaway released." in text and "No data in the period." in text
+    assert "Page 1 of " in text
+    for german in ("Jahresbilanz", "Zeitraum", "Abgeschlossene", "Keine", "Seite", "Diagramm", "Termin"):
+        assert german not in text, german
+
+
+@needs_poppler
+def test_the_report_without_completed_exchanges_says_so_in_english(tmp_path):
+    with translation.override("en"):
+        text = pdf_text(render(exchanges=[], scope="Leipzig"), tmp_path)
+    assert "Figures for Leipzig" in text and "No exchange was completed in the period." in text
 
 
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils")
@@ -184,6 +244,11 @@ def test_the_demo_networks_annual_report_names_its_cities_and_takeaways(client, 
     assert "Zahlen für das ganze Netzwerk" in text
     assert "Leipzig" in text and "Bremen" in text
     assert "Eine Mobilitätsstation wirkt nur mit guter Radabstellanlage" in text
+    tagged = tagged_pdf(response.content)
+    assert (
+        tagged.marked and tagged.language == "de" and tagged.title == f"koopstadt C+R – Jahresbilanz {year}"
+    )
+    assert tagged.tags["Table"] >= 1 and tagged.tags["H2"] >= 1
     source = tmp_path / "demo.pdf"
     source.write_bytes(response.content)
     ARTIFACTS.mkdir(exist_ok=True)
