@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    # htmx's JavaScript as a static file (static/django-htmx/htmx.min.js, no CDN) and request.htmx.
+    "django_htmx",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -107,6 +109,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "koopstadt.security_middleware.SessionExpiryMiddleware",
     "koopstadt.security_middleware.ActingUserMiddleware",
+    # request.htmx: a filter or the claim's calculation asked by htmx gets only the part that changes.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out log-in into the lock-out page.
     "axes.middleware.AxesMiddleware",

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from cities.directory.forms import ExpertFilterForm
 from cities.directory.selectors import expert_pool, expert_search
+from koopstadt.htmx import page_or_fragment
 from koopstadt.pagination import CappedPaginator
 
 
@@ -18,15 +19,17 @@ def expert_list(request: HttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    return page_or_fragment(
         request,
         "cities/expert_list.html",
+        "cities/_expert_results.html",
         {
             "form": form,
             "page": page,
             "query": query.urlencode(),
             "filtered": bool(filters and any(filters.values())),
         },
+        form=form,
     )
 
 

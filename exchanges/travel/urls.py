@@ -9,6 +9,7 @@ urlpatterns = [
     path("reisekosten/", travel.my_claims, name="my_claims"),
     path("reisekosten/<int:pk>/", travel.claim_detail, name="claim_detail"),
     path("reisekosten/<int:pk>/bearbeiten/", travel.claim_edit, name="claim_edit"),
+    path("reisekosten/<int:pk>/berechnen/", travel.claim_calculate_view, name="claim_calculate"),
     path("reisekosten/<int:pk>/position/", travel.claim_item_add_view, name="claim_item_add"),
     path(
         "reisekosten/<int:pk>/position/<int:item_pk>/entfernen/",

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -61,10 +62,12 @@ from exchanges.travel.services.claims import (
     claim_item_add,
     claim_item_reduce,
     claim_item_remove,
+    claim_preview,
     claim_receipt_add,
     claim_return_or_reject,
     claim_shown_calculation,
     claim_submit,
+    claim_trip_check,
     claim_update,
     stale_claim_message,
 )
@@ -79,6 +82,7 @@ from exchanges.travel.services.exports import (
 from exchanges.travel.services.rates import rate_set_new_period
 from koopstadt.downloads import protected_download
 from koopstadt.errors import DomainError, StaleVersion
+from koopstadt.htmx import page_or_fragment, wants_fragment
 from koopstadt.pagination import CappedPaginator
 from koopstadt.versioned_forms import form_show_stale
 
@@ -93,6 +97,8 @@ def claim_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect(exchange)
     form = ClaimForm(request.POST or None, initial={"purpose": exchange.title})
+    if request.method == "POST" and wants_fragment(request):
+        return _trip_check(request, form, exchange)
     if request.method == "POST" and form.is_valid():
         try:
             claim = claim_create(
@@ -110,6 +116,28 @@ def claim_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         "exchanges/claim_form.html",
         {"form": form, "exchange": exchange, "meeting": current_meeting(exchange)},
     )
+
+
+def _trip_check(request: HttpRequest, form: ClaimForm, exchange) -> HttpResponse:
+    """The check of the trip's dates on leaving them (htmx; nothing saved): the dates' own errors and where
+    the trip misses the meeting, in the status region above the form. Without JavaScript the same is
+    said after "Save draft" (the errors) and on the claim page (the notes)."""
+    form.is_valid()
+    fields = ("trip_start", "trip_end")
+    problems = [
+        f"{form.fields[name].label}: {message}"
+        for name in fields
+        if form.data.get(name)
+        for message in form.errors.get(name, [])
+    ]
+    start, end = (form.cleaned_data.get(name) for name in fields)
+    if not problems and start and end:
+        problems = claim_trip_check(exchange=exchange, start=start, end=end)
+    response = render(
+        request, "exchanges/_trip_check.html", {"problems": problems, "checked": bool(start and end)}
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _add_errors(form, error: Exception) -> None:
@@ -223,6 +251,39 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved and recalculated."))
             return redirect("exchanges:claim_detail", pk=claim.pk)
     return _claim_page(request, claim, claim_form=form, meals_form=meals)
+
+
+@login_required
+@require_POST
+def claim_calculate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The claim page's live calculation (htmx, as the trip form changes): the calculation with what is
+    typed now, as the part of the page it replaces. Nothing is saved; "Save and recalculate"
+    (``claim_edit``) stays the way to keep it and the way without JavaScript."""
+    claim = claim_get_for_user(user=request.user, pk=pk)
+    form = ClaimForm(request.POST, instance=claim)
+    meals = MealsForm(request.POST, days=_trip_days(claim), initial_meals=claim.meals or {})
+    calculation, problems = None, []
+    if form.is_valid() and meals.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+        try:
+            calculation = claim_preview(
+                claim=claim, actor=request.user, data={**data, "meals": meals.meals()}
+            )
+        except (DomainError, ValidationError, ValueError) as error:
+            _add_errors(form, error)
+    if calculation is None:
+        problems = [
+            f"{form.fields[name].label}: {message}" if name in form.fields else message
+            for name, messages_ in form.errors.items()
+            for message in messages_
+        ] or [_("The calculation could not be updated.")]
+    response = render(
+        request,
+        "exchanges/_claim_calculation.html",
+        {"claim": claim, "calculation": calculation, "preview": True, "problems": problems},
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -383,15 +444,17 @@ def finance_queue(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(claims, settings.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    return page_or_fragment(
         request,
         "exchanges/finance_queue.html",
+        "exchanges/_finance_results.html",
         {
             "form": form,
             "page": page,
             "query": query.urlencode(),
             "budget": budget_position(year=timezone.localdate().year),
         },
+        form=form,
     )
 
 

@@ -408,6 +408,11 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "exchanges:claim_edit": [
         Case(kwargs=claim_pk("draft"), get=POST_ONLY, post=on_claim("draft"), acts=never)
     ],
+    # the live calculation: the calculation for whoever sees the claim (a refusal for all but the
+    # traveller), never a change
+    "exchanges:claim_calculate": [
+        Case(kwargs=claim_pk("draft"), get=POST_ONLY, post=on_claim("draft"), acts=never)
+    ],
     "exchanges:claim_item_add": [
         Case(kwargs=claim_pk("draft"), get=POST_ONLY, post=on_claim("draft"), acts=never)
     ],

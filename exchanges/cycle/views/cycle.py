@@ -52,6 +52,7 @@ from exchanges.cycle.services.reflections import reflection_check_allowed, refle
 from exchanges.cycle.services.routing import routing_correct
 from exchanges.cycle.views.requests import _detail
 from koopstadt.errors import DomainError, StaleVersion
+from koopstadt.htmx import page_or_fragment
 from koopstadt.pagination import CappedPaginator
 from koopstadt.versioned_forms import form_show_stale
 
@@ -453,6 +454,10 @@ def knowledge_base_view(request: HttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request, "exchanges/knowledge_base.html", {"form": form, "page": page, "query": query.urlencode()}
+    return page_or_fragment(
+        request,
+        "exchanges/knowledge_base.html",
+        "exchanges/_knowledge_results.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+        form=form,
     )

@@ -14,6 +14,7 @@ from exchanges.cycle.forms import AssignForm, TriageFilterForm
 from exchanges.cycle.selectors import city_inbox, city_requests, triage
 from exchanges.cycle.services.requests import requests_assign
 from koopstadt.errors import DomainError
+from koopstadt.htmx import page_or_fragment
 from koopstadt.pagination import CappedPaginator
 
 
@@ -73,13 +74,15 @@ def triage_inbox(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    return page_or_fragment(
         request,
         "exchanges/triage.html",
+        "exchanges/_triage_results.html",
         {
             "form": form,
             "page": page,
             "query": query.urlencode(),
             "assign_form": AssignForm(choice_lists=lists),
         },
+        form=form,
     )

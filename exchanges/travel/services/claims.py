@@ -7,6 +7,7 @@ transaction, so finance decides on exactly the figures it saw (docs/travel-costs
 """
 
 import calendar
+import copy
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -511,6 +512,31 @@ def claim_update(
     field = next((name for name in ("local_transport", "car_km") if name in changed), None)
     _bounded_total(claim, field=field)
     return claim
+
+
+def claim_trip_check(*, exchange: ExchangeRequest, start: datetime, end: datetime) -> list[str]:
+    """What finance would be told about a trip of this claim as it is typed (the new claim form checks it
+    on leaving the dates): where it misses the exchange's meeting. Reads only; nothing is saved."""
+    if trip_errors(start, end):
+        return []  # the form says those next to the dates
+    return trip_misfit(TravelClaim(exchange=exchange, trip_start=start, trip_end=end))
+
+
+def claim_preview(*, claim: TravelClaim, actor: User, data: dict[str, Any]) -> ShownCalculation:
+    """The calculation the claim would have with the trip ``data`` (the trip form's fields and ``meals``),
+    for the claim page's live calculation: checked as ``claim_update`` checks it, saved nowhere (no new
+    version, no event, no audit entry). The traveller keeps it with "Save and recalculate".
+    Raises what ``claim_update`` raises for the same data (NotPermitted, DomainError, ValidationError)."""
+    _editable_by(claim, actor)
+    _check_trip_and_amounts(data, claim)
+    draft = copy.copy(claim)  # the claim in memory only; its items are read, never written
+    for name, value in data.items():
+        setattr(draft, name, value)
+    claim_nights_check(draft)
+    draft.full_clean()
+    field = next((name for name in ("local_transport", "car_km") if name in data), None)
+    _bounded_total(draft, field=field)
+    return claim_shown_calculation(draft)
 
 
 def _store_receipt(claim: TravelClaim, item: ClaimItem, upload) -> Receipt:
