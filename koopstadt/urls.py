@@ -65,6 +65,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
+    path("betrieb/", ops_views.operations, name="operations"),
     path("betrieb/aufgaben/", ops_views.failed_tasks, name="failed_tasks"),
     path("betrieb/aufgaben/<int:pk>/<slug:action>/", ops_views.failed_task_action, name="failed_task_action"),
     path("api/", include("exchanges.api.urls")),

@@ -1,8 +1,10 @@
-"""Operations pages for coordinators and administrators: background tasks that failed for good."""
+"""Operations pages ("Betrieb") for coordinators and administrators: the overview of the technical pages and
+the background tasks that failed for good."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,9 +13,33 @@ from django.views.decorators.http import require_POST
 
 from cities.operations.failed_tasks import FailedTaskError, failed_task_dismiss, failed_task_retry
 from cities.operations.models import FailedTask
+from cities.operations.rules import (
+    PERMISSION_FAILED_TASKS,
+    may_handle_failed_tasks,
+    may_see_operations,
+    may_use_administration,
+)
 from cities.operations.selectors import failed_tasks_for_review, failed_tasks_open_count
 
-PERMISSION = "cities.handle_failed_tasks"
+PERMISSION = PERMISSION_FAILED_TASKS
+
+
+@login_required
+def operations(request: HttpRequest) -> HttpResponse:
+    """The technical pages under one entry of the navigation, each only for whom may open it."""
+    user = request.user
+    if not may_see_operations(user):
+        raise PermissionDenied
+    may_handle = may_handle_failed_tasks(user)
+    return render(
+        request,
+        "portal/operations.html",
+        {
+            "may_handle_failed_tasks": may_handle,
+            "may_use_administration": may_use_administration(user),
+            "open_count": failed_tasks_open_count() if may_handle else 0,
+        },
+    )
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cities.operations.rules import may_see_operations
 from exchanges.statistics.figures import may_see_statistics
 
 
@@ -12,10 +13,22 @@ from exchanges.statistics.figures import may_see_statistics
 class NavItem:
     label: str
     url: str
+    # A section of several pages (e.g. /betrieb/): its entry is marked on every page under its address.
+    section: bool = False
+
+    def current(self, path: str) -> str:
+        """The entry's ``aria-current``: "page" on its own page, "true" inside its section, else ""."""
+        if path == self.url:
+            return "page"
+        return "true" if self.section and path.startswith(self.url) else ""
 
 
 def navigation_for(user) -> list[NavItem]:
-    """The main navigation: each role sees the places it may work in."""
+    """The main navigation: each role sees the places it may work in, in the same order for every role.
+
+    Technical pages (failed tasks, administration, API documentation) sit under one "Operations" entry,
+    shown only to whom may open one of them (cities.operations.rules).
+    """
     if not user.is_authenticated:
         return []
     items = [NavItem(_("Start"), reverse("home"))]
@@ -27,8 +40,6 @@ def navigation_for(user) -> list[NavItem]:
         items.append(NavItem(_("Triage"), reverse("exchanges:triage")))
     if hasattr(user, "expert_profile"):
         items.append(NavItem(_("My invitations"), reverse("exchanges:my_invitations")))
-    if user.has_perm("cities.handle_failed_tasks"):
-        items.append(NavItem(_("Failed tasks"), reverse("failed_tasks")))
     if user.has_perm("exchanges.finance"):
         items.append(NavItem(_("Finance"), reverse("exchanges:finance_queue")))
     items.append(NavItem(_("Travel costs"), reverse("exchanges:my_claims")))
@@ -37,8 +48,8 @@ def navigation_for(user) -> list[NavItem]:
     if may_see_statistics(user):
         items.append(NavItem(_("Statistics"), reverse("exchanges:statistics")))
     items.append(NavItem(_("Notifications"), reverse("exchanges:notifications")))
-    if user.is_staff:
-        items.append(NavItem(_("Administration"), reverse("admin:index")))
+    if may_see_operations(user):
+        items.append(NavItem(_("Operations"), reverse("operations"), section=True))
     return items
 
 
@@ -47,6 +58,9 @@ def portal(request: HttpRequest) -> dict:
         # Not "site_name": Django's log-in and password views put the host name under that name.
         "portal_name": settings.PORTAL_NAME,
         "network_name": settings.NETWORK_NAME,
-        "nav_items": navigation_for(request.user) if hasattr(request, "user") else [],
+        "nav_items": [
+            (item, item.current(request.path))
+            for item in (navigation_for(request.user) if hasattr(request, "user") else [])
+        ],
         "languages": settings.LANGUAGES,
     }

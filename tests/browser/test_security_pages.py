@@ -41,9 +41,9 @@ def test_a_coordinator_retries_a_failed_task_from_the_page(portal, demo):
     )
     page = portal.page
     portal.log_in("koordination@example.org", DEMO_PASSWORD)
-    page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
-        "link", name="Fehlgeschlagene Aufgaben"
-    ).click()
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Betrieb").click()
+    portal.check("operations")
+    page.get_by_role("main").get_by_role("link", name="Fehlgeschlagene Aufgaben").click()
     portal.check("failed-tasks")
     expect(page.get_by_role("table")).to_contain_text("SMTPServerDisconnected")
     expect(page.get_by_text("1 Aufgabe wartet auf eine Entscheidung.")).to_be_visible()

@@ -126,12 +126,17 @@ def test_only_coordinators_and_administrators_see_and_handle_failed_tasks(client
     client.force_login(UserFactory(roles=roles, is_superuser=superuser, is_staff=superuser))
 
     page = client.get(reverse("failed_tasks"))
+    operations = client.get(reverse("operations"))
     retry = client.post(reverse("failed_task_action", args=[task.pk, "retry"]))
     dismiss = client.post(reverse("failed_task_action", args=[task.pk, "dismiss"]))
 
     assert page.status_code == (200 if allowed else 403)
+    assert operations.status_code == (200 if allowed else 403)
     home = client.get(reverse("home")).content.decode()
-    assert (reverse("failed_tasks") in home) is allowed  # the navigation entry
+    assert (f'href="{reverse("operations")}"' in home) is allowed  # the navigation's "Betrieb" entry
+    if allowed:  # which lists the failed tasks with how many wait
+        assert f'href="{reverse("failed_tasks")}"' in operations.content.decode()
+        assert "1 Aufgabe wartet auf eine Entscheidung." in operations.content.decode()
     if not allowed:
         assert retry.status_code == dismiss.status_code == 403
         assert FailedTask.objects.get().state == FailedTask.State.FAILED

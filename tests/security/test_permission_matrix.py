@@ -184,7 +184,8 @@ EXPECTATIONS: dict[str, list[Case]] = {
     # single sign-on: off in the test settings, so its addresses do not exist (on: tests/sso)
     "oidc_authentication_init": [Case(get=everyone(404))],
     "oidc_authentication_callback": [Case(get=everyone(404))],
-    # operations: failed background tasks, for coordination
+    # operations ("Betrieb"): its overview and the failed background tasks, for coordination
+    "operations": [Case(get=roles(COORDINATION))],
     "failed_tasks": [Case(get=roles(COORDINATION))],
     "failed_task_action": [
         Case(
