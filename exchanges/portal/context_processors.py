@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cities.operations.rules import may_see_operations
+from exchanges.cycle.rules import is_city_contact
 from exchanges.statistics.figures import may_see_statistics
 
 
@@ -34,7 +35,7 @@ def navigation_for(user) -> list[NavItem]:
     items = [NavItem(_("Start"), reverse("home"))]
     if user.home_city_id:
         items.append(NavItem(_("My requests"), reverse("exchanges:request_list")))
-    if user.has_perm("exchanges.city_inbox"):
+    if is_city_contact(user):  # not the permission: administrators hold it, but have no city's inbox
         items.append(NavItem(_("Inbox of my city"), reverse("exchanges:contact_inbox")))
     if user.has_perm("exchanges.triage"):
         items.append(NavItem(_("Triage"), reverse("exchanges:triage")))

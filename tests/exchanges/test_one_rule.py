@@ -112,6 +112,17 @@ def test_an_administrator_is_shown_the_way_to_the_finance_pages_it_may_open(clie
     budget_set(year=2031, amount=Decimal("1000"), actor=admin)
 
 
+def test_an_administrator_is_not_shown_a_city_inbox_it_has_none_of(client, people, admin):
+    """An administrator holds every permission, the city inbox's too; the inbox is a city contact's."""
+    inbox = reverse("exchanges:contact_inbox")
+    client.force_login(admin)
+    assert f'href="{inbox}"' not in client.get(reverse("home")).content.decode()
+    assert client.get(inbox).status_code == 403
+    client.force_login(people["contact"])
+    assert f'href="{inbox}"' in client.get(reverse("home")).content.decode()
+    assert client.get(inbox).status_code == 200
+
+
 def test_the_budget_and_batches_refuse_who_the_finance_pages_refuse(client, people):
     client.force_login(people["coordinator"])
     assert client.get(reverse("exchanges:budget")).status_code == 403

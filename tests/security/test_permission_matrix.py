@@ -510,7 +510,7 @@ EXPECTATIONS: dict[str, list[Case]] = {
         )
     ],
     # --- inboxes and notifications --------------------------------------------------------------------
-    "exchanges:contact_inbox": [Case(get=roles({"contact", "superuser"}))],
+    "exchanges:contact_inbox": [Case(get=roles({"contact"}))],  # an administrator has no city inbox
     "exchanges:triage": [
         Case(
             get=roles(COORDINATION),
