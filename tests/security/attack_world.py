@@ -6,6 +6,7 @@ The attack modules import the fixture ``world`` from here and walk the URL conf 
 """
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.middleware.csrf import _get_new_csrf_string
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -372,7 +373,17 @@ def database_fingerprint() -> dict[str, str]:
     return fingerprint
 
 
-@pytest.fixture(name="world")
-def world_fixture(db, settings, tmp_path) -> World:
-    settings.MEDIA_ROOT = tmp_path
-    return build_world()
+@pytest.fixture(name="world", scope="module")
+def world_fixture(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
+    """The world, built once for a test module (as ``demo_world`` in tests/conftest.py): inside a
+    transaction that stays open while the module's tests run and is rolled back after the last one. Each
+    test's own transaction is a savepoint inside it, and every request the tests make runs in a further
+    savepoint that is rolled back (``run_probed``), so every test meets the same world."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")), django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
