@@ -140,7 +140,14 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # An English browser: the portal must still answer in German unless English is chosen.
-    return {**browser_context_args, "locale": "en-US", "viewport": {"width": 1280, "height": 900}}
+    # Reduced motion: Bootstrap's and our transitions are off, so axe never measures a colour halfway
+    # through one (a button just pressed read 2.5:1 for a moment).
+    return {
+        **browser_context_args,
+        "locale": "en-US",
+        "viewport": {"width": 1280, "height": 900},
+        "reduced_motion": "reduce",
+    }
 
 
 # --- a real Celery worker --------------------------------------------------------------------------

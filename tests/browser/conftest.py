@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -25,6 +25,8 @@ class PortalBrowser:
         """axe on the page and exactly one h1. A page that fails is saved as a screenshot (every page with
         KOOPSTADT_SCREENSHOTS=1; the start-page and navigation tests save theirs always)."""
         self.page.wait_for_load_state("load")
+        # A list that htmx is still updating is dimmed (static/css/koopstadt.css): check what it settles to.
+        expect(self.page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
         results = _axe.run(self.page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
         headings = self.page.locator("h1").count()
         if ALL_SCREENSHOTS or results.violations_count or headings != 1:
