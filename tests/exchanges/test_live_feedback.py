@@ -202,6 +202,11 @@ def test_filters_answer_htmx_with_the_list_alone_and_the_page_without_it(
     assert "HX-Request" in fragment["Vary"]
     # what the list shows is the same with and without htmx
     assert _same(part.split('<p id="results-status"')[0]) in _same(html)
+    # the "Filters" button's count of set filters (outside the list) is sent along and replaces its own
+    count = re.search(r'<span id="([a-z]+-filters)-count" hx-swap-oob="true">(.*?)</span>\s*$', part, re.S)
+    assert count, part[-400:]
+    assert f'aria-controls="{count[1]}"' in html and f'<span id="{count[1]}-count">' in html
+    assert "1 gesetzt" in count[2]
 
 
 def _same(html: str) -> str:
