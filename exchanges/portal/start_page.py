@@ -196,8 +196,8 @@ def staff_section(user: User, *, with_meetings: bool) -> WorkSection:
         _("Your requests and exchanges"),
         groups,
         _(
-            "Nothing is waiting for you. Ask colleagues in a partner city for advice on a live project — or "
-            "read what others learnt in their exchanges."
+            "None of your own requests is waiting for you. Ask colleagues in a partner city for advice on a "
+            "live project — or read what others learnt in their exchanges."
         ),
         action_label=_("New C+R request"),
         action_url=reverse("exchanges:request_create"),

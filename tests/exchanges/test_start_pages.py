@@ -88,8 +88,19 @@ def test_a_draft_links_to_its_form_and_nothing_else_waits_for_the_requester_of_a
     assert links(main)[draft.title] == reverse("exchanges:request_edit", args=[draft.pk])
 
     lukas = text(start_page(client, "lukas.meyer@example.org"))
-    assert "Im Moment wartet nichts auf Sie." in lukas  # his request waits for the contact, not for him
+    # his request waits for the contact, not for him
+    assert "Bei Ihren eigenen Anfragen wartet im Moment nichts auf Sie." in lukas
     assert "Neue C+R-Anfrage" in lukas and "Wissensspeicher" in lukas
+
+
+def test_the_empty_own_requests_section_does_not_say_nothing_waits_when_the_inbox_above_has_work(
+    client, demo
+):
+    main = start_page(client, "kontakt.nuernberg@example.org")
+    assert "Anfragen, die auf Sie warten 1" in text(section(main, "Anfragen aus Nürnberg"))
+    mine = text(section(main, "Ihre Anfragen und Austausche"))
+    assert "Bei Ihren eigenen Anfragen wartet im Moment nichts auf Sie." in mine
+    assert "Im Moment wartet nichts auf Sie" not in text(main)
 
 
 def test_city_contacts_see_the_count_of_waiting_requests_with_overdue_marks(client, demo):
