@@ -199,10 +199,14 @@ class FinanceDecisionForm(forms.Form):
     confirm_over_budget = forms.BooleanField(label=_("I confirm approving beyond the budget"), required=False)
     version = VersionField()
 
-    def __init__(self, *args, claim: TravelClaim | None = None, **kwargs) -> None:
+    def __init__(self, *args, claim: TravelClaim | None = None, over_budget: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if claim is not None:
             self.fields["version"].initial = claim.version
+        # The confirmation is offered only when approving would go beyond the budget (a posted form keeps
+        # it: the approval itself checks again under the budget's lock and asks for it then).
+        if not over_budget:
+            del self.fields["confirm_over_budget"]
 
 
 class ItemReductionForm(forms.Form):

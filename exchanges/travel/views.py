@@ -69,6 +69,7 @@ from exchanges.travel.services.claims import (
     claim_submit,
     claim_trip_check,
     claim_update,
+    exceeds_budget,
     stale_claim_message,
 )
 from exchanges.travel.services.exports import (
@@ -204,8 +205,9 @@ def _claim_page(request: HttpRequest, claim: TravelClaim, *, status: int = 200, 
         context.setdefault("meals_form", MealsForm(days=_trip_days(claim), initial_meals=claim.meals or {}))
         context.setdefault("submit_form", ClaimSubmitForm(claim=claim, flags=flags))
     if deciding:
-        context.setdefault("decision_form", FinanceDecisionForm(claim=claim))
         context["budget"] = budget_position(year=timezone.localdate().year)
+        over_budget = exceeds_budget(claim.calculated_total, context["budget"])
+        context.setdefault("decision_form", FinanceDecisionForm(claim=claim, over_budget=over_budget))
     return render(request, "exchanges/claim_detail.html", context, status=status)
 
 

@@ -355,3 +355,31 @@ def test_more_nights_without_receipt_than_the_trip_has_are_explained_next_to_the
     assert 'value="3"' in field  # what was typed stays
     claim.refresh_from_db()
     assert claim.flat_nights == 0
+
+
+def test_the_budget_confirmation_is_offered_only_when_approving_goes_beyond_the_budget(client, held):
+    """The decision form always showed "Ich bestätige die Genehmigung über das Budget hinaus", even with
+    15.000 € of the year's budget left; it is offered when approving goes beyond it, and asked for then."""
+    from decimal import Decimal
+
+    from exchanges.travel.models import Budget
+
+    client.force_login(User.objects.get(email="petra.neumann@example.org"))
+    client.post(reverse("exchanges:claim_create", args=[held.pk]), _trip(0, "06:30", 0, "19:45"))
+    claim = TravelClaim.objects.get()
+    _item(client, claim, kind="rail", amount="59,90", receipt=_pdf())
+    client.post(reverse("exchanges:claim_submit", args=[claim.pk]))
+    client.force_login(User.objects.get(email="finanzen@example.org"))
+    page = reverse("exchanges:claim_detail", args=[claim.pk])
+    confirmation = 'name="confirm_over_budget"'
+
+    assert confirmation not in client.get(page).content.decode()  # the demo's budget has room
+
+    Budget.objects.filter(city__isnull=True).update(amount=Decimal("10.00"))
+    assert confirmation in client.get(page).content.decode()
+    refused = client.post(
+        reverse("exchanges:claim_decide", args=[claim.pk]),
+        {"decision": "approve", "version": TravelClaim.objects.get(pk=claim.pk).version},
+    )
+    assert refused.status_code == 200 and "würde das Budget" in refused.content.decode()
+    TravelClaim.objects.get(pk=claim.pk, status=ClaimStatus.SUBMITTED)

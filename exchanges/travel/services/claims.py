@@ -747,6 +747,12 @@ def budget_position(*, year: int, city_id: int | None = None) -> dict[str, Decim
     }
 
 
+def exceeds_budget(amount: Decimal, position: dict[str, Decimal | None]) -> bool:
+    """Whether approving ``amount`` goes beyond what ``position`` (budget_position) has left; the approval
+    asks for it under the budget's lock, the decision form to offer the confirmation only then."""
+    return position["remaining"] is not None and amount > position["remaining"]
+
+
 def claim_approve(
     *,
     claim_id: int,
@@ -771,7 +777,7 @@ def claim_approve(
         year = timezone.localdate().year
         budget = Budget.objects.select_for_update().filter(year=year, city__isnull=True).first()
         position = budget_position(year=year) if budget is not None else {"remaining": None}
-        over = position["remaining"] is not None and claim.calculated_total > position["remaining"]
+        over = exceeds_budget(claim.calculated_total, position)
         if over and not confirm_over_budget:
             raise BudgetExceeded(
                 _(
