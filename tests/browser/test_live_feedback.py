@@ -14,11 +14,10 @@ from cities.directory.models import User
 from exchanges.cycle.models import ExchangeRequest
 from exchanges.cycle.selectors import triage
 from exchanges.travel.models import TravelClaim
-from exchanges.travel.services.claims import claim_create
 from koopstadt.development.demo_data import DEMO_PASSWORD
 from koopstadt.development.demo_exchanges import DEMO_HELD_TITLE
 from tests.browser.conftest import ARTIFACTS, WCAG_TAGS, PortalBrowser, _axe
-from tests.exchanges.claims_world import at
+from tests.exchanges.claims_world import day_trip_draft, meeting_day
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -99,18 +98,8 @@ def both_widths(portal: PortalBrowser, label: str) -> None:
 def test_the_claim_calculation_follows_the_trip_form(portal, world, javascript):
     exchange = ExchangeRequest.objects.get(title=DEMO_HELD_TITLE)
     petra = exchange.requester
-    day = timezone.localtime(exchange.meeting.starts_at).date()
-    claim = claim_create(
-        exchange=exchange,
-        traveller=petra,
-        actor=petra,
-        data={
-            "trip_start": at(day, "07:00"),
-            "trip_end": at(day, "18:00"),
-            "origin": "Leipzig",
-            "destination": "Bremen",
-        },
-    )
+    day = meeting_day(exchange)
+    claim = day_trip_draft(exchange)
     page = portal.page
     total = page.locator("#claim-calculation tfoot")
     portal.log_in(petra.email, DEMO_PASSWORD)

@@ -8,7 +8,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from exchanges.cycle.models import ExchangeRequest, Meeting
-from exchanges.travel.models import ClaimItem, Receipt
+from exchanges.travel.models import ClaimItem, Receipt, TravelClaim
+from exchanges.travel.services.claims import claim_create
 from koopstadt.development.demo_exchanges import DEMO_HELD_TITLE
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -40,4 +41,22 @@ def attach_receipt(item: ClaimItem, content: bytes | None = None, name: str = "b
         content_type="application/pdf",
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+def day_trip_draft(exchange: ExchangeRequest) -> TravelClaim:
+    """The requester's draft claim for a day trip Leipzig–Bremen to the exchange's meeting, 07:00–18:00
+    (14 € allowance, no items yet)."""
+    requester = exchange.requester
+    day = meeting_day(exchange)
+    return claim_create(
+        exchange=exchange,
+        traveller=requester,
+        actor=requester,
+        data={
+            "trip_start": at(day, "07:00"),
+            "trip_end": at(day, "18:00"),
+            "origin": "Leipzig",
+            "destination": "Bremen",
+        },
     )

@@ -34,7 +34,7 @@ from exchanges.travel.services.claims import (
     claim_update,
 )
 from tests.api.conftest import issue, problem, token_client
-from tests.exchanges.claims_world import at, attach_receipt, held_exchange, meeting_day
+from tests.exchanges.claims_world import at, attach_receipt, day_trip_draft, held_exchange, meeting_day
 
 pytestmark = pytest.mark.django_db
 
@@ -61,18 +61,7 @@ def person(email: str) -> User:
 def submitted_64(exchange) -> TravelClaim:
     """Petra's day trip to the meeting: a 50 € ticket and 14 € allowance = 64 €, submitted."""
     petra = exchange.requester
-    day = meeting_day(exchange)
-    claim = claim_create(
-        exchange=exchange,
-        traveller=petra,
-        actor=petra,
-        data={
-            "trip_start": at(day, "07:00"),
-            "trip_end": at(day, "18:00"),
-            "origin": "Leipzig",
-            "destination": "Bremen",
-        },
-    )
+    claim = day_trip_draft(exchange)
     claim_item_add(claim=claim, actor=petra, data={"kind": "rail", "amount": D("50.00")}, upload=pdf())
     claim_submit(claim_id=claim.pk, actor=petra)
     claim.refresh_from_db()

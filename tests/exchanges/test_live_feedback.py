@@ -19,8 +19,8 @@ from django.urls import reverse
 from cities.directory.models import User
 from cities.operations.models import AuditEvent
 from exchanges.travel.models import ClaimStatus, TravelClaim
-from exchanges.travel.services.claims import claim_create, claim_shown_calculation
-from tests.exchanges.claims_world import at, held_exchange, meeting_day
+from exchanges.travel.services.claims import claim_shown_calculation
+from tests.exchanges.claims_world import day_trip_draft, held_exchange, meeting_day
 
 pytestmark = pytest.mark.django_db
 
@@ -39,20 +39,7 @@ def person(email: str) -> User:
 @pytest.fixture
 def claim(demo) -> TravelClaim:
     """Petra's draft: a day trip to the held exchange's meeting, 07:00–18:00 (14 € allowance)."""
-    exchange = held_exchange()
-    petra = exchange.requester
-    day = meeting_day(exchange)
-    return claim_create(
-        exchange=exchange,
-        traveller=petra,
-        actor=petra,
-        data={
-            "trip_start": at(day, "07:00"),
-            "trip_end": at(day, "18:00"),
-            "origin": "Leipzig",
-            "destination": "Bremen",
-        },
-    )
+    return day_trip_draft(held_exchange())
 
 
 def _trip_form(claim: TravelClaim, *, end: str = "18:00", meals: tuple[str, ...] = ()) -> dict:
