@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test import override_settings
 
 from cities.directory.roles import Role
 from tests.cities.factories import PASSWORD, DepartmentFactory, UserFactory
+from tests.module_db import rolled_back_after_module
 
 # Playwright's sync API runs an event loop in the main thread; the ORM calls in browser tests are
 # still synchronous and safe (RECIPES.md).
@@ -100,15 +101,9 @@ def demo_world(django_db_setup, django_db_blocker):
     what a test changes is gone before the next test. Modules with tests that need real commits
     (``transaction=True``, threads, other processes) load the demo per test instead.
     """
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("load_demo", stdout=io.StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with rolled_back_after_module(django_db_blocker):
+        call_command("load_demo", stdout=io.StringIO())
+        yield
 
 
 @pytest.fixture

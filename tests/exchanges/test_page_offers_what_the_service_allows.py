@@ -72,6 +72,7 @@ from exchanges.travel.services.claims import claim_create, claim_return_or_rejec
 from koopstadt.errors import DomainError
 from tests.cities.factories import CityFactory, DepartmentFactory, ExpertProfileFactory, UserFactory
 from tests.exchanges.conftest import REFLECTION, make_people, make_request
+from tests.module_db import rolled_back_after_module
 
 pytestmark = pytest.mark.django_db
 
@@ -177,14 +178,8 @@ def build_world() -> World:
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """Built once for the module inside a transaction that is rolled back at its end (as ``demo_world``)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with rolled_back_after_module(django_db_blocker):
+        yield build_world()
 
 
 PEOPLE = [

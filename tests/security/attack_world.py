@@ -47,6 +47,7 @@ from exchanges.travel.models import (
 )
 from tests.cities.factories import CityFactory, DepartmentFactory, ExpertProfileFactory, UserFactory
 from tests.exchanges.factories import ExchangeRequestFactory
+from tests.module_db import rolled_back_after_module
 
 ROLES = ["anonymous", "staff", "contact", "liaison", "coordinator", "expert", "finance", "superuser"]
 SIDES = ["own", "foreign"]
@@ -379,11 +380,8 @@ def world_fixture(django_db_setup, django_db_blocker, tmp_path_factory) -> Itera
     transaction that stays open while the module's tests run and is rolled back after the last one. Each
     test's own transaction is a savepoint inside it, and every request the tests make runs in a further
     savepoint that is rolled back (``run_probed``), so every test meets the same world."""
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")), django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with (
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
+        rolled_back_after_module(django_db_blocker),
+    ):
+        yield build_world()
