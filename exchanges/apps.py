@@ -14,6 +14,7 @@ class ExchangesConfig(AppConfig):
         from exchanges.cycle import tasks as cycle_tasks  # noqa: F401  (registers the Celery tasks)
         from exchanges.notifications import tasks as notification_tasks  # noqa: F401
         from exchanges.privacy import tasks as privacy_tasks  # noqa: F401
+        from exchanges.travel import hooks as travel_hooks  # noqa: F401  (trips on the request page)
         from exchanges.travel import sweeps as travel_sweeps  # noqa: F401
         from exchanges.travel import tasks as travel_tasks  # noqa: F401
 

@@ -452,6 +452,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "exchanges.tasks.remind_reflections_task",
         "schedule": crontab(hour=8, minute=45),
     },
+    "remind-pending-trips": {
+        "task": "exchanges.tasks.remind_pending_trips_task",
+        "schedule": crontab(hour=8, minute=50),
+    },
     "sweep-lost-work": {
         "task": "exchanges.tasks.sweep_lost_work_task",
         "schedule": 60 * 5,
@@ -690,6 +694,8 @@ SWEEPER_GRACE_SECONDS = env_int("SWEEPER_GRACE_SECONDS", 5 * 60)
 TRAVEL_COST_CENTRE = env_str("TRAVEL_COST_CENTRE", "KOOPSTADT-CR")
 # Days before and after the meeting a claimed trip may lie (travel days); outside: a reason for finance.
 CLAIM_TRIP_MARGIN_DAYS = env_int("CLAIM_TRIP_MARGIN_DAYS", 1)
+# A claim more than this share above its approved trip's estimate is flagged for finance (0.10 = 10 %).
+TRIP_DEVIATION_SHARE = env_str("TRIP_DEVIATION_SHARE", "0.10")
 
 # --- Data protection: retention periods (docs/data-protection.md) ----------------------------------
 # Closed requests (completed, withdrawn, rejected, cancelled): case texts and attachments go after this.

@@ -37,6 +37,7 @@ class AuditEvent(models.Model):
         ROLE_CHANGED = "role_changed", _("roles changed")
         USER_DEACTIVATED = "user_deactivated", _("user deactivated")
         CLAIM_DECISION = "claim_decision", _("decision on a travel-cost claim")
+        TRIP_DECISION = "trip_decision", _("decision on a business trip")
         EXPORT = "export", _("export")
         DATA_EXPORT = "data_export", _("personal data exported")
         ANONYMISATION = "anonymisation", _("person anonymised")

@@ -84,6 +84,7 @@ ACCEPTED = frozenset({Status.ROUTING, Status.MATCHING, Status.AGREED, Status.SCH
 CLOSING_EFFECTS = (
     "exchanges.cycle.services.invitations.invitations_close",
     "exchanges.cycle.services.meetings.meeting_cancel",
+    "exchanges.cycle.hooks.run_closing_hooks",
 )
 
 

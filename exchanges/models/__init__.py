@@ -31,10 +31,13 @@ from exchanges.travel.models import (
     ClaimEvent,
     ClaimItem,
     ClaimStatus,
+    Commitment,
     ExportBatch,
     RateSet,
     Receipt,
     TravelClaim,
+    TripEvent,
+    TripRequest,
 )
 
 __all__ = [
@@ -49,6 +52,7 @@ __all__ = [
     "ClaimItem",
     "ClaimStatus",
     "Comment",
+    "Commitment",
     "Direction",
     "ExchangeRequest",
     "ExportBatch",
@@ -66,4 +70,6 @@ __all__ = [
     "Status",
     "TimelineEntry",
     "TravelClaim",
+    "TripEvent",
+    "TripRequest",
 ]

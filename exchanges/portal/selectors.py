@@ -30,7 +30,7 @@ from exchanges.cycle.models.requests import Direction
 from exchanges.cycle.states import CLOSED_STATUSES, TRIAGE_STATUSES
 from exchanges.travel.models import Booking, ClaimStatus, TravelClaim
 from exchanges.travel.selectors import claims_visible_to
-from exchanges.travel.services.claims import budget_position
+from exchanges.travel.services.budget import budget_position
 
 T = TypeVar("T")
 

@@ -193,6 +193,23 @@ class TravelClaim(Versioned):
     )
     local_transport = models.DecimalField(_("local transport"), **MONEY, default=Decimal("0"))
     rate_set = models.ForeignKey(RateSet, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    trip = models.ForeignKey(
+        "exchanges.TripRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("approved trip"),
+    )
+    no_trip_reason = models.TextField(
+        _("why there is no trip approved in the portal"),
+        blank=True,
+        max_length=2000,
+        help_text=_("E.g. approved on paper by the department; please upload the approval."),
+    )
+    outside_approval = models.FileField(
+        _("approval given outside the portal"), upload_to="approvals/", max_length=300, blank=True
+    )
     calculated_total = models.DecimalField(_("calculated total"), **MONEY, null=True, blank=True)
     budget_override = models.BooleanField(_("approved beyond the budget"), default=False)
     filed_late = models.BooleanField(
@@ -420,3 +437,249 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- business trips approved before they happen (docs/travel-costs.md, "Trip request") ---------------------
+
+
+class TripStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")  # the traveller is still entering it
+    SUBMITTED = "submitted", _("Awaiting approval")  # the supervisor and the coordination decide
+    RETURNED = "returned", _("Returned")  # one of them asked for changes; submitted again afterwards
+    APPROVED = "approved", _("Approved")  # both approved: the trip may take place, koopstadt pays
+    REFUSED = "refused", _("Refused")  # closed by the supervisor or the coordination, with a reason
+    CANCELLED = "cancelled", _("Cancelled")  # withdrawn by the traveller, or the exchange was closed
+
+
+class TripMeans(models.TextChoices):
+    RAIL = "rail", _("train or bus")
+    CAR = "car", _("private car")
+    OFFICIAL_CAR = "official_car", _("official car")
+    OTHER = "other", _("other (explain)")
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", _("approved")
+    RETURNED = "returned", _("returned for changes")
+    REFUSED = "refused", _("refused")
+
+
+class DecisionChannel(models.TextChoices):
+    PORTAL = "portal", _("in the portal")
+    LINK = "link", _("through the e-mail link, without an account")
+
+
+class TripRequest(Versioned):
+    """A traveller's request to make a business trip for an exchange (Dienstreiseantrag).
+
+    Two approvals, both recorded here: the traveller's supervisor approves the trip as a business trip
+    (BRKG § 2 (1)), koopstadt's coordination confirms that koopstadt covers the costs (the estimate then
+    becomes a ``Commitment`` on the budget). The trip is approved when both have approved. The claim after
+    the trip is created from it (``TravelClaim.trip``).
+    """
+
+    VERSION_LABELS = {"decision": _("decision")}
+
+    exchange = models.ForeignKey(
+        "exchanges.ExchangeRequest", on_delete=models.PROTECT, related_name="trip_requests"
+    )
+    traveller = models.ForeignKey(
+        "cities.User", on_delete=models.PROTECT, related_name="trip_requests", verbose_name=_("traveller")
+    )
+    filed_by = models.ForeignKey(
+        "cities.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=TripStatus.choices, default=TripStatus.DRAFT
+    )
+    purpose = models.CharField(_("purpose"), max_length=300)
+    origin = models.CharField(_("from"), max_length=200)
+    destination = models.CharField(_("to"), max_length=200)
+    starts_at = models.DateTimeField(_("trip begins"))
+    ends_at = models.DateTimeField(_("trip ends"))
+    means = models.CharField(_("means of transport"), max_length=15, choices=TripMeans.choices)
+    means_note = models.CharField(_("explanation of the means of transport"), max_length=300, blank=True)
+    fare = models.DecimalField(
+        _("estimated fares (train, bus, other)"),
+        **MONEY,
+        default=Decimal("0"),
+        help_text=_("Return journey, in euros."),
+    )
+    higher_class = models.BooleanField(_("first class"), default=False)
+    scheduled_hours = models.DecimalField(
+        _("scheduled one-way journey (hours)"), max_digits=4, decimal_places=1, default=Decimal("0")
+    )
+    higher_class_reason = models.TextField(_("reason for the first class"), blank=True, max_length=2000)
+    car_km = models.DecimalField(
+        _("kilometres by private car (return journey)"), max_digits=7, decimal_places=1, default=Decimal("0")
+    )
+    car_interest = models.BooleanField(
+        _("significant official interest in using the car"),
+        default=False,
+        help_text=_("BRKG § 5 (2): recorded before the trip, it allows the higher kilometre rate."),
+    )
+    car_interest_reason = models.TextField(_("reason for the official interest"), blank=True, max_length=2000)
+    hotel_nights = models.PositiveSmallIntegerField(_("hotel nights"), default=0)
+    hotel_price = models.DecimalField(
+        _("estimated hotel price per night"),
+        **MONEY,
+        default=Decimal("0"),
+        help_text=_("Without breakfast, in euros."),
+    )
+    hotel_reason = models.TextField(_("reason for a hotel above the limit"), blank=True, max_length=2000)
+    other_costs = models.DecimalField(_("other estimated costs"), **MONEY, default=Decimal("0"))
+    other_costs_note = models.CharField(_("what the other costs are"), max_length=300, blank=True)
+    cost_centre = models.CharField(_("cost centre"), max_length=40)
+    estimated_total = models.DecimalField(_("estimated costs"), **MONEY, default=Decimal("0"))
+    estimate_snapshot = models.JSONField(
+        _("estimate the approvals were given on"), null=True, blank=True, editable=False
+    )
+    # The supervisor: a person of the directory, or only a name and an address (no account).
+    supervisor = models.ForeignKey(
+        "cities.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="trips_to_approve",
+        verbose_name=_("supervisor"),
+    )
+    supervisor_name = models.CharField(_("supervisor's name"), max_length=150)
+    supervisor_email = models.EmailField(_("supervisor's e-mail address"))
+    # Changed whenever a new approval link is sent: an older link, or a used one, is refused.
+    link_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    supervisor_decision = models.CharField(
+        _("supervisor's decision"), max_length=10, choices=Decision.choices, blank=True
+    )
+    supervisor_decided_at = models.DateTimeField(_("supervisor decided"), null=True, blank=True)
+    supervisor_decided_by = models.ForeignKey(
+        "cities.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    supervisor_channel = models.CharField(max_length=10, choices=DecisionChannel.choices, blank=True)
+    supervisor_note = models.TextField(_("supervisor's note"), blank=True, max_length=2000)
+    cost_decision = models.CharField(
+        _("decision on the costs"), max_length=10, choices=Decision.choices, blank=True
+    )
+    cost_decided_at = models.DateTimeField(_("costs decided"), null=True, blank=True)
+    cost_decided_by = models.ForeignKey(
+        "cities.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cost_note = models.TextField(_("note on the costs"), blank=True, max_length=2000)
+    budget_override = models.BooleanField(_("confirmed beyond the budget"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("trip request")
+        verbose_name_plural = _("trip requests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="trip_in_order"),
+            models.CheckConstraint(
+                condition=Q(fare__gte=0)
+                & Q(car_km__gte=0)
+                & Q(hotel_price__gte=0)
+                & Q(other_costs__gte=0)
+                & Q(scheduled_hours__gte=0),
+                name="trip_amounts_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="trip_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.traveller} – {self.destination} ({self.starts_at:%d.%m.%Y})"
+
+    @property
+    def car_interest_before_start(self) -> bool:
+        """The official interest in the car was part of a trip approved before it began (BRKG § 5 (2))."""
+        return bool(
+            self.car_interest
+            and self.means == TripMeans.CAR
+            and self.status == TripStatus.APPROVED
+            and self.approved_at is not None
+            and self.approved_at <= self.starts_at
+        )
+
+
+TRIP_ACTIONS = {
+    "create": _("created the trip request"),
+    "submit": _("submitted the trip request for approval"),
+    "supervisor_approved": _("approved the business trip"),
+    "supervisor_returned": _("returned the trip request for changes"),
+    "supervisor_refused": _("refused the business trip"),
+    "cost_approved": _("confirmed that koopstadt covers the costs"),
+    "cost_returned": _("returned the trip request for changes"),
+    "cost_refused": _("refused to cover the costs"),
+    "approved": _("The trip is approved."),
+    "cancel": _("cancelled the trip request"),
+    "link_sent": _("sent the approval link to the supervisor"),
+    "reminder": _("reminded the supervisor"),
+}
+
+
+class TripEvent(models.Model):
+    """The trip request's timeline: appended, never edited."""
+
+    trip = models.ForeignKey(TripRequest, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey("cities.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True, help_text="Who acted without an account.")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status} → {self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        return str(TRIP_ACTIONS.get(self.action, self.action))
+
+    @property
+    def who(self) -> str:
+        return self.actor_name or (str(self.actor) if self.actor_id else "")
+
+
+class Commitment(models.Model):
+    """koopstadt's commitment (Obligo) to pay an approved trip's estimated costs, on the budget of the trip's
+    year. Made once when the coordination confirms the costs; released once — when the trip's claim is
+    booked (the booking replaces it), rejected, or the trip or the exchange is cancelled."""
+
+    class Release(models.TextChoices):
+        BOOKED = "booked", _("replaced by the booking")
+        CLAIM_REJECTED = "claim_rejected", _("claim rejected")
+        REFUSED = "refused", _("trip refused")
+        CANCELLED = "cancelled", _("trip cancelled")
+        RETURNED = "returned", _("trip returned for changes")
+
+    trip = models.ForeignKey("exchanges.TripRequest", on_delete=models.PROTECT, related_name="commitments")
+    year = models.PositiveSmallIntegerField(_("budget year"), db_index=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    created_at = models.DateTimeField(_("committed"), auto_now_add=True)
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    release_reason = models.CharField(
+        _("released because"), max_length=20, choices=Release.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="commitment_not_negative"),
+            # One open commitment per trip: a trip returned and approved again is committed anew.
+            models.UniqueConstraint(
+                fields=["trip"], condition=Q(released_at__isnull=True), name="commitment_one_open_per_trip"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.amount}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.released_at is None

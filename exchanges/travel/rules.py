@@ -9,7 +9,9 @@ import rules
 from cities.directory.models import User
 from cities.directory.roles import Role
 from cities.directory.rules import is_coordinator, is_finance
-from exchanges.travel.models import ClaimStatus, TravelClaim
+from exchanges.cycle.models import ExchangeRequest, Status
+from exchanges.cycle.rules import claim_participants
+from exchanges.travel.models import ClaimStatus, Decision, TravelClaim, TripRequest, TripStatus
 
 # The traveller changes a claim while it is a draft or was returned by finance.
 EDITABLE_STATUSES = frozenset({ClaimStatus.DRAFT, ClaimStatus.RETURNED})
@@ -39,6 +41,102 @@ def may_edit_claim(user: User, claim: TravelClaim) -> bool:
 def may_decide_claim(user: User, claim: TravelClaim) -> bool:
     """Finance decides on a submitted claim — never on one in which they travel or which they entered."""
     return decides_claims(user) and not is_own_claim(user, claim) and claim.status == ClaimStatus.SUBMITTED
+
+
+# --- trip requests (Dienstreiseanträge) ---------------------------------------------------------------------
+
+# A trip is requested once an expert has agreed, until the exchange has taken place.
+TRIP_EXCHANGE_STATUSES = frozenset({Status.AGREED, Status.SCHEDULED})
+TRIP_EDITABLE_STATUSES = frozenset({TripStatus.DRAFT, TripStatus.RETURNED})
+TRIP_OPEN_STATUSES = frozenset({TripStatus.DRAFT, TripStatus.SUBMITTED, TripStatus.RETURNED})
+
+
+def may_travel_for(traveller: User, exchange: ExchangeRequest) -> bool:
+    """Who travels for an exchange: the requester, the experts who accepted, the meeting's people."""
+    return traveller.is_authenticated and traveller.pk in claim_participants(exchange)
+
+
+def may_file_trip(user: User, exchange: ExchangeRequest) -> bool:
+    """A traveller files their own trip request while the exchange is agreed or scheduled; the coordination
+    may enter one for a traveller (the traveller still cannot approve it: four eyes)."""
+    if not user.is_authenticated or exchange.status not in TRIP_EXCHANGE_STATUSES:
+        return False
+    return is_coordinator(user) or may_travel_for(user, exchange)
+
+
+def is_own_trip(user: User, trip: TripRequest) -> bool:
+    """The traveller, or the person who entered the trip for them: neither approves it."""
+    return user.is_authenticated and user.pk in {trip.traveller_id, trip.filed_by_id}
+
+
+def may_edit_trip(user: User, trip: TripRequest) -> bool:
+    """Change and submit: the trip's own people, while it is a draft or was returned."""
+    return is_own_trip(user, trip) and trip.status in TRIP_EDITABLE_STATUSES
+
+
+def is_trip_supervisor(user: User, trip: TripRequest) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (
+            (trip.supervisor_id is not None and user.pk == trip.supervisor_id)
+            or (trip.supervisor_email and user.email.lower() == trip.supervisor_email.lower())
+        )
+    )
+
+
+def may_decide_as_supervisor(user: User, trip: TripRequest) -> bool:
+    """The named supervisor approves, returns or refuses a submitted trip once — never their own trip."""
+    return (
+        trip.status == TripStatus.SUBMITTED
+        and not trip.supervisor_decision
+        and is_trip_supervisor(user, trip)
+        and not is_own_trip(user, trip)
+    )
+
+
+def supervisor_link_decision_possible(trip: TripRequest) -> bool:
+    """The e-mail link decides for a supervisor without an account, once, while the trip awaits it."""
+    return trip.status == TripStatus.SUBMITTED and not trip.supervisor_decision
+
+
+def may_decide_trip_costs(user: User, trip: TripRequest) -> bool:
+    """The coordination confirms (or refuses) that koopstadt covers the costs of a submitted trip, once —
+    not for a trip they travel on or entered, nor one they approved as the supervisor (two people)."""
+    return (
+        trip.status == TripStatus.SUBMITTED
+        and not trip.cost_decision
+        and is_coordinator(user)
+        and not is_own_trip(user, trip)
+        and not (trip.supervisor_decision == Decision.APPROVED and trip.supervisor_decided_by_id == user.pk)
+    )
+
+
+def may_cancel_trip(user: User, trip: TripRequest) -> bool:
+    """The traveller (or the coordination) withdraws a trip that has not been claimed yet."""
+    if trip.status not in TRIP_OPEN_STATUSES | {TripStatus.APPROVED}:
+        return False
+    if not (is_own_trip(user, trip) or is_coordinator(user)):
+        return False
+    return not trip.claims.exclude(status=ClaimStatus.DRAFT).exists()
+
+
+def sees_trip(user: User, trip: TripRequest) -> bool:
+    """The trip's own people, its supervisor, the coordination and finance."""
+    return bool(
+        is_own_trip(user, trip) or is_trip_supervisor(user, trip) or is_coordinator(user) or is_finance(user)
+    )
+
+
+def may_claim_from_trip(user: User, trip: TripRequest) -> bool:
+    """The traveller claims the costs of an approved trip once the exchange is scheduled, once per trip."""
+    from_statuses = {Status.SCHEDULED, Status.HELD, Status.COMPLETED}
+    return (
+        is_own_trip(user, trip)
+        and trip.status == TripStatus.APPROVED
+        and trip.exchange.status in from_statuses
+        and not trip.claims.exclude(status=ClaimStatus.REJECTED).exists()
+    )
 
 
 rules.add_perm("exchanges.finance", is_finance)

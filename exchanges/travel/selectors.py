@@ -17,7 +17,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from cities.directory.models import User
-from exchanges.travel.models import Booking, ClaimStatus, ExportBatch, Receipt, TravelClaim
+from cities.directory.rules import is_coordinator
+from exchanges.travel.models import (
+    Booking,
+    ClaimStatus,
+    ExportBatch,
+    Receipt,
+    TravelClaim,
+    TripRequest,
+    TripStatus,
+)
 from exchanges.travel.rules import sees_all_claims
 
 
@@ -120,3 +129,45 @@ def bookings_for_finance(*, filters: dict[str, Any]) -> QuerySet[Booking]:
 def booking_number(*, claim_id: int) -> str | None:
     """The booking number of a claim, or None while it is not booked (yet)."""
     return Booking.objects.filter(claim_id=claim_id).values_list("number", flat=True).first()
+
+
+# --- trip requests ----------------------------------------------------------------------------------------
+
+
+def trips_visible_to(user: User) -> QuerySet[TripRequest]:
+    """The trip requests a person may see (``exchanges.travel.rules.sees_trip``, read by the database): all
+    for the coordination and finance; otherwise those they travel on, entered, or approve as supervisor."""
+    if not user.is_authenticated:
+        return TripRequest.objects.none()
+    if sees_all_claims(user):
+        return TripRequest.objects.all()
+    return TripRequest.objects.filter(
+        Q(traveller=user) | Q(filed_by=user) | Q(supervisor=user) | Q(supervisor_email__iexact=user.email)
+    )
+
+
+def trip_get_for_user(*, user: User, pk: int) -> TripRequest:
+    """The trip request if ``user`` may see it; 404 for missing and foreign ones alike."""
+    trip = (
+        trips_visible_to(user)
+        .select_related("exchange", "traveller__home_city", "filed_by", "supervisor")
+        .filter(pk=pk)
+        .first()
+    )
+    if trip is None:
+        raise Http404
+    return trip
+
+
+def trips_to_approve(user: User) -> QuerySet[TripRequest]:
+    """The submitted trips waiting for this person's decision: as supervisor, or (coordination) on costs."""
+    waiting = TripRequest.objects.filter(status=TripStatus.SUBMITTED)
+    mine = Q(supervisor_decision="") & (Q(supervisor=user) | Q(supervisor_email__iexact=user.email))
+    if is_coordinator(user):
+        mine |= Q(cost_decision="")
+    return (
+        waiting.filter(mine)
+        .exclude(Q(traveller=user) | Q(filed_by=user))
+        .select_related("exchange", "traveller")
+        .order_by("submitted_at", "pk")
+    )

@@ -46,13 +46,16 @@ from exchanges.travel.models import (
 from exchanges.travel.rules import decides_claims, may_decide_claim, may_edit_claim, sees_all_claims
 from exchanges.travel.selectors import booking_number, claim_get_for_user, claims_of, export_batches
 from exchanges.travel.selectors import finance_queue as finance_queue_claims
-from exchanges.travel.services.claim_pdf import claim_pdf_export
-from exchanges.travel.services.claims import (
-    RECEIPT_KINDS,
+from exchanges.travel.services.budget import (
     BudgetExceeded,
     budget_overview_figures,
     budget_position,
     budget_set,
+    exceeds_budget,
+)
+from exchanges.travel.services.claim_pdf import claim_pdf_export
+from exchanges.travel.services.claims import (
+    RECEIPT_KINDS,
     claim_approve,
     claim_check_allowed,
     claim_create,
@@ -69,7 +72,6 @@ from exchanges.travel.services.claims import (
     claim_submit,
     claim_trip_check,
     claim_update,
-    exceeds_budget,
     stale_claim_message,
 )
 from exchanges.travel.services.exports import (

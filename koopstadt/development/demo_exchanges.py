@@ -22,7 +22,7 @@ from exchanges.cycle.services.reflections import reflection_submit
 from exchanges.cycle.services.requests import request_save_draft, request_transition
 from exchanges.cycle.services.routing import request_route, routing_correct
 from exchanges.travel.models import Budget
-from exchanges.travel.services.claims import budget_set
+from exchanges.travel.services.budget import budget_set
 
 # requester, title, topics, need, format, direction, partner cities, steps (action, actor e-mail, comment)
 DEMO_REQUESTS = [

@@ -20,9 +20,8 @@ from django.utils import timezone
 from cities.directory.models import User
 from cities.records.models import EditRecord
 from exchanges.travel.models import Budget, ClaimItem, ClaimStatus, RateSet, TravelClaim
+from exchanges.travel.services.budget import BudgetExceeded, budget_set
 from exchanges.travel.services.claims import (
-    BudgetExceeded,
-    budget_set,
     claim_approve,
     claim_create,
     claim_item_add,

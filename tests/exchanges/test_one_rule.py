@@ -26,7 +26,8 @@ from exchanges.cycle.services.requests import request_save_draft, request_transi
 from exchanges.cycle.workflow import TRANSITIONS
 from exchanges.travel.models import ClaimStatus, TravelClaim
 from exchanges.travel.rules import decides_claims, may_decide_claim, sees_all_claims
-from exchanges.travel.services.claims import budget_set, claim_approve
+from exchanges.travel.services.budget import budget_set
+from exchanges.travel.services.claims import claim_approve
 from koopstadt.errors import DomainError, NotPermitted
 from tests.api.conftest import issue, token_client
 from tests.cities.factories import UserFactory

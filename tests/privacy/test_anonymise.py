@@ -18,7 +18,7 @@ from exchanges.cycle.models import Attachment, Comment, ExchangeRequest
 from exchanges.notifications.models import Notification
 from exchanges.privacy.people import REDACTED, PrivacyError, person_anonymise
 from exchanges.travel.models import Booking, ClaimItem, ClaimStatus, Receipt, TravelClaim
-from exchanges.travel.services.claims import budget_overview_figures, budget_position
+from exchanges.travel.services.budget import budget_overview_figures, budget_position
 from koopstadt.development.demo_data import DEMO_PASSWORD
 from tests.privacy.conftest import OLD_EMAIL, OLD_NAME
 

@@ -91,6 +91,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         verbose_name=_("department"),
     )
+    supervisor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("supervisor"),
+        help_text=_(
+            "Approves the person's business trips: a person of the same city (docs/travel-costs.md)."
+        ),
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="de"
     )
@@ -149,6 +160,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.__class__.objects.normalize_email(self.email).lower()
         if self.department_id and self.department.city_id != self.home_city_id:
             raise ValidationError({"department": _("The department must belong to the person's home city.")})
+        if self.supervisor_id and (
+            self.supervisor_id == self.pk or self.supervisor.home_city_id != self.home_city_id
+        ):
+            raise ValidationError(
+                {"supervisor": _("The supervisor must be another person of the same city.")}
+            )
 
     # --- roles -----------------------------------------------------------------------------------
     @property

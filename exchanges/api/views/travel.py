@@ -47,8 +47,8 @@ from exchanges.travel.selectors import (
     finance_queue,
     possible_duplicate_filter,
 )
+from exchanges.travel.services.budget import BudgetExceeded
 from exchanges.travel.services.claims import (
-    BudgetExceeded,
     claim_approve,
     claim_check_allowed,
     claim_create,

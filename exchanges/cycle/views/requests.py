@@ -23,6 +23,7 @@ from exchanges.cycle.forms import (
     RoutingCorrectionForm,
     TransitionForm,
 )
+from exchanges.cycle.hooks import request_page_sections
 from exchanges.cycle.models import ExchangeRequest, InvitationStatus, Meeting, Status
 from exchanges.cycle.progress import CLOSED_EARLY, cycle_steps, done_message, primary_step, who_acts_next
 from exchanges.cycle.rules import (
@@ -385,6 +386,8 @@ def _cycle_context(user, exchange: ExchangeRequest, *, routing_form, propose_for
     reflections = list(exchange.reflections.select_related("author"))
     context["may_reflect"] = may_write_reflection(user, exchange, reflections)
     context["reflections"] = visible_reflections(user, exchange, reflections)
+    # What other domains show on the request page (travel: the trip requests), exchanges.cycle.hooks.
+    context["sections"] = request_page_sections(user, exchange)
     return context
 
 

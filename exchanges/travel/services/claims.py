@@ -18,32 +18,35 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cities.directory.models import User
-from cities.directory.rules import is_coordinator, is_finance
+from cities.directory.rules import is_coordinator
 from cities.operations.audit import audit_record
 from cities.operations.models import AuditEvent
 from cities.records.versions import changed_fields, version_advance, version_check
 from exchanges.cycle.facts import current_meeting
-from exchanges.cycle.models import ExchangeRequest, Status
+from exchanges.cycle.models import ExchangeRequest
 from exchanges.cycle.rules import CLAIMABLE_STATUSES, may_claim
 from exchanges.notifications.services import notify
 from exchanges.travel.models import (
     Booking,
     BookingCounter,
-    Budget,
     ClaimEvent,
     ClaimItem,
     ClaimStatus,
+    Commitment,
     RateSet,
     Receipt,
     TravelClaim,
+    TripMeans,
+    TripStatus,
 )
 from exchanges.travel.rules import decides_claims, is_own_claim, may_decide_claim, may_edit_claim
+from exchanges.travel.services.budget import budget_check_locked, commitment_release
 from exchanges.travel.services.claim_nights import claim_item_night_check, claim_nights_check
 from exchanges.travel.services.rates import rate_set_for
 from exchanges.travel.services.travel_calculator import (
@@ -61,7 +64,6 @@ from koopstadt.sequences import next_number
 from koopstadt.uploads import RECEIPT_KINDS as RECEIPT_FILE_KINDS
 from koopstadt.uploads import check_upload
 
-COUNTED_STATUSES = [ClaimStatus.APPROVED, ClaimStatus.BOOKED, ClaimStatus.PAID]
 # Claims shown from what finance decided on (``calculation_snapshot``), never recalculated.
 DECIDED_STATUSES = frozenset(
     {ClaimStatus.APPROVED, ClaimStatus.BOOKED, ClaimStatus.PAID, ClaimStatus.REJECTED}
@@ -74,10 +76,6 @@ RECEIPT_KINDS = frozenset({ClaimItem.Kind.RAIL, ClaimItem.Kind.OTHER})
 MAX_AMOUNT = Decimal("100000.00")
 MAX_CLAIM_TOTAL = Decimal("1000000.00")
 MAX_TRIP_DAYS = 31
-
-
-class BudgetExceeded(DomainError):
-    pass
 
 
 def _euro(value: Decimal) -> str:
@@ -148,13 +146,25 @@ def claim_trip(claim: TravelClaim) -> Trip:
     """The claim as calculator input (local times)."""
     items = list(claim.items.annotate(receipt_count=Count("receipts")))
     start, end = timezone.localtime(claim.trip_start), timezone.localtime(claim.trip_end)
+    trip = claim.trip
+    if trip is not None:
+        # BRKG § 5 (2): the higher rate only for an interest recorded on the trip approved before it began.
+        interest = trip.car_interest_before_start and trip.approved_at <= claim.trip_start
+        interest = bool(interest)
+    else:
+        interest = bool(claim.car_interest_recorded_on and claim.car_interest_recorded_on <= start.date())
+    # What was approved in advance on the trip counts as an accepted reason.
+    first_class_approved = trip is not None and trip.higher_class and trip.status == TripStatus.APPROVED
+    hotel_approved = (
+        trip is not None and bool(trip.hotel_reason.strip()) and trip.status == TripStatus.APPROVED
+    )
     nights = [
         Night(
             hotel_cost=item.reduced_to if item.reduced_to is not None else item.amount,
             night_of=item.night_of,
             breakfast_included=item.breakfast_included,
             receipt=item.receipt_count > 0,
-            excess_reason_accepted=item.reason_accepted,
+            excess_reason_accepted=item.reason_accepted or hotel_approved,
         )
         for item in items
         if item.kind == ClaimItem.Kind.HOTEL
@@ -164,7 +174,7 @@ def claim_trip(claim: TravelClaim) -> Trip:
             price=item.reduced_to if item.reduced_to is not None else item.amount,
             higher_class=item.higher_class,
             scheduled_hours=item.scheduled_hours,
-            reason_accepted=item.reason_accepted,
+            reason_accepted=item.reason_accepted or (item.higher_class and first_class_approved),
         )
         for item in items
         if item.kind == ClaimItem.Kind.RAIL
@@ -175,7 +185,6 @@ def claim_trip(claim: TravelClaim) -> Trip:
         if item.kind == ClaimItem.Kind.OTHER
     )
     meals = {date.fromisoformat(day): frozenset(names) for day, names in (claim.meals or {}).items()}
-    interest = bool(claim.car_interest_recorded_on and claim.car_interest_recorded_on <= start.date())
     return Trip(
         start=start,
         end=end,
@@ -333,6 +342,9 @@ class ClaimFlags:
     overlapping: tuple[TravelClaim, ...]  # the traveller's other claims whose trip overlaps this one's
     shared_receipts: tuple[Receipt, ...]  # receipts on other claims with the content of one of this claim's
     trip_misfit: tuple[str, ...]  # why the trip does not fit the exchange
+    # How the claim differs from its approved trip; or that it has none (a reason is then required).
+    deviations: tuple["Deviation", ...] = ()
+    without_trip: bool = False
 
     @property
     def possible_duplicate(self) -> bool:
@@ -413,12 +425,73 @@ def trip_misfit(claim: TravelClaim, *, at: datetime | None = None) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class Deviation:
+    """One way the claim differs from what was approved, for finance."""
+
+    label: str
+    planned: str
+    actual: str
+    difference: str = ""
+
+
+def _local_day(value: datetime) -> str:
+    return _day(timezone.localtime(value).date())
+
+
+def claim_trip_deviations(claim: TravelClaim, *, total: Decimal | None = None) -> list[Deviation]:
+    """Every difference between the claim and its approved trip that finance should see: other dates, a
+    total more than ``TRIP_DEVIATION_SHARE`` above the estimate, a car or a first class not approved."""
+    trip = claim.trip
+    if trip is None:
+        return []
+    deviations = []
+    planned_days = (timezone.localtime(trip.starts_at).date(), timezone.localtime(trip.ends_at).date())
+    actual_days = (timezone.localtime(claim.trip_start).date(), timezone.localtime(claim.trip_end).date())
+    if planned_days != actual_days:
+        deviations.append(
+            Deviation(
+                _("Other dates"),
+                f"{_local_day(trip.starts_at)}–{_local_day(trip.ends_at)}",
+                f"{_local_day(claim.trip_start)}–{_local_day(claim.trip_end)}",
+            )
+        )
+    total = claim.calculated_total if total is None else total
+    share = Decimal(str(settings.TRIP_DEVIATION_SHARE))
+    if total is not None and total > trip.estimated_total * (1 + share):
+        difference = total - trip.estimated_total
+        percent = (
+            (difference / trip.estimated_total * 100).quantize(Decimal("1")) if trip.estimated_total else None
+        )
+        deviations.append(
+            Deviation(
+                _("Higher costs than estimated"),
+                _euro(trip.estimated_total) + " €",
+                _euro(total) + " €",
+                f"+{_euro(difference)} €" + (f" (+{percent} %)" if percent is not None else ""),
+            )
+        )
+    if claim.car_km and trip.means != TripMeans.CAR:
+        deviations.append(
+            Deviation(
+                _("Private car not approved"),
+                trip.get_means_display(),
+                _("%(km)s km by private car") % {"km": formats.number_format(claim.car_km, 1)},
+            )
+        )
+    if not trip.higher_class and claim.items.filter(higher_class=True).exists():
+        deviations.append(Deviation(_("First class not approved"), _("second class"), _("first class")))
+    return deviations
+
+
 def claim_flags(claim: TravelClaim) -> ClaimFlags:
     return ClaimFlags(
         missing_receipts=tuple(items_missing_receipts(claim)),
         overlapping=tuple(overlapping_claims(claim)),
         shared_receipts=tuple(shared_receipts(claim)),
         trip_misfit=tuple(trip_misfit(claim, at=claim.submitted_at)),
+        deviations=tuple(claim_trip_deviations(claim)),
+        without_trip=claim.trip_id is None,
     )
 
 
@@ -599,7 +672,7 @@ def claim_item_remove(*, item: ClaimItem, actor: User, expected_version: int | N
 
 
 def _submission_errors(
-    claim: TravelClaim, flags: ClaimFlags, *, trip_fit_reason: str, duplicate_reason: str
+    claim: TravelClaim, flags: ClaimFlags, *, trip_fit_reason: str, duplicate_reason: str, no_trip_reason: str
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if flags.missing_receipts:
@@ -618,6 +691,13 @@ def _submission_errors(
                 "not a duplicate; finance reads your reason."
             )
         ]
+    if flags.without_trip and not no_trip_reason:
+        errors["no_trip_reason"] = [
+            _(
+                "No trip of yours was approved in the portal for this exchange. Please say how and when it was "
+                "approved (e.g. on paper by your department) and upload the approval; finance reads it."
+            )
+        ]
     if flags.trip_misfit and not trip_fit_reason:
         errors["trip_fit_reason"] = [
             _(
@@ -634,6 +714,7 @@ def claim_submit(
     expected_version: int | None = None,
     trip_fit_reason: str = "",
     duplicate_reason: str = "",
+    no_trip_reason: str = "",
 ) -> TravelClaim:
     """Submit (or resubmit a returned claim): receipts present, flags explained, figures stored.
 
@@ -650,14 +731,20 @@ def claim_submit(
         from_status = claim.status
         now = timezone.now()
         trip_fit_reason, duplicate_reason = trip_fit_reason.strip(), duplicate_reason.strip()
+        no_trip_reason = no_trip_reason.strip() or claim.no_trip_reason.strip()
         flags = ClaimFlags(
             missing_receipts=tuple(items_missing_receipts(claim)),
             overlapping=tuple(overlapping_claims(claim)),
             shared_receipts=tuple(shared_receipts(claim)),
             trip_misfit=tuple(trip_misfit(claim, at=now)),
+            without_trip=claim.trip_id is None,
         )
         errors = _submission_errors(
-            claim, flags, trip_fit_reason=trip_fit_reason, duplicate_reason=duplicate_reason
+            claim,
+            flags,
+            trip_fit_reason=trip_fit_reason,
+            duplicate_reason=duplicate_reason,
+            no_trip_reason=no_trip_reason,
         )
         if errors:
             raise ValidationError(errors)
@@ -675,6 +762,7 @@ def claim_submit(
         claim.trip_unfit = bool(flags.trip_misfit)
         claim.trip_fit_reason = trip_fit_reason if flags.trip_misfit else ""
         claim.duplicate_reason = duplicate_reason if flags.possible_duplicate else ""
+        claim.no_trip_reason = no_trip_reason if claim.trip_id is None else ""
         version_advance(claim, actor=actor, fields=["status"])
         claim.full_clean()
         claim.save(
@@ -688,6 +776,7 @@ def claim_submit(
                 "trip_unfit",
                 "trip_fit_reason",
                 "duplicate_reason",
+                "no_trip_reason",
                 "version",
             ]
         )
@@ -734,25 +823,6 @@ def stale_claim_message(error: StaleVersion) -> str:
     ) % {"changes": "; ".join(told) or _("by somebody else")}
 
 
-def budget_position(*, year: int, city_id: int | None = None) -> dict[str, Decimal | None]:
-    claims = TravelClaim.objects.filter(decided_at__year=year, status__in=COUNTED_STATUSES)
-    if city_id is not None:
-        claims = claims.filter(traveller__home_city_id=city_id)
-    used = claims.aggregate(total=Sum("calculated_total"))["total"] or Decimal("0")
-    budget = Budget.objects.filter(year=year, city_id=city_id).first()
-    return {
-        "budget": budget.amount if budget else None,
-        "used": money(used),
-        "remaining": money(budget.amount - used) if budget else None,
-    }
-
-
-def exceeds_budget(amount: Decimal, position: dict[str, Decimal | None]) -> bool:
-    """Whether approving ``amount`` goes beyond what ``position`` (budget_position) has left; the approval
-    asks for it under the budget's lock, the decision form to offer the confirmation only then."""
-    return position["remaining"] is not None and amount > position["remaining"]
-
-
 def claim_approve(
     *,
     claim_id: int,
@@ -774,17 +844,11 @@ def claim_approve(
         calculation = claim_calculate(claim)
         _bounded_total(claim)
         claim.calculated_total = calculation.total
-        year = timezone.localdate().year
-        budget = Budget.objects.select_for_update().filter(year=year, city__isnull=True).first()
-        position = budget_position(year=year) if budget is not None else {"remaining": None}
-        over = exceeds_budget(claim.calculated_total, position)
-        if over and not confirm_over_budget:
-            raise BudgetExceeded(
-                _(
-                    "Approving %(amount)s € would exceed the budget %(year)d (remaining %(remaining)s €). Please confirm."
-                )
-                % {"amount": claim.calculated_total, "year": year, "remaining": position["remaining"]}
-            )
+        over = budget_check_locked(
+            year=timezone.localdate().year,
+            amount=claim.calculated_total,
+            confirmed=confirm_over_budget,
+        )
         claim.calculation_snapshot = calculation_snapshot(claim, calculation, "approve")
         claim.status = ClaimStatus.APPROVED
         claim.budget_override = over
@@ -832,6 +896,8 @@ def claim_return_or_reject(
     version_advance(claim, actor=actor, fields=["status"])
     claim.save(update_fields=["status", "decided_at", "decided_by", "version"])
     claim_event_record(claim, actor, "reject" if reject else "return", ClaimStatus.SUBMITTED, reason.strip())
+    if reject and claim.trip_id is not None:
+        commitment_release(trip_id=claim.trip_id, reason=Commitment.Release.CLAIM_REJECTED)
     audit_record(
         kind=AuditEvent.Kind.CLAIM_DECISION,
         actor=actor,
@@ -904,6 +970,9 @@ def claim_book(*, claim_id: int) -> bool:
         version_advance(claim, actor=None, fields=["status"])
         claim.save(update_fields=["status", "version"])
         claim_event_record(claim, None, "book", ClaimStatus.APPROVED)
+        if claim.trip_id is not None:
+            # The booking replaces the trip's commitment on the budget.
+            commitment_release(trip_id=claim.trip_id, reason=Commitment.Release.BOOKED)
         # The background task books what a person approved: the approving person is the actor.
         audit_record(
             kind=AuditEvent.Kind.CLAIM_DECISION,
@@ -914,57 +983,3 @@ def claim_book(*, claim_id: int) -> bool:
             amount=str(claim.calculated_total),
         )
     return True
-
-
-# --- budget ---------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def budget_set(*, year: int, amount: Decimal, actor: User, expected_version: int | None = None) -> Budget:
-    """Set the network's budget of ``year``. ``expected_version`` is the version of that year's budget the
-    person saw (0: they saw none); a budget changed (or created) meanwhile is refused as stale."""
-    if not is_finance(actor):
-        raise NotPermitted(_("Only finance sets the budget."))
-    if amount < 0:
-        raise DomainError(_("The budget cannot be negative."), field="amount")
-    budget = Budget.objects.select_for_update().filter(year=year, city__isnull=True).first()
-    if budget is None:
-        if expected_version not in (None, 0):
-            raise DomainError(_("This budget no longer exists. Please reload the page."))
-        budget = Budget(year=year, city=None, amount=money(amount))
-        budget.full_clean()
-        budget.save()
-        return budget
-    version_check(budget, expected_version)
-    if budget.amount != money(amount):
-        budget.amount = money(amount)
-        version_advance(budget, actor=actor, fields=["amount"])
-        budget.full_clean()
-        budget.save(update_fields=["amount", "version"])
-    return budget
-
-
-def budget_overview_figures(*, year: int) -> dict[str, Decimal | None]:
-    """Budget, approved, booked, paid, remaining, and the estimated costs of exchanges not yet claimed."""
-    sums = {
-        status: money(
-            TravelClaim.objects.filter(decided_at__year=year, status=status).aggregate(
-                total=Sum("calculated_total")
-            )["total"]
-            or 0
-        )
-        for status in COUNTED_STATUSES
-    }
-    budget = Budget.objects.filter(year=year, city__isnull=True).first()
-    committed = sum(sums.values(), Decimal("0"))
-    estimated = ExchangeRequest.objects.filter(
-        status__in=[Status.AGREED, Status.SCHEDULED, Status.HELD], claims__isnull=True
-    ).aggregate(total=Sum("estimated_costs"))["total"] or Decimal("0")
-    return {
-        "budget": budget.amount if budget else None,
-        "approved": sums[ClaimStatus.APPROVED],
-        "booked": sums[ClaimStatus.BOOKED],
-        "paid": sums[ClaimStatus.PAID],
-        "remaining": money(budget.amount - committed) if budget else None,
-        "estimated_open": money(estimated),
-    }

@@ -14,8 +14,8 @@ from django.utils import timezone
 from cities.directory.models import User
 from cities.directory.roles import Role
 from exchanges.travel.models import Booking, ClaimItem, ClaimStatus
+from exchanges.travel.services.budget import BudgetExceeded
 from exchanges.travel.services.claims import (
-    BudgetExceeded,
     claim_approve,
     claim_book,
     claim_calculate,
