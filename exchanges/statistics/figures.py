@@ -55,7 +55,7 @@ from exchanges.cycle.models import (
 from exchanges.cycle.services.deadlines import add_working_days
 from exchanges.cycle.services.invitations import REMINDER_WORKING_DAYS
 from exchanges.statistics.tables import Cell, Period, StatTable
-from exchanges.travel.models import Budget, ClaimStatus, TravelClaim
+from exchanges.travel.models import Budget, ClaimStatus, Commitment, TravelClaim
 
 # The exchange took place: the meeting happened (``held``) and possibly the reflection is in (``completed``).
 HELD_STATUSES = (Status.HELD, Status.COMPLETED)
@@ -921,14 +921,42 @@ def _budget_use(sets: _Sets, year: int) -> StatTable:
     )
     budget = budgets.values_list("amount", flat=True).first()
     budget_cell = _money(budget) if budget is not None else None
+    # The commitments of approved trips of the year open at each month's end (made by then, released later
+    # or not yet): what the year's budget still owes to trips whose claims have not been approved.
+    commitments = Commitment.objects.filter(year=year)
+    if sets.city_id is not None:
+        commitments = commitments.filter(trip__traveller__home_city_id=sets.city_id)
+    committed_at = commitments.order_by().aggregate(
+        **{
+            f"committed_{m}": Sum(
+                "amount",
+                filter=Q(created_at__lt=month(m)[1])
+                & (Q(released_at__isnull=True) | Q(released_at__gte=month(m)[1])),
+            )
+            for m in range(1, 13)
+        }
+    )
 
     rows: list[list[Cell]] = []
     approved = booked = paid = ZERO
+    committed = ZERO
     for m in range(1, 13):
         approved += result[f"approved_{m}"] or ZERO
         booked += result[f"booked_{m}"] or ZERO
         paid += result[f"paid_{m}"] or ZERO
-        rows.append([_month_label(year, m), _money(approved), _money(booked), _money(paid), budget_cell])
+        committed = committed_at[f"committed_{m}"] or ZERO
+        free = _money(budget - approved - committed) if budget is not None else None
+        rows.append(
+            [
+                _month_label(year, m),
+                _money(approved),
+                _money(booked),
+                _money(paid),
+                budget_cell,
+                _money(committed),
+                free,
+            ]
+        )
     if budget is None:
         summary = _(
             "By the end of %(year)d: %(approved)s approved, %(booked)s booked, %(paid)s paid; no budget is set."
@@ -941,7 +969,15 @@ def _budget_use(sets: _Sets, year: int) -> StatTable:
     return StatTable(
         key="budget_use",
         title=_("Budget use %(year)d") % {"year": year},
-        columns=[_("Month"), _("Approved"), _("Booked"), _("Paid"), _("Budget")],
+        columns=[
+            _("Month"),
+            _("Approved"),
+            _("Booked"),
+            _("Paid"),
+            _("Budget"),
+            _("Committed"),
+            _("Free"),
+        ],
         rows=rows,
         summary=summary
         % {
@@ -952,11 +988,16 @@ def _budget_use(sets: _Sets, year: int) -> StatTable:
             "budget": _eur(budget_cell) if budget_cell is not None else "",
         },
         chart="line",
-        money_columns=frozenset({1, 2, 3, 4}),
+        money_columns=frozenset({1, 2, 3, 4, 5, 6}),
         note=_(
             "Running totals: approved by the day of approval (the booked amount once booked), booked by the day "
             "of booking, paid by the day the export batch was paid. The budget is the network's budget of the "
             "year (a city's own budget when the figures are limited to one city)."
+        )
+        + " "
+        + _(
+            "Committed: the estimated costs of approved business trips of the year whose claims are not yet "
+            "booked, at the month's end. Free: the budget less approved and committed."
         ),
     )
 

@@ -171,6 +171,15 @@ class ClaimSubmitForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    no_trip_reason = forms.CharField(
+        label=_("How and when was the trip approved?"),
+        help_text=_(
+            "No trip was approved in the portal. E.g. “approved on paper by the head of department on 02.03.”"
+        ),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, claim: TravelClaim | None = None, flags=None, **kwargs) -> None:
         super().__init__(*args, prefix="submit", **kwargs)
@@ -182,6 +191,10 @@ class ClaimSubmitForm(forms.Form):
                 del self.fields["duplicate_reason"]
             if not flags.trip_misfit:
                 del self.fields["trip_fit_reason"]
+            if not flags.without_trip:
+                del self.fields["no_trip_reason"]
+            elif claim is not None and claim.no_trip_reason:
+                self.fields["no_trip_reason"].initial = claim.no_trip_reason
 
 
 class FinanceDecisionForm(forms.Form):

@@ -43,8 +43,20 @@ from exchanges.travel.models import (
     Receipt,
     TravelClaim,
 )
-from exchanges.travel.rules import decides_claims, may_decide_claim, may_edit_claim, sees_all_claims
-from exchanges.travel.selectors import booking_number, claim_get_for_user, claims_of, export_batches
+from exchanges.travel.rules import (
+    decides_claims,
+    may_claim_from_trip,
+    may_decide_claim,
+    may_edit_claim,
+    sees_all_claims,
+)
+from exchanges.travel.selectors import (
+    booking_number,
+    claim_get_for_user,
+    claims_of,
+    export_batches,
+    trips_visible_to,
+)
 from exchanges.travel.selectors import finance_queue as finance_queue_claims
 from exchanges.travel.services.budget import (
     BudgetExceeded,
@@ -114,10 +126,21 @@ def claim_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Your claim is saved as a draft. Add tickets, hotel nights and other costs.")
             )
             return redirect("exchanges:claim_detail", pk=claim.pk)
+    # An approved trip of the traveller: the claim is better created from it (its approvals come along).
+    approved_trips = [
+        trip
+        for trip in trips_visible_to(request.user).filter(exchange=exchange, traveller=request.user)
+        if may_claim_from_trip(request.user, trip)
+    ]
     return render(
         request,
         "exchanges/claim_form.html",
-        {"form": form, "exchange": exchange, "meeting": current_meeting(exchange)},
+        {
+            "form": form,
+            "exchange": exchange,
+            "meeting": current_meeting(exchange),
+            "approved_trips": approved_trips,
+        },
     )
 
 
@@ -383,6 +406,7 @@ def claim_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data.get("version"),
                 trip_fit_reason=form.cleaned_data.get("trip_fit_reason", ""),
                 duplicate_reason=form.cleaned_data.get("duplicate_reason", ""),
+                no_trip_reason=form.cleaned_data.get("no_trip_reason", ""),
             )
         except StaleVersion as error:
             return _stale(request, claim, form, error, "submit_form")

@@ -1,14 +1,18 @@
 """Every table of the statistics on the fixed network of ``conftest.py``, with the values counted by hand."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal as D
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
 
 from exchanges.statistics.figures import TABLE_KEYS, completed_exchanges, default_period, statistics_for
 from exchanges.statistics.tables import Period, StatTable
+from exchanges.travel.models import Commitment, TripRequest, TripStatus
 from tests.statistics.conftest import YEAR_2025
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -160,15 +164,57 @@ def test_costs_by_year_month_city_topic(network):
 def test_budget_use_runs_up_over_the_year(network):
     table = network["budget_use"]
     assert table.chart == "line"
-    assert table.columns == ["Month", "Approved", "Booked", "Paid", "Budget"]
-    assert table.money_columns == frozenset({1, 2, 3, 4})
+    assert table.columns == ["Month", "Approved", "Booked", "Paid", "Budget", "Committed", "Free"]
+    assert table.money_columns == frozenset({1, 2, 3, 4, 5, 6})
     approved = ["0.00", "180.00", "180.00"] + ["430.00"] * 9
     booked = ["0.00", "180.00", "180.00"] + ["330.00"] * 9
     paid = ["300.00", "300.00"] + ["480.00"] * 10
     assert table.rows == [
-        [f"{month} 2025", D(approved[i]), D(booked[i]), D(paid[i]), D("1000.00")]
+        [
+            f"{month} 2025",
+            D(approved[i]),
+            D(booked[i]),
+            D(paid[i]),
+            D("1000.00"),
+            D("0.00"),
+            D("1000.00") - D(approved[i]),
+        ]
         for i, month in enumerate(MONTHS)
     ]
+
+
+def test_budget_use_counts_the_commitments_open_at_each_months_end(world):
+    """A trip committed in April and released when its claim was booked in June counts as committed at the
+    end of April and May only; the free budget falls by it meanwhile."""
+    request = world.requests["R2"]
+    traveller = world.people["requester_leipzig"]
+    trip = TripRequest.objects.create(
+        exchange=request,
+        traveller=traveller,
+        filed_by=traveller,
+        status=TripStatus.APPROVED,
+        purpose="C+R",
+        origin="Leipzig",
+        destination="Bremen",
+        starts_at=datetime(2025, 5, 20, 7, tzinfo=BERLIN),
+        ends_at=datetime(2025, 5, 20, 19, tzinfo=BERLIN),
+        means="rail",
+        cost_centre="KS-1",
+        supervisor_name="Vorgesetzte",
+        supervisor_email="chefin@example.org",
+        estimated_total=D("150.00"),
+    )
+    commitment = Commitment.objects.create(trip=trip, year=2025, amount=D("150.00"))
+    Commitment.objects.filter(pk=commitment.pk).update(
+        created_at=datetime(2025, 4, 10, tzinfo=BERLIN),
+        released_at=datetime(2025, 6, 3, tzinfo=BERLIN),
+    )
+
+    table = statistics_for(user=world.people["coordinator"], period=YEAR_2025)["budget_use"]
+
+    committed = [row[5] for row in table.rows]
+    assert committed == [D("0.00")] * 3 + [D("150.00")] * 2 + [D("0.00")] * 7
+    assert table.rows[3][6] == D("1000.00") - table.rows[3][1] - D("150.00")
 
 
 def test_cost_per_exchange_by_format(network):
@@ -221,7 +267,15 @@ def test_a_period_without_data_gives_empty_but_valid_tables(world):
         "February 2030",
         "March 2030",
     ]
-    assert tables["budget_use"].rows[0] == ["January 2030", D("0.00"), D("0.00"), D("0.00"), None]
+    assert tables["budget_use"].rows[0] == [
+        "January 2030",
+        D("0.00"),
+        D("0.00"),
+        D("0.00"),
+        None,
+        D("0.00"),
+        None,
+    ]
     # All years stay in the yearly tables.
     assert tables["held_per_year"].rows == [[2024, 1], [2025, 3], [2026, 1]]
 
