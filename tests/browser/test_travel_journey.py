@@ -48,6 +48,10 @@ def test_traveller_files_finance_approves_booking_appears(portal, demo, settings
     page.get_by_role("button", name="Position hinzufügen").click()
     portal.check("claim-item")
     expect(page.get_by_role("table").get_by_text("62,70 €")).to_be_visible()
+    # The trip was approved on paper, outside the portal: finance reads how.
+    page.get_by_label("Wie und wann wurde die Dienstreise genehmigt?").fill(
+        "Schriftlich genehmigt von der Amtsleitung am 02.03."
+    )
     page.get_by_role("button", name="Abrechnung bei den Finanzen einreichen").click()
     portal.check("claim-submitted")
     expect(page.get_by_role("status")).to_have_text(

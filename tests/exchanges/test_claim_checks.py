@@ -94,7 +94,9 @@ def test_items_paid_against_receipt_need_it_before_the_claim_is_submitted(demo, 
     client = Client()
     client.force_login(traveller)
 
-    response = client.post(reverse("exchanges:claim_submit", args=[claim.pk]), {})
+    response = client.post(
+        reverse("exchanges:claim_submit", args=[claim.pk]), {"submit-no_trip_reason": "Auf Papier genehmigt."}
+    )
 
     claim.refresh_from_db()
     if submits:
@@ -111,7 +113,9 @@ def test_items_paid_against_receipt_need_it_before_the_claim_is_submitted(demo, 
         {f"receipt-{added.pk}-receipt": pdf()},
     )
     assert attached.status_code == 302
-    client.post(reverse("exchanges:claim_submit", args=[claim.pk]), {})
+    client.post(
+        reverse("exchanges:claim_submit", args=[claim.pk]), {"submit-no_trip_reason": "Auf Papier genehmigt."}
+    )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUBMITTED
 
@@ -209,7 +213,7 @@ def test_a_claim_of_many_large_items_opens_and_submits_and_its_total_is_bounded(
     assert claim.items.count() == 8
     html = page(claim)
     assert "900.014,00 €" in html
-    claim_submit(claim_id=claim.pk, actor=traveller)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=traveller)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUBMITTED and claim.calculated_total == D("900014.00")
     assert "900.014,00 €" in page(claim, User.objects.get(email="finanzen@example.org"))
@@ -222,7 +226,7 @@ def _submitted(claim: TravelClaim, **reasons: str) -> TravelClaim:
     attach_receipt(
         claim_item_add(claim=claim, actor=claim.traveller, data={"kind": "rail", "amount": D("50")})
     )
-    claim_submit(claim_id=claim.pk, actor=claim.traveller, **reasons)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=claim.traveller, **reasons)
     claim.refresh_from_db()
     return claim
 
@@ -238,7 +242,10 @@ def test_an_overlapping_trip_of_the_same_traveller_is_flagged_and_needs_a_reason
     assert "mögliche Doppelabrechnung" in before and "überschneidende Reise" in before
     client = Client()
     client.force_login(second.traveller)
-    refused = client.post(reverse("exchanges:claim_submit", args=[second.pk]), {})
+    refused = client.post(
+        reverse("exchanges:claim_submit", args=[second.pk]),
+        {"submit-no_trip_reason": "Auf Papier genehmigt."},
+    )
     assert refused.status_code == 200
     assert refused.context["submit_form"].errors["duplicate_reason"]
     second.refresh_from_db()
@@ -246,7 +253,10 @@ def test_an_overlapping_trip_of_the_same_traveller_is_flagged_and_needs_a_reason
 
     client.post(
         reverse("exchanges:claim_submit", args=[second.pk]),
-        {"submit-duplicate_reason": "Hinfahrt am Morgen, zweite Fahrt am Abend für einen Folgetermin"},
+        {
+            "submit-duplicate_reason": "Hinfahrt am Morgen, zweite Fahrt am Abend für einen Folgetermin",
+            "submit-no_trip_reason": "Auf Papier genehmigt.",
+        },
     )
     second.refresh_from_db()
     assert second.status == ClaimStatus.SUBMITTED and second.duplicate_reason.startswith("Hinfahrt")
@@ -273,7 +283,7 @@ def test_a_receipt_already_on_another_claim_is_flagged_by_its_content(demo):
         data={"kind": "other", "amount": D("30")},
         upload=pdf(b"%PDF-1.4 taxi 30 EUR"),
     )
-    claim_submit(claim_id=first.pk, actor=gesa)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=first.pk, actor=gesa)
     petra = day_trip(demo)  # another traveller, the same receipt file under another name
     claim_item_add(
         claim=petra,
@@ -293,7 +303,12 @@ def test_a_receipt_already_on_another_claim_is_flagged_by_its_content(demo):
         f"/api/v1/claims/{petra.pk}/submit/", {}, format="json"
     )
     assert refused.status_code == 400 and problem(refused)["errors"][0]["field"] == "duplicate_reason"
-    claim_submit(claim_id=petra.pk, actor=petra.traveller, duplicate_reason="Taxi geteilt, je Hälfte")
+    claim_submit(
+        no_trip_reason="Auf Papier genehmigt.",
+        claim_id=petra.pk,
+        actor=petra.traveller,
+        duplicate_reason="Taxi geteilt, je Hälfte",
+    )
     assert "Taxi geteilt" in page(petra, User.objects.get(email="finanzen@example.org"))
 
 
@@ -319,7 +334,7 @@ def test_the_trip_must_reach_the_meeting_of_the_exchange(demo, settings, offset,
         claim_item_add(claim=claim, actor=claim.traveller, data={"kind": "rail", "amount": D("50")})
     )
     if fits:
-        claim_submit(claim_id=claim.pk, actor=claim.traveller)
+        claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=claim.traveller)
         claim.refresh_from_db()
         assert claim.status == ClaimStatus.SUBMITTED and not claim.trip_unfit
         return
@@ -327,9 +342,14 @@ def test_the_trip_must_reach_the_meeting_of_the_exchange(demo, settings, offset,
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as refused:
-        claim_submit(claim_id=claim.pk, actor=claim.traveller)
+        claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=claim.traveller)
     assert set(refused.value.message_dict) == {"trip_fit_reason"}
-    claim_submit(claim_id=claim.pk, actor=claim.traveller, trip_fit_reason="Vorbereitungstreffen vor Ort")
+    claim_submit(
+        no_trip_reason="Auf Papier genehmigt.",
+        claim_id=claim.pk,
+        actor=claim.traveller,
+        trip_fit_reason="Vorbereitungstreffen vor Ort",
+    )
     claim.refresh_from_db()
     assert claim.trip_unfit and claim.trip_fit_reason == "Vorbereitungstreffen vor Ort"
     finance = User.objects.get(email="finanzen@example.org")
@@ -359,7 +379,9 @@ def test_a_claim_filed_before_the_trip_ended_needs_a_reason(demo):
     assert "noch nicht beendet" in html and "erreicht den Termin des Austauschs" in html
     client = Client()
     client.force_login(andreas)
-    refused = client.post(reverse("exchanges:claim_submit", args=[claim.pk]), {})
+    refused = client.post(
+        reverse("exchanges:claim_submit", args=[claim.pk]), {"submit-no_trip_reason": "Auf Papier genehmigt."}
+    )
     assert refused.context["submit_form"].errors["trip_fit_reason"]
 
 
@@ -442,7 +464,9 @@ def test_the_demo_has_a_held_exchange_whose_trip_can_be_claimed_honestly(demo, c
         reverse("exchanges:claim_item_add", args=[claim.pk]),
         {"item-kind": "rail", "item-amount": "119,80", "item-receipt": pdf(), "item-scheduled_hours": "0"},
     )
-    client.post(reverse("exchanges:claim_submit", args=[claim.pk]), {})
+    client.post(
+        reverse("exchanges:claim_submit", args=[claim.pk]), {"submit-no_trip_reason": "Auf Papier genehmigt."}
+    )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUBMITTED and not claim.trip_unfit and not claim.duplicate_reason
     assert ClaimItem.objects.get(claim=claim).receipts.count() == 1

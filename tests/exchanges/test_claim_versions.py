@@ -62,7 +62,7 @@ def submitted_64(exchange) -> TravelClaim:
     petra = exchange.requester
     claim = day_trip_draft(exchange)
     claim_item_add(claim=claim, actor=petra, data={"kind": "rail", "amount": D("50.00")}, upload=pdf())
-    claim_submit(claim_id=claim.pk, actor=petra)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=petra)
     claim.refresh_from_db()
     assert claim.calculated_total == D("64.00")
     return claim
@@ -83,7 +83,7 @@ def returned_given_4000_and_resubmitted(claim: TravelClaim) -> None:
         data={"kind": "other", "amount": D("4000.00"), "explanation": "Gutachten"},
         upload=pdf(),
     )
-    claim_submit(claim_id=claim.pk, actor=petra)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=petra)
 
 
 @pytest.mark.parametrize(
@@ -202,10 +202,15 @@ def test_every_change_finance_would_see_raises_the_claims_version(demo):
     )
     hotel = claim.items.get(kind="hotel")
     step("remove", lambda: claim_item_remove(item=hotel, actor=petra))
-    step("submit", lambda: claim_submit(claim_id=claim.pk, actor=petra))
+    step(
+        "submit", lambda: claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=petra)
+    )
     step("reduce", lambda: claim_item_reduce(item_id=rail.pk, actor=finance, amount=D("20"), reason="Spar"))
     step("return", lambda: claim_return_or_reject(claim_id=claim.pk, actor=finance, reject=False, reason="x"))
-    step("resubmit", lambda: claim_submit(claim_id=claim.pk, actor=petra))
+    step(
+        "resubmit",
+        lambda: claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=petra),
+    )
     step("approve", lambda: claim_approve(claim_id=claim.pk, actor=finance))
     labels = list(
         EditRecord.objects.filter(target=f"exchanges.travelclaim:{claim.pk}")
@@ -404,7 +409,7 @@ def _two_claims_over_the_budget(exchange):
         },
     )
     claim_item_add(claim=second, actor=gesa, data={"kind": "rail", "amount": D("50.00")}, upload=pdf())
-    claim_submit(claim_id=second.pk, actor=gesa)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=second.pk, actor=gesa)
     claims.append(TravelClaim.objects.get(pk=second.pk))
     budget_set(year=timezone.localdate().year, amount=D("100.00"), actor=finance)
     return claims, finance
@@ -484,7 +489,7 @@ def test_a_returned_claim_is_recalculated_on_resubmission(demo):
     assert claim.calculation_snapshot["total"] == "64.00"
     claim_return_or_reject(claim_id=claim.pk, actor=finance, reject=False, reason="Bitte prüfen")
     RateSet.objects.filter(pk=claim.rate_set_id).update(partial_day=D("20.00"))
-    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=claim.traveller)
     claim.refresh_from_db()
     assert claim.calculated_total == D("70.00") and claim.calculation_snapshot["total"] == "70.00"
     rejected = claim_return_or_reject(claim_id=claim.pk, actor=finance, reject=True, reason="Kein Anlass")
@@ -506,7 +511,10 @@ def test_submitting_twice_in_two_tabs_is_refused_by_the_version(demo):
     attach_receipt(
         claim_item_add(claim=claim, actor=claim.traveller, data={"kind": "rail", "amount": D("9.00")})
     )
-    response = tab.post(reverse("exchanges:claim_submit", args=[claim.pk]), {"submit-version": version})
+    response = tab.post(
+        reverse("exchanges:claim_submit", args=[claim.pk]),
+        {"submit-version": version, "submit-no_trip_reason": "Auf Papier genehmigt."},
+    )
     assert response.status_code == 409
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.RETURNED

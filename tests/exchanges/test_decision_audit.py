@@ -41,7 +41,7 @@ def test_approval_and_booking_are_audited_with_the_deciding_person(booked):
 def test_return_and_rejection_are_audited(booked, reject):
     claim, finance = booked
     second = _claim_a(claim.exchange, traveller=User.objects.get(email="gesa.lueders@example.org"))
-    claim_submit(claim_id=second.pk, actor=second.traveller)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=second.pk, actor=second.traveller)
     claim_return_or_reject(claim_id=second.pk, actor=finance, reject=reject, reason="Beleg fehlt")
     event = AuditEvent.objects.get(kind=Kind.CLAIM_DECISION, target=f"exchanges.travelclaim:{second.pk}")
     assert event.actor == finance and event.details == {"decision": "reject" if reject else "return"}

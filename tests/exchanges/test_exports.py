@@ -25,7 +25,7 @@ def booked(demo_world, db, settings, tmp_path):
     exchange = held_exchange()
     finance = User.objects.get(email="finanzen@example.org")
     claim = _claim_a(exchange)
-    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=claim.traveller)
     claim_approve(claim_id=claim.pk, actor=finance)
     claim_book(claim_id=claim.pk)
     return claim, finance
@@ -54,7 +54,7 @@ def test_a_batch_exports_csv_and_xlsx_and_is_then_frozen(client, booked):
 
     # a new booking goes into a new batch, never into the exported one
     second = _claim_a(claim.exchange, traveller=User.objects.get(email="gesa.lueders@example.org"))
-    claim_submit(claim_id=second.pk, actor=second.traveller)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=second.pk, actor=second.traveller)
     claim_approve(claim_id=second.pk, actor=finance)
     claim_book(claim_id=second.pk)
     client.post(reverse("exchanges:batch_list"))

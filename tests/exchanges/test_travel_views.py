@@ -95,7 +95,9 @@ def test_example_b_through_the_pages_then_finance_approves_and_it_is_booked_once
     assert "§ 6 Abs. 1 SächsRKG" in html  # Leipzig's staff travel under the Saxon law
     assert "fahrkarte.pdf" in html
 
-    client.post(reverse("exchanges:claim_submit", args=[claim.pk]))
+    client.post(
+        reverse("exchanges:claim_submit", args=[claim.pk]), {"submit-no_trip_reason": "Auf Papier genehmigt."}
+    )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUBMITTED and str(claim.calculated_total) == "268.40"
 
@@ -224,7 +226,9 @@ def test_decisions_are_mailed_to_the_traveller(client, held, django_capture_on_c
     client.post(reverse("exchanges:claim_create", args=[held.pk]), _trip(0, "06:30", 0, "19:45"))
     claim = TravelClaim.objects.get()
     _item(client, claim, kind="rail", amount="59,90", receipt=_pdf())
-    client.post(reverse("exchanges:claim_submit", args=[claim.pk]))
+    client.post(
+        reverse("exchanges:claim_submit", args=[claim.pk]), {"submit-no_trip_reason": "Auf Papier genehmigt."}
+    )
     mail.outbox.clear()
     client.force_login(User.objects.get(email="finanzen@example.org"))
     with django_capture_on_commit_callbacks(execute=True):
@@ -245,7 +249,8 @@ def test_the_late_filter_finds_late_claims_on_every_page(client, held, settings)
         _item(client, claim, kind="rail", amount="10,00", receipt=_pdf())
         # the trip 250 days before the meeting does not fit the exchange: it needs a reason
         client.post(
-            reverse("exchanges:claim_submit", args=[claim.pk]), {"submit-trip_fit_reason": "Vorgespräch"}
+            reverse("exchanges:claim_submit", args=[claim.pk]),
+            {"submit-trip_fit_reason": "Vorgespräch", "submit-no_trip_reason": "Auf Papier genehmigt."},
         )
     late = TravelClaim.objects.get(filed_late=True)
     assert TravelClaim.objects.filter(filed_late=False).count() == 3
@@ -263,7 +268,9 @@ def test_only_finance_is_offered_the_decision_not_every_administrator(client, he
     client.post(reverse("exchanges:claim_create", args=[held.pk]), _trip(0, "06:30", 0, "19:45"))
     claim = TravelClaim.objects.get()
     _item(client, claim, kind="rail", amount="59,90", receipt=_pdf())
-    client.post(reverse("exchanges:claim_submit", args=[claim.pk]))
+    client.post(
+        reverse("exchanges:claim_submit", args=[claim.pk]), {"submit-no_trip_reason": "Auf Papier genehmigt."}
+    )
     url = reverse("exchanges:claim_detail", args=[claim.pk])
 
     client.force_login(User.objects.get(email="finanzen@example.org"))
@@ -368,7 +375,9 @@ def test_the_budget_confirmation_is_offered_only_when_approving_goes_beyond_the_
     client.post(reverse("exchanges:claim_create", args=[held.pk]), _trip(0, "06:30", 0, "19:45"))
     claim = TravelClaim.objects.get()
     _item(client, claim, kind="rail", amount="59,90", receipt=_pdf())
-    client.post(reverse("exchanges:claim_submit", args=[claim.pk]))
+    client.post(
+        reverse("exchanges:claim_submit", args=[claim.pk]), {"submit-no_trip_reason": "Auf Papier genehmigt."}
+    )
     client.force_login(User.objects.get(email="finanzen@example.org"))
     page = reverse("exchanges:claim_detail", args=[claim.pk])
     confirmation = 'name="confirm_over_budget"'

@@ -93,7 +93,12 @@ def world(demo_world, db, settings, tmp_path) -> World:
     claims = [_claim(exchange, person, 3), _claim(exchange, expert, 3)]
     for claim in claims:
         # The trip lies before the meeting of the (still scheduled) exchange: it needs a reason.
-        claim_submit(claim_id=claim.pk, actor=claim.traveller, trip_fit_reason="Vorbesprechung vor Ort")
+        claim_submit(
+            no_trip_reason="Auf Papier genehmigt.",
+            claim_id=claim.pk,
+            actor=claim.traveller,
+            trip_fit_reason="Vorbesprechung vor Ort",
+        )
         claim_approve(claim_id=claim.pk, actor=finance)
         claim_book(claim_id=claim.pk)
     batch = batch_create(actor=finance)

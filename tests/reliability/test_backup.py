@@ -155,7 +155,7 @@ def portal_data(postgres, settings, tmp_path):
             data={"kind": "other", "amount": D("12.50"), "explanation": "Parkgebühr"},
             upload=SimpleUploadedFile(f"beleg-{number}.pdf", b"%PDF-1.4 receipt " + str(number).encode()),
         )
-        claim_submit(claim_id=claim.pk, actor=traveller)
+        claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=traveller)
         claim_approve(claim_id=claim.pk, actor=finance)  # eager Celery books it after the commit
         claim_book(claim_id=claim.pk)  # in case it was not: exactly once either way
     batch = batch_create(actor=finance)

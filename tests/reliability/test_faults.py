@@ -394,7 +394,7 @@ def test_a_worker_killed_during_a_booking_leaves_exactly_one_booking(demo_networ
     from tests.exchanges.services.test_claims import _claim_a
 
     claim = _claim_a(held_exchange())
-    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=claim.traveller)
     bookings_before = set(Booking.objects.values_list("number", flat=True))
     # approving queues the booking; no worker runs yet
     claim_approve(claim_id=claim.pk, actor=User.objects.get(email="finanzen@example.org"))

@@ -92,7 +92,7 @@ def test_the_sweeper_books_approved_claims_exactly_once(
     call_command("load_demo", stdout=io.StringIO())
     exchange = held_exchange()
     claim = _claim_a(exchange)
-    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=claim.traveller)
     with django_capture_on_commit_callbacks(execute=True):
         claim_approve(claim_id=claim.pk, actor=User.objects.get(email="finanzen@example.org"))
     assert TravelClaim.objects.get(pk=claim.pk).status == ClaimStatus.APPROVED

@@ -69,7 +69,7 @@ def _claim_a(exchange, traveller=None):
 def test_example_a_through_a_stored_claim_with_the_travellers_rate_set(exchange):
     claim = _claim_a(exchange)
     assert claim_calculate(claim).total == D("62.70")
-    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=claim.traveller)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUBMITTED
     assert claim.rate_set.code == "SN"  # Petra Neumann works in Leipzig
@@ -88,7 +88,7 @@ def test_four_eyes_nobody_decides_on_a_claim_they_travel_in_or_entered(exchange)
         department=DepartmentFactory(city=traveller.home_city), roles=[Role.FINANCE]
     )
     claim = _claim_a(exchange)
-    claim_submit(claim_id=claim.pk, actor=traveller)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=traveller)
 
     from cities.directory.services.users import user_set_roles
 
@@ -104,7 +104,7 @@ def test_four_eyes_nobody_decides_on_a_claim_they_travel_in_or_entered(exchange)
 
 def test_book_claim_task_three_times_gives_one_booking(exchange, finance):
     claim = _claim_a(exchange)
-    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=claim.traveller)
     claim_approve(claim_id=claim.pk, actor=finance)  # on_commit not run inside the test transaction
 
     results = [book_claim_task.apply(args=[claim.pk]).get() for _ in range(3)]
@@ -119,7 +119,7 @@ def test_book_claim_task_three_times_gives_one_booking(exchange, finance):
 
 def test_return_reject_and_reduce_need_reasons_and_finance(exchange, finance):
     claim = _claim_a(exchange)
-    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=claim.traveller)
     item = claim.items.get()
     with pytest.raises(DomainError, match=r"reason|Grund|Begründung"):
         claim_item_reduce(item_id=item.pk, actor=finance, amount=D("40.00"), reason="")
@@ -144,7 +144,7 @@ def test_approving_beyond_the_budget_needs_a_confirmation(exchange, finance):
 
     budget_set(year=timezone.localdate().year, amount=D("50.00"), actor=finance)
     claim = _claim_a(exchange)
-    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=claim.traveller)
     with pytest.raises(BudgetExceeded):
         claim_approve(claim_id=claim.pk, actor=finance)
     claim.refresh_from_db()
@@ -159,7 +159,7 @@ def test_approving_beyond_the_budget_needs_a_confirmation(exchange, finance):
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
 def test_twenty_concurrent_approvals_give_one_approval_and_one_booking(exchange, finance):
     claim = _claim_a(exchange)
-    claim_submit(claim_id=claim.pk, actor=claim.traveller)
+    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=claim.traveller)
     from django.conf import settings
 
     eager = settings.CELERY_TASK_ALWAYS_EAGER
