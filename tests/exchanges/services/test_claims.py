@@ -140,7 +140,7 @@ def test_a_claim_after_the_deadline_is_flagged(exchange):
 
 
 def test_approving_beyond_the_budget_needs_a_confirmation(exchange, finance):
-    from exchanges.travel.services.claims import budget_set
+    from exchanges.travel.services.budget import budget_set
 
     budget_set(year=timezone.localdate().year, amount=D("50.00"), actor=finance)
     claim = _claim_a(exchange)
