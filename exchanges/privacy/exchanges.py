@@ -34,10 +34,31 @@ from exchanges.privacy.tools import (
     texts_redact,
     values,
 )
-from exchanges.travel.models import Booking, ClaimEvent, ClaimItem, ClaimStatus, Receipt, TravelClaim
+from exchanges.travel.models import (
+    Booking,
+    ClaimEvent,
+    ClaimItem,
+    ClaimStatus,
+    Receipt,
+    TravelClaim,
+    TripEvent,
+    TripRequest,
+)
 
 REFLECTION_TEXTS = ["takeaway", "question", "learnt", "worked", "did_not_work", "follow_ups"]
 CLAIM_TEXTS = ["origin", "destination", "purpose"]
+# What a trip request's traveller wrote: the route, the purpose and the reasons.
+TRIP_TEXTS = [
+    "origin",
+    "destination",
+    "purpose",
+    "means_note",
+    "higher_class_reason",
+    "car_interest_reason",
+    "hotel_reason",
+    "other_costs_note",
+    "no_trip_reason",
+]
 ITEM_TEXTS = ["explanation", "reason"]
 # Claims finance still has to decide, book or pay: the payment needs the traveller's name.
 OPEN_CLAIM_STATUSES = [ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.BOOKED]
@@ -52,7 +73,9 @@ MENTION_FIELDS: list[tuple[type, list[str]]] = [
     (RoutingDecision, ["note"]),
     (Reflection, REFLECTION_TEXTS),
     (Meeting, ["address"]),
-    (TravelClaim, CLAIM_TEXTS),
+    (TravelClaim, [*CLAIM_TEXTS, "no_trip_reason"]),
+    (TripRequest, [*TRIP_TEXTS[:-1], "supervisor_note", "cost_note"]),
+    (TripEvent, ["comment", "actor_name"]),
     (ClaimItem, ["explanation", "reason", "reduction_reason"]),
     (ClaimEvent, ["comment"]),
     (Booking, ["payee"]),
@@ -268,6 +291,55 @@ def exchange_sections(*, person: User) -> list[Section]:
             ],
         )
     )
+    trips = list(
+        TripRequest.objects.filter(
+            Q(traveller=person)
+            | Q(filed_by=person)
+            | Q(supervisor=person)
+            | Q(supervisor_email__iexact=person.email)
+        )
+        .select_related("exchange", "traveller")
+        .order_by("created_at", "pk")
+    )
+    trip_fields = (
+        "status",
+        "purpose",
+        "origin",
+        "destination",
+        "starts_at",
+        "ends_at",
+        "means",
+        "car_km",
+        "car_interest_reason",
+        "higher_class_reason",
+        "hotel_reason",
+        "estimated_total",
+        "supervisor_name",
+        "supervisor_email",
+        "supervisor_decision",
+        "supervisor_decided_at",
+        "supervisor_note",
+        "cost_decision",
+        "cost_decided_at",
+        "cost_note",
+        "submitted_at",
+        "approved_at",
+    )
+    sections.append(
+        Section(
+            "trip_requests",
+            str(_("Trip requests")),
+            [claim_col, ("traveller", label(TripRequest, "traveller")), *columns(TripRequest, *trip_fields)],
+            [
+                {
+                    "claim": f"{_ref(t.exchange)} / {t.pk}",
+                    "traveller": t.traveller.display_name,
+                    **values(t, *trip_fields),
+                }
+                for t in trips
+            ],
+        )
+    )
     claim_ids = [c.pk for c in claims]
     item_fields = (
         "kind",
@@ -328,7 +400,7 @@ def _attachments_delete(attachments: Any) -> int:
 
 
 def exchange_data_anonymise(
-    *, person: User, replacements: list[tuple[str, str]], new_name: str
+    *, person: User, replacements: list[tuple[str, str]], new_name: str, new_email: str
 ) -> dict[str, int]:
     """Replace what the person wrote by ``REDACTED`` and their name elsewhere; amounts and numbers stay."""
     counts: dict[str, int] = {}
@@ -342,7 +414,13 @@ def exchange_data_anonymise(
     ) + texts_redact(Invitation.objects.filter(proposed_by=person), ["message"])
     counts["reflections"] = texts_redact(Reflection.objects.filter(author=person), REFLECTION_TEXTS)
     claims = TravelClaim.objects.filter(traveller=person)
-    counts["claims"] = texts_redact(claims, CLAIM_TEXTS)
+    counts["claims"] = texts_redact(claims, [*CLAIM_TEXTS, "no_trip_reason"])
+    counts["trips"] = texts_redact(TripRequest.objects.filter(traveller=person), TRIP_TEXTS[:-1])
+    # As the supervisor without an account: their name and address on the trips they decided go.
+    counts["trips"] += TripRequest.objects.filter(supervisor_email__iexact=person.email).update(
+        supervisor_name=new_name, supervisor_email=new_email
+    )
+    counts["trip_events"] = texts_redact(TripEvent.objects.filter(actor=person), ["comment"])
     counts["claim_items"] = texts_redact(ClaimItem.objects.filter(claim__traveller=person), ITEM_TEXTS)
     counts["claim_events"] = texts_redact(ClaimEvent.objects.filter(actor=person), ["comment"])
     # Receipts stay (accounting retention, RETENTION_RECEIPT_YEARS); only their file names go.

@@ -266,7 +266,11 @@ def _anonymise(person: User) -> dict[str, int]:
         replacements.append((old_name.strip(), new_name))
 
     counts: dict[str, int] = {}
-    counts.update(exchange_data_anonymise(person=person, replacements=replacements, new_name=new_name))
+    counts.update(
+        exchange_data_anonymise(
+            person=person, replacements=replacements, new_name=new_name, new_email=new_email
+        )
+    )
 
     profile = ExpertProfile.objects.filter(user=person).first()
     if profile is not None:
