@@ -180,6 +180,11 @@ class ClaimSubmitForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    approval = forms.FileField(
+        label=_("The approval (scan or PDF)"),
+        required=False,
+        help_text=_("PDF, JPEG or PNG, at most 10 MB. Finance sees it with the claim."),
+    )
 
     def __init__(self, *args, claim: TravelClaim | None = None, flags=None, **kwargs) -> None:
         super().__init__(*args, prefix="submit", **kwargs)
@@ -193,6 +198,9 @@ class ClaimSubmitForm(forms.Form):
                 del self.fields["trip_fit_reason"]
             if not flags.without_trip:
                 del self.fields["no_trip_reason"]
+                del self.fields["approval"]
+            elif not flags.approval_missing:
+                del self.fields["approval"]  # uploaded already
             elif claim is not None and claim.no_trip_reason:
                 self.fields["no_trip_reason"].initial = claim.no_trip_reason
 

@@ -205,10 +205,7 @@ class TravelClaim(Versioned):
         _("why there is no trip approved in the portal"),
         blank=True,
         max_length=2000,
-        help_text=_("E.g. approved on paper by the department; please upload the approval."),
-    )
-    outside_approval = models.FileField(
-        _("approval given outside the portal"), upload_to="approvals/", max_length=300, blank=True
+        help_text=_("E.g. approved on paper by the department; the approval is uploaded with it."),
     )
     calculated_total = models.DecimalField(_("calculated total"), **MONEY, null=True, blank=True)
     budget_override = models.BooleanField(_("approved beyond the budget"), default=False)
@@ -428,6 +425,11 @@ class Receipt(models.Model):
     size = models.PositiveIntegerField(_("size in bytes"))
     # Indexed: the same content on another claim flags a possible duplicate (claims.shared_receipts).
     sha256 = models.CharField(max_length=64, db_index=True)
+    is_approval = models.BooleanField(
+        _("approval of the trip"),
+        default=False,
+        help_text=_("The trip's approval given outside the portal, for a claim without an approved trip."),
+    )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:

@@ -215,6 +215,7 @@ def _claim_page(request: HttpRequest, claim: TravelClaim, *, status: int = 200, 
         "items": items,
         "calculation": calculation,
         "flags": flags,
+        "approvals": [receipt for receipt in claim.receipts.all() if receipt.is_approval],
         "own_claims": own_claims,
         "late": claim_is_late(claim),
         "deadline": claim_filing_deadline(claim),
@@ -397,7 +398,7 @@ def claim_item_remove_view(request: HttpRequest, pk: int, item_pk: int) -> HttpR
 @require_POST
 def claim_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     claim = claim_get_for_user(user=request.user, pk=pk)
-    form = ClaimSubmitForm(request.POST)
+    form = ClaimSubmitForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             submitted = claim_submit(
@@ -407,12 +408,13 @@ def claim_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 trip_fit_reason=form.cleaned_data.get("trip_fit_reason", ""),
                 duplicate_reason=form.cleaned_data.get("duplicate_reason", ""),
                 no_trip_reason=form.cleaned_data.get("no_trip_reason", ""),
+                approval_upload=form.cleaned_data.get("approval"),
             )
         except StaleVersion as error:
             return _stale(request, claim, form, error, "submit_form")
         except ValidationError as error:
             # The reasons the notes ask for are offered now; what was typed stays.
-            bound = ClaimSubmitForm(request.POST, claim=claim, flags=claim_flags(claim))
+            bound = ClaimSubmitForm(request.POST, request.FILES, claim=claim, flags=claim_flags(claim))
             bound.is_valid()
             _add_errors(bound, error)
             return _claim_page(request, claim, submit_form=bound)

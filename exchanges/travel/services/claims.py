@@ -345,6 +345,7 @@ class ClaimFlags:
     # How the claim differs from its approved trip; or that it has none (a reason is then required).
     deviations: tuple["Deviation", ...] = ()
     without_trip: bool = False
+    approval_missing: bool = False  # without a trip, and no approval document uploaded
 
     @property
     def possible_duplicate(self) -> bool:
@@ -374,8 +375,9 @@ def overlapping_claims(claim: TravelClaim) -> QuerySet[TravelClaim]:
 def shared_receipts(claim: TravelClaim) -> QuerySet[Receipt]:
     """Receipts on *other* claims whose content (SHA-256) is that of one of this claim's receipts."""
     return (
-        Receipt.objects.filter(sha256__in=claim.receipts.values("sha256"))
+        Receipt.objects.filter(sha256__in=claim.receipts.filter(is_approval=False).values("sha256"))
         .exclude(claim_id=claim.pk)
+        .exclude(is_approval=True)
         .select_related("claim__exchange", "claim__traveller")
         .order_by("pk")
     )
@@ -492,6 +494,7 @@ def claim_flags(claim: TravelClaim) -> ClaimFlags:
         trip_misfit=tuple(trip_misfit(claim, at=claim.submitted_at)),
         deviations=tuple(claim_trip_deviations(claim)),
         without_trip=claim.trip_id is None,
+        approval_missing=claim.trip_id is None and not claim.receipts.filter(is_approval=True).exists(),
     )
 
 
@@ -612,12 +615,15 @@ def claim_preview(*, claim: TravelClaim, actor: User, data: dict[str, Any]) -> S
     return claim_shown_calculation(draft)
 
 
-def _store_receipt(claim: TravelClaim, item: ClaimItem, upload) -> Receipt:
+def _store_receipt(
+    claim: TravelClaim, item: ClaimItem | None, upload, *, field: str = "receipt", is_approval: bool = False
+) -> Receipt:
 
-    content, kind = check_upload(upload, kinds=RECEIPT_FILE_KINDS, field="receipt")
+    content, kind = check_upload(upload, kinds=RECEIPT_FILE_KINDS, field=field)
     receipt = Receipt(
         claim=claim,
         item=item,
+        is_approval=is_approval,
         original_name=upload.name[-255:],
         content_type=kind.content_type,
         size=len(content),
@@ -715,8 +721,13 @@ def claim_submit(
     trip_fit_reason: str = "",
     duplicate_reason: str = "",
     no_trip_reason: str = "",
+    approval_upload=None,
 ) -> TravelClaim:
     """Submit (or resubmit a returned claim): receipts present, flags explained, figures stored.
+
+    A claim without a trip approved in the portal needs ``no_trip_reason`` (how and when it was approved);
+    ``approval_upload`` is that approval as a document, kept with the receipts (finance is told when none is
+    there).
 
     Refusals come as one ValidationError naming each field (``duplicate_reason``, ``trip_fit_reason``;
     missing receipts concern the whole claim), so the page and the API show them all at once.
@@ -730,6 +741,8 @@ def claim_submit(
         version_check(claim, expected_version)
         from_status = claim.status
         now = timezone.now()
+        if approval_upload is not None and claim.trip_id is None:
+            _store_receipt(claim, None, approval_upload, field="approval", is_approval=True)
         trip_fit_reason, duplicate_reason = trip_fit_reason.strip(), duplicate_reason.strip()
         no_trip_reason = no_trip_reason.strip() or claim.no_trip_reason.strip()
         flags = ClaimFlags(
