@@ -160,6 +160,18 @@ class Faults:
         self.workers.append(worker)
         return worker
 
+    def wait_until_idle(self) -> None:
+        """Until every task the workers received has ended, and a moment for its acknowledgement: an outage
+        that starts while a worker acknowledges a message of the setup leaves that worker's connection
+        broken for the rest of the test (what this test is not about)."""
+
+        def idle() -> bool:
+            logs = [worker.log() for worker in self.workers]
+            return sum(log.count("] received") for log in logs) == sum(log.count(" ended: ") for log in logs)
+
+        wait_for(idle, timeout=30)
+        time.sleep(1.0)
+
     def task_log(self, task: str, event: str) -> int:
         """How often all workers logged ``event`` ("received", "succeeded", "retry") for ``task``."""
         return sum(
@@ -322,6 +334,7 @@ def test_accept_and_submit_while_redis_is_out_answer_at_once_and_are_done_once_w
     draft_contact = User.objects.city_contacts(draft.requester_city_id).get()
     requester_api = token_client(issue_token(draft.requester))
     client.force_login(contact)
+    faults.wait_until_idle()
 
     # given: Redis is gone (killed), or hangs (stopped: connections are accepted, nothing answers)
     if outage == "killed":
