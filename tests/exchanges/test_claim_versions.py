@@ -7,6 +7,7 @@ The finding behind this (issue 18, point 3): finance opened a claim at 64 €, i
 
 import io
 import threading
+from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -19,8 +20,18 @@ from django.utils import timezone
 
 from cities.directory.models import User
 from cities.records.models import EditRecord
-from exchanges.travel.models import Budget, ClaimItem, ClaimStatus, RateSet, TravelClaim
-from exchanges.travel.services.budget import BudgetExceeded, budget_set
+from exchanges.cycle.models import ExchangeRequest, Meeting
+from exchanges.travel.models import (
+    Budget,
+    ClaimItem,
+    ClaimStatus,
+    Commitment,
+    RateSet,
+    TravelClaim,
+    TripRequest,
+    TripStatus,
+)
+from exchanges.travel.services.budget import BudgetExceeded, budget_position, budget_set
 from exchanges.travel.services.claims import (
     claim_approve,
     claim_create,
@@ -32,7 +43,9 @@ from exchanges.travel.services.claims import (
     claim_submit,
     claim_update,
 )
+from exchanges.travel.services.trips import trip_cost_decide, trip_create, trip_submit, trip_supervisor_decide
 from tests.api.conftest import issue, problem, token_client
+from tests.cities.factories import UserFactory
 from tests.exchanges.claims_world import at, attach_receipt, day_trip_draft, held_exchange, meeting_day
 
 pytestmark = pytest.mark.django_db
@@ -518,3 +531,60 @@ def test_submitting_twice_in_two_tabs_is_refused_by_the_version(demo):
     assert response.status_code == 409
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.RETURNED
+
+
+def _two_trips_over_the_budget():
+    """Petra's and Andreas Roth's trips to the scheduled exchange, submitted and approved by their
+    supervisors, with less budget left than both estimates together."""
+    exchange = ExchangeRequest.objects.get(title="Schulcampus und Ganztag")
+    meeting = Meeting.objects.get(request=exchange)
+    trips = []
+    for email in ("petra.neumann@example.org", "andreas.roth@example.org"):
+        traveller = person(email)
+        boss = UserFactory(home_city=traveller.home_city)
+        trip = trip_create(
+            exchange=exchange,
+            traveller=traveller,
+            actor=traveller,
+            data={
+                "starts_at": meeting.starts_at - timedelta(hours=3),
+                "ends_at": meeting.ends_at + timedelta(hours=3),
+                "destination": "Nürnberg",
+                "fare": D("80.00"),
+                "supervisor": boss,
+            },
+        )
+        trip = trip_submit(trip_id=trip.pk, actor=traveller)
+        trip_supervisor_decide(trip_id=trip.pk, decision="approved", actor=boss)
+        trips.append(TripRequest.objects.get(pk=trip.pk))
+    year = timezone.localtime(meeting.starts_at).year
+    used = budget_position(year=year)["used"]
+    smallest = min(trip.estimated_total for trip in trips)
+    budget_set(year=year, amount=used + smallest + D("1.00"), actor=person("finanzen@example.org"))
+    return trips
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+def test_two_trip_cost_approvals_at_once_never_pass_the_budget_without_the_confirmation(demo):
+    trips = _two_trips_over_the_budget()
+    coordinator = person("koordination@example.org")
+
+    results = _run_concurrently(
+        *[
+            lambda trip=trip: trip_cost_decide(trip_id=trip.pk, decision="approved", actor=coordinator)
+            for trip in trips
+        ]
+    )
+
+    assert sum(isinstance(result, TripRequest) for result in results) == 1, results
+    assert sum(isinstance(result, BudgetExceeded) for result in results) == 1, results
+    assert Commitment.objects.filter(trip__in=trips, released_at__isnull=True).count() == 1
+    refused = next(
+        trip for trip, result in zip(trips, results, strict=True) if isinstance(result, BudgetExceeded)
+    )
+    # the second is confirmed deliberately, and that is recorded
+    confirmed = trip_cost_decide(
+        trip_id=refused.pk, decision="approved", actor=coordinator, confirm_over_budget=True
+    )
+    assert confirmed.budget_override is True and confirmed.status == TripStatus.APPROVED

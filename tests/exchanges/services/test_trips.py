@@ -36,7 +36,9 @@ from exchanges.travel.services.claims import (
 )
 from exchanges.travel.services.trips import (
     LINK_SALT,
+    REMINDER_DAYS,
     claim_from_trip,
+    remind_pending_trips,
     trip_cancel,
     trip_cost_decide,
     trip_create,
@@ -506,3 +508,17 @@ def test_a_car_interest_the_traveller_types_on_a_trip_claim_does_not_count(
         )
     car = next(line for line in claim_calculate(claim).lines if line.kind == "car")
     assert car.amount == D("120.00")
+
+
+def test_the_supervisor_is_reminded_once_of_a_trip_awaiting_their_approval(exchange, petra, boss):
+    trip = _submitted(exchange, petra, boss)
+    reminders = OutgoingEmail.objects.filter(to_address=boss.email, subject__startswith="Erinnerung")
+    assert remind_pending_trips(today=timezone.localdate() + timedelta(days=1)) == 0
+    assert not reminders.exists()
+    later = timezone.localdate() + timedelta(days=REMINDER_DAYS + 1)
+    remind_pending_trips(today=later)
+    remind_pending_trips(today=later)  # beat runs daily; the same submission is reminded once
+    assert reminders.count() == 1
+    assert "/genehmigung/" in reminders.get().body
+    trip_supervisor_decide(trip_id=trip.pk, decision="approved", actor=None, link_nonce=trip.link_nonce)
+    assert remind_pending_trips(today=later + timedelta(days=1)) == 0
