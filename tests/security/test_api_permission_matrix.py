@@ -351,10 +351,12 @@ API_EXPECTATIONS: dict[str, list[ApiCase]] = {
         ApiCase(
             kwargs=claim_pk("draft"),
             post=api_on_claim("draft", only={"staff"}),
-            # the world's trips do not fit their meetings and overlap: the reasons the flags ask for
+            # the world's trips do not fit their meetings and overlap, and no trip request was approved for
+            # them: the reasons the flags ask for
             data=lambda world, side: {
                 "trip_fit_reason": "Vorbesprechung",
                 "duplicate_reason": "Zwei Termine",
+                "no_trip_reason": "Auf Papier genehmigt",
             },
             acts=only("staff", side="own"),
         )
