@@ -641,6 +641,8 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "exchanges.travel.models.ClaimStatus",
         "InvitationStatusEnum": "exchanges.cycle.models.cycle.InvitationStatus",
         "FormatEnum": "exchanges.cycle.models.requests.Format",
+        "TripStatusEnum": "exchanges.travel.models.TripStatus",
+        "TripDecisionEnum": "exchanges.travel.models.Decision",
     },
 }
 

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from exchanges.api.views import cycle, docs, experts, portal, requests, travel
+from exchanges.api.views import cycle, docs, experts, portal, requests, travel, trips
 
 app_name = "api"
 
@@ -60,6 +60,17 @@ urlpatterns = [
         travel.ClaimItemReductionView.as_view(),
         name="claim_item_reduction",
     ),
+    path("v1/trips/", trips.TripListView.as_view(), name="trip_list"),
+    path("v1/trips/<int:pk>/", trips.TripDetailView.as_view(), name="trip_detail"),
+    path("v1/trips/<int:pk>/submit/", trips.TripSubmitView.as_view(), name="trip_submit"),
+    path(
+        "v1/trips/<int:pk>/supervisor-decision/",
+        trips.TripSupervisorDecisionView.as_view(),
+        name="trip_supervisor_decision",
+    ),
+    path("v1/trips/<int:pk>/cost-decision/", trips.TripCostDecisionView.as_view(), name="trip_cost_decision"),
+    path("v1/trips/<int:pk>/cancel/", trips.TripCancelView.as_view(), name="trip_cancel"),
+    path("v1/trips/<int:pk>/claim/", trips.TripClaimView.as_view(), name="trip_claim"),
     path("v1/finance/queue/", travel.FinanceQueueView.as_view(), name="finance_queue"),
     path("v1/finance/bookings/", travel.BookingListView.as_view(), name="booking_list"),
     path("v1/finance/batches/", travel.ExportBatchListView.as_view(), name="batch_list"),

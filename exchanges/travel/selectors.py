@@ -50,7 +50,7 @@ def claim_get_for_user(*, user: User, pk: int, own_only: bool = False) -> Travel
     forbidden alike."""
     claim = (
         (claims_of(user) if own_only else claims_visible_to(user))
-        .select_related("exchange", "traveller__home_city", "submitted_by", "rate_set", "decided_by")
+        .select_related("exchange", "traveller__home_city", "submitted_by", "rate_set", "decided_by", "trip")
         .prefetch_related("items__receipts", "events__actor")
         .filter(pk=pk)
         .first()
@@ -150,7 +150,15 @@ def trip_get_for_user(*, user: User, pk: int) -> TripRequest:
     """The trip request if ``user`` may see it; 404 for missing and foreign ones alike."""
     trip = (
         trips_visible_to(user)
-        .select_related("exchange", "traveller__home_city", "filed_by", "supervisor")
+        .select_related(
+            "exchange",
+            "traveller__home_city",
+            "filed_by",
+            "supervisor",
+            "supervisor_decided_by",
+            "cost_decided_by",
+        )
+        .prefetch_related("events__actor")
         .filter(pk=pk)
         .first()
     )

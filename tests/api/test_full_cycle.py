@@ -169,7 +169,14 @@ def run_claim(capture, exchange: ExchangeRequest) -> int:
         ),
         201,
     )
-    ok(henrik.post(f"/api/v1/claims/{claim['id']}/submit/"))
+    # no trip was approved in the portal for this exchange: the claim says why
+    ok(
+        henrik.post(
+            f"/api/v1/claims/{claim['id']}/submit/",
+            {"no_trip_reason": "Auf Papier genehmigt."},
+            format="json",
+        )
+    )
     queue = ok(finance.get("/api/v1/finance/queue/"))["results"]
     assert claim["id"] in [row["id"] for row in queue]
     with capture(execute=True):  # the booking task runs after the commit

@@ -37,6 +37,8 @@ def held(demo):
 
 
 _receipts = iter(range(1, 10_000))
+# These claims follow no trip approved in the portal: submitting them gives the reason.
+NO_TRIP = {"no_trip_reason": "Auf Papier genehmigt (Amt 51)."}
 
 
 def pdf(name: str = "fahrkarte.pdf") -> SimpleUploadedFile:
@@ -71,7 +73,8 @@ def submitted_claim(held) -> TravelClaim:
         {"kind": "rail", "amount": "89.00", "receipt": pdf()},
         format="multipart",
     )
-    assert petra.post(f"/api/v1/claims/{claim['id']}/submit/").status_code == 200
+    submitted = petra.post(f"/api/v1/claims/{claim['id']}/submit/", NO_TRIP, format="json")
+    assert submitted.status_code == 200, submitted.content
     return TravelClaim.objects.get(pk=claim["id"])
 
 
@@ -121,9 +124,12 @@ def test_a_participant_claims_adds_items_with_receipts_and_submits(held):
     )
     assert meals.status_code == 200, meals.content
 
-    submitted = petra.post(f"/api/v1/claims/{claim['id']}/submit/")
+    submitted = petra.post(f"/api/v1/claims/{claim['id']}/submit/", NO_TRIP, format="json")
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
-    assert petra.post(f"/api/v1/claims/{claim['id']}/submit/").status_code == 409
+    assert (
+        submitted.json()["trip"] is None and submitted.json()["no_trip_reason"] == NO_TRIP["no_trip_reason"]
+    )
+    assert petra.post(f"/api/v1/claims/{claim['id']}/submit/", NO_TRIP, format="json").status_code == 409
     assert petra.post(items, {"kind": "rail", "amount": "1.00"}, format="json").status_code == 409
     assert [c["id"] for c in petra.get("/api/v1/claims/").json()["results"]] == [claim["id"]]
 

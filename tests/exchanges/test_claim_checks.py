@@ -124,7 +124,7 @@ def test_the_api_refuses_to_submit_without_receipts_and_names_the_items(demo):
     claim = day_trip(demo)
     claim_item_add(claim=claim, actor=claim.traveller, data={"kind": "rail", "amount": D("59.90")})
     response = token_client(issue(claim.traveller)).post(
-        f"/api/v1/claims/{claim.pk}/submit/", {}, format="json"
+        f"/api/v1/claims/{claim.pk}/submit/", {"no_trip_reason": "Auf Papier genehmigt."}, format="json"
     )
     assert response.status_code == 400
     [error] = problem(response)["errors"]
@@ -300,7 +300,7 @@ def test_a_receipt_already_on_another_claim_is_flagged_by_its_content(demo):
     body = token_client(issue(petra.traveller)).get(f"/api/v1/claims/{petra.pk}/").json()
     assert body["flags"]["possible_duplicate"] is True and body["flags"]["shared_receipts"] == [first.pk]
     refused = token_client(issue(petra.traveller)).post(
-        f"/api/v1/claims/{petra.pk}/submit/", {}, format="json"
+        f"/api/v1/claims/{petra.pk}/submit/", {"no_trip_reason": "Auf Papier genehmigt."}, format="json"
     )
     assert refused.status_code == 400 and problem(refused)["errors"][0]["field"] == "duplicate_reason"
     claim_submit(

@@ -1,6 +1,7 @@
 """A world of two cities for the attack tests: one person per role in the own city A, and in both cities
 objects of every kind whose id appears in a URL (requests in several states, attachments, invitations,
-meetings, reflections, claims with items and receipts, bookings in an export batch, experts).
+meetings, reflections, claims with items and receipts, trip requests, bookings in an export batch,
+experts).
 
 The attack modules import the fixture ``world`` from here and walk the URL conf with ``url_names``.
 """
@@ -44,6 +45,8 @@ from exchanges.travel.models import (
     RateSet,
     Receipt,
     TravelClaim,
+    TripRequest,
+    TripStatus,
 )
 from tests.cities.factories import CityFactory, DepartmentFactory, ExpertProfileFactory, UserFactory
 from tests.exchanges.factories import ExchangeRequestFactory
@@ -91,6 +94,9 @@ class Side:
     claims: dict[str, TravelClaim] = field(default_factory=dict)
     items: dict[str, ClaimItem] = field(default_factory=dict)
     receipts: dict[str, Receipt] = field(default_factory=dict)
+    # Trip requests, all with the city contact as supervisor: the staff's draft and the expert's submitted
+    # trip to the scheduled exchange, the expert's approved trip to the completed one (not yet claimed).
+    trips: dict[str, TripRequest] = field(default_factory=dict)
 
     def token(self, invitation: Invitation | None = None) -> str:
         invitation = invitation or self.invitation_open
@@ -173,6 +179,42 @@ def _item_with_receipt(claim: TravelClaim, text: str) -> tuple[ClaimItem, Receip
     receipt.file.save("fahrkarte.pdf", ContentFile(PDF), save=False)
     receipt.save()
     return item, receipt
+
+
+def _trip(
+    exchange: ExchangeRequest, traveller: User, supervisor: User, status: str, text: str
+) -> TripRequest:
+    """A trip request by train to the exchange's meeting, complete enough to be submitted."""
+    meeting = Meeting.objects.get(request=exchange)
+    now = timezone.now()
+    decided = status == TripStatus.APPROVED
+    return TripRequest.objects.create(
+        exchange=exchange,
+        traveller=traveller,
+        filed_by=traveller,
+        status=status,
+        purpose=f"{text}Reisezweck {status} {exchange.pk}",
+        origin=f"{text}Ort",
+        destination=f"{text}Ziel",
+        starts_at=meeting.starts_at - timedelta(hours=2),
+        ends_at=meeting.ends_at + timedelta(hours=2),
+        means="rail",
+        fare=Decimal("42.00"),
+        cost_centre="KST-1",
+        estimated_total=Decimal("56.00"),
+        supervisor=supervisor,
+        supervisor_name=supervisor.display_name,
+        supervisor_email=supervisor.email,
+        link_nonce=f"attack{traveller.pk}" if status == TripStatus.SUBMITTED else "",
+        submitted_at=None if status == TripStatus.DRAFT else now,
+        supervisor_decision="approved" if decided else "",
+        supervisor_decided_at=now if decided else None,
+        supervisor_decided_by=supervisor if decided else None,
+        supervisor_channel="portal" if decided else "",
+        cost_decision="approved" if decided else "",
+        cost_decided_at=now if decided else None,
+        approved_at=meeting.starts_at - timedelta(days=5) if decided else None,
+    )
 
 
 def build_world(text: str = "") -> World:
@@ -270,6 +312,10 @@ def build_world(text: str = "") -> World:
         side.claims["booked"] = _claim(side.requests["completed"], staff, ClaimStatus.BOOKED, text)
         for key, claim in side.claims.items():
             side.items[key], side.receipts[key] = _item_with_receipt(claim, text)
+        scheduled, completed = side.requests["scheduled"], side.requests["completed"]
+        side.trips["draft"] = _trip(scheduled, staff, contact, TripStatus.DRAFT, text)
+        side.trips["submitted"] = _trip(scheduled, expert.user, contact, TripStatus.SUBMITTED, text)
+        side.trips["approved"] = _trip(completed, expert.user, contact, TripStatus.APPROVED, text)
         sides[side_name] = side
 
     own = sides["own"]

@@ -126,6 +126,52 @@ def claims_as_participant(role: str, side: str) -> int:
     return 201 if role in {"staff", "expert"} else 403
 
 
+# Trip requests: who sees them (exchanges.travel.rules.sees_trip) besides the coordination and finance —
+# the traveller and the supervisor (the world's city contact) in the own city.
+TRIP_PEOPLE = {
+    "draft": {"staff", "contact"},
+    "submitted": {"expert", "contact"},
+    "approved": {"expert", "contact"},
+}
+SEES_ALL_TRIPS = COORDINATION | FINANCE
+
+
+def sees_trip(role: str, side: str, trip: str) -> bool:
+    return role in SEES_ALL_TRIPS or (side == "own" and role in TRIP_PEOPLE[trip])
+
+
+def api_on_trip(trip: str, ok: int = 200, only: set[str] | None = None, other: int = 403) -> Rule:
+    """401 without a token; 404 when the role may not see the trip; ``ok`` for ``only``, else ``other``."""
+
+    def rule(role: str, side: str) -> int:
+        if role == "anonymous":
+            return 401
+        if not sees_trip(role, side, trip):
+            return 404
+        return ok if only is None or role in only else other
+
+    return rule
+
+
+def trip_pk(trip: str) -> Kwargs:
+    return lambda world, side: {"pk": world[side].trips[trip].pk}
+
+
+def trip_purpose(trip: str) -> Callable[[World, str], str]:
+    return lambda world, side: world[side].trips[trip].purpose
+
+
+def files_trip(role: str, side: str) -> int:
+    """The travellers of the scheduled exchange and the coordination may file a trip for it: each refused
+    on the input here (400: the travellers have one already, the coordination does not travel); the others
+    who see the exchange 403, the rest 404."""
+    if role == "anonymous":
+        return 401
+    if not sees_request(role, side, "scheduled"):
+        return 404
+    return 400 if role in {"staff", "expert"} | COORDINATION else 403
+
+
 def never(role: str, side: str) -> bool:
     return False
 
@@ -351,10 +397,12 @@ API_EXPECTATIONS: dict[str, list[ApiCase]] = {
         ApiCase(
             kwargs=claim_pk("draft"),
             post=api_on_claim("draft", only={"staff"}),
-            # the world's trips do not fit their meetings and overlap: the reasons the flags ask for
+            # the world's trips do not fit their meetings and overlap, and no trip request was approved for
+            # them: the reasons the flags ask for
             data=lambda world, side: {
                 "trip_fit_reason": "Vorbesprechung",
                 "duplicate_reason": "Zwei Termine",
+                "no_trip_reason": "Auf Papier genehmigt",
             },
             acts=only("staff", side="own"),
         )
@@ -382,6 +430,82 @@ API_EXPECTATIONS: dict[str, list[ApiCase]] = {
             post=api_finance_on_claim("submitted"),
             data=lambda world, side: {"amount": "10.00", "reason": "Nur 2. Klasse"},
             acts=only("finance"),
+        )
+    ],
+    # --- trip requests: the traveller's own, the supervisor's to approve, all for coordination and finance --
+    "api:trip_list": [
+        ApiCase(
+            get=authed(200),
+            post=files_trip,
+            data=lambda world, side: {"exchange": world[side].requests["scheduled"].pk},
+            acts=never,
+        )
+    ],
+    "api:trip_detail": [
+        *[
+            ApiCase(kwargs=trip_pk(trip), get=api_on_trip(trip), secret=trip_purpose(trip), label=trip)
+            for trip in ("draft", "submitted", "approved")
+        ],
+        ApiCase(
+            kwargs=trip_pk("draft"),
+            patch=api_on_trip("draft", only={"staff"}),  # only the traveller changes the draft
+            data=lambda world, side: {"purpose": "Geändert"},
+            acts=only("staff", side="own"),
+            secret=trip_purpose("draft"),
+            label="draft",
+        ),
+        ApiCase(
+            kwargs=trip_pk("submitted"),
+            patch=api_on_trip("submitted", only={"expert"}, ok=409),  # submitted: no longer changed
+            data=lambda world, side: {"purpose": "Gekapert"},
+            acts=never,
+            secret=trip_purpose("submitted"),
+            label="submitted",
+        ),
+    ],
+    "api:trip_submit": [
+        ApiCase(
+            kwargs=trip_pk("draft"),
+            post=api_on_trip("draft", only={"staff"}),
+            acts=only("staff", side="own"),
+            secret=trip_purpose("draft"),
+        )
+    ],
+    # the named supervisor decides (never the traveller: four eyes)
+    "api:trip_supervisor_decision": [
+        ApiCase(
+            kwargs=trip_pk("submitted"),
+            post=api_on_trip("submitted", only={"contact"}),
+            data=lambda world, side: {"decision": "approved"},
+            acts=only("contact", side="own"),
+            secret=trip_purpose("submitted"),
+        )
+    ],
+    # the coordination confirms the costs (the world has no budget: no limit)
+    "api:trip_cost_decision": [
+        ApiCase(
+            kwargs=trip_pk("submitted"),
+            post=api_on_trip("submitted", only=COORDINATION),
+            data=lambda world, side: {"decision": "approved"},
+            acts=only(*COORDINATION),
+            secret=trip_purpose("submitted"),
+        )
+    ],
+    "api:trip_cancel": [
+        ApiCase(
+            kwargs=trip_pk("submitted"),
+            post=api_on_trip("submitted", only={"expert"} | COORDINATION),
+            data=lambda world, side: {"reason": "Termin verschoben"},
+            acts=lambda role, side: role in COORDINATION or (role, side) == ("expert", "own"),
+            secret=trip_purpose("submitted"),
+        )
+    ],
+    "api:trip_claim": [
+        ApiCase(
+            kwargs=trip_pk("approved"),
+            post=api_on_trip("approved", only={"expert"}, ok=201),
+            acts=only("expert", side="own"),
+            secret=trip_purpose("approved"),
         )
     ],
     "api:finance_queue": [ApiCase(get=api_roles(FINANCE))],

@@ -107,6 +107,11 @@ class ClaimListSerializer(serializers.Serializer):
     )
     submitted_at = serializers.DateTimeField(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
+    trip = serializers.IntegerField(
+        source="trip_id",
+        allow_null=True,
+        help_text="id of the approved trip request the claim follows (GET /api/v1/trips/{id}/); null: none.",
+    )
 
 
 class OtherClaimSerializer(serializers.Serializer):
@@ -115,6 +120,13 @@ class OtherClaimSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ClaimStatus.choices)
     trip_start = serializers.DateTimeField()
     trip_end = serializers.DateTimeField()
+
+
+class DeviationSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    planned = serializers.CharField()
+    actual = serializers.CharField()
+    difference = serializers.CharField(allow_blank=True)
 
 
 class FlagsSerializer(serializers.Serializer):
@@ -127,6 +139,9 @@ class FlagsSerializer(serializers.Serializer):
     )
     trip_misfit = serializers.ListField(child=serializers.CharField())
     possible_duplicate = serializers.BooleanField()
+    without_trip = serializers.BooleanField(
+        help_text="No trip was approved in the portal: submitting needs 'no_trip_reason'."
+    )
 
     def get_missing_receipts(self, flags) -> list[int]:
         return [item.pk for item in flags.missing_receipts]
@@ -159,6 +174,13 @@ class ClaimDetailSerializer(ClaimListSerializer):
     )
     duplicate_reason = serializers.CharField(allow_blank=True)
     trip_fit_reason = serializers.CharField(allow_blank=True)
+    no_trip_reason = serializers.CharField(
+        allow_blank=True, help_text="Why no trip was approved in the portal (claims without 'trip')."
+    )
+    deviations = serializers.SerializerMethodField(
+        help_text="How the claim differs from its approved trip (dates, costs above the estimate, a car or "
+        "a first class not approved), for finance; empty without a trip."
+    )
     items = ClaimItemSerializer(many=True, source="items.all")
     receipts = ReceiptSerializer(many=True, source="receipts.all")
     events = ClaimEventSerializer(many=True, source="events.all")
@@ -178,6 +200,10 @@ class ClaimDetailSerializer(ClaimListSerializer):
     @extend_schema_field(FlagsSerializer)
     def get_flags(self, claim) -> dict:
         return FlagsSerializer(self._flags(claim)).data
+
+    @extend_schema_field(DeviationSerializer(many=True))
+    def get_deviations(self, claim) -> list[dict]:
+        return DeviationSerializer(self._flags(claim).deviations, many=True).data
 
     @extend_schema_field(CalculationSerializer(allow_null=True))
     def get_calculation(self, claim) -> dict | None:
@@ -274,6 +300,13 @@ class SubmitSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text="Needed when the trip does not fit the exchange (flags.trip_misfit).",
+    )
+    no_trip_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Needed when no trip was approved in the portal (flags.without_trip): how and when it "
+        "was approved.",
     )
 
 

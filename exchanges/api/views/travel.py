@@ -82,6 +82,12 @@ def claim_detail(request: Request, pk: int, *, status_code: int = 200) -> Respon
     return with_etag(response, claim)
 
 
+def budget_problem(error: BudgetExceeded) -> DomainError:
+    """An approval beyond the free budget (a claim's, a trip's costs): refused as a rule on the field
+    that confirms it, so a client sends the approval again with ``confirm_over_budget`` set."""
+    return DomainError(error.message, field="confirm_over_budget")
+
+
 def item_of(claim: TravelClaim, item_pk: int):
     item = claim.items.filter(pk=item_pk).first()
     if item is None:
@@ -221,7 +227,8 @@ class ClaimSubmitView(ApiView):
         description=(
             "Refused (400) while a ticket or other cost has no receipt. A possible duplicate (an overlapping "
             "trip of the same traveller, a receipt whose content is on another claim) needs "
-            "'duplicate_reason', a trip that does not fit the exchange 'trip_fit_reason' (see 'flags')."
+            "'duplicate_reason', a trip that does not fit the exchange 'trip_fit_reason' (see 'flags'), "
+            "a claim without an approved trip ('trip' null) 'no_trip_reason'."
         ),
         parameters=[CLAIM, IF_MATCH],
         request=SubmitSerializer,
@@ -237,6 +244,7 @@ class ClaimSubmitView(ApiView):
             expected_version=expected,
             trip_fit_reason=data.get("trip_fit_reason", ""),
             duplicate_reason=data.get("duplicate_reason", ""),
+            no_trip_reason=data.get("no_trip_reason", ""),
         )
         return claim_detail(request, pk)
 
@@ -274,7 +282,7 @@ class ClaimDecisionView(FinanceOnly, ApiView):
                     expected_version=expected,
                 )
         except BudgetExceeded as error:
-            raise DomainError(error.message, field="confirm_over_budget") from error
+            raise budget_problem(error) from error
         return claim_detail(request, pk)
 
 

@@ -468,9 +468,9 @@ def claim_trip_deviations(claim: TravelClaim, *, total: Decimal | None = None) -
         deviations.append(
             Deviation(
                 _("Higher costs than estimated"),
-                _euro(trip.estimated_total) + " €",
-                _euro(total) + " €",
-                f"+{_euro(difference)} €" + (f" (+{percent} %)" if percent is not None else ""),
+                _euro(trip.estimated_total),
+                _euro(total),
+                f"+{_euro(difference)}" + (f" (+{percent} %)" if percent is not None else ""),
             )
         )
     if claim.car_km and trip.means != TripMeans.CAR:

@@ -453,7 +453,7 @@ def test_finance_sees_every_deviation_from_the_approved_trip(exchange, petra, bo
         "1. Klasse nicht genehmigt",
     }
     higher = next(d for d in claim_flags(claim).deviations if d.label == "Höhere Kosten als geschätzt")
-    assert higher.planned.startswith("133,80") and higher.difference.startswith("+")
+    assert higher.planned == "133,80 €" and higher.difference.startswith("+") and "€ €" not in higher.actual
 
 
 def _car_trip(exchange, petra, boss, coordinator, *, approve_at=None):
