@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cities.directory.models import User
@@ -341,8 +342,21 @@ def test_a_claim_without_a_trip_needs_its_reason_through_the_api(exchange, petra
         refused = traveller.post(submit, {}, format="json")
         assert refused.status_code == 400
         assert [error["field"] for error in problem(refused)["errors"]] == ["no_trip_reason"]
-        sent = ok(traveller.post(submit, {"no_trip_reason": "Auf Papier genehmigt (Amt 51)."}, format="json"))
+        assert claim["flags"]["approval_missing"] is True
+        approval = SimpleUploadedFile("genehmigung.pdf", b"%PDF-1.4 Genehmigung Amt 51", "application/pdf")
+        sent = ok(
+            traveller.post(
+                submit,
+                {"no_trip_reason": "Auf Papier genehmigt (Amt 51).", "approval": approval},
+                format="multipart",
+            )
+        )
     assert sent["status"] == "submitted" and sent["no_trip_reason"] == "Auf Papier genehmigt (Amt 51)."
+    assert sent["flags"]["approval_missing"] is False
+    assert (
+        TravelClaim.objects.get(pk=claim["id"]).receipts.get(is_approval=True).original_name
+        == "genehmigung.pdf"
+    )
 
 
 def test_finance_sees_how_the_claim_deviates_from_its_trip(exchange, petra, boss, coordinator):

@@ -142,6 +142,9 @@ class FlagsSerializer(serializers.Serializer):
     without_trip = serializers.BooleanField(
         help_text="No trip was approved in the portal: submitting needs 'no_trip_reason'."
     )
+    approval_missing = serializers.BooleanField(
+        help_text="Without an approved trip, and no approval document uploaded ('approval' on submitting)."
+    )
 
     def get_missing_receipts(self, flags) -> list[int]:
         return [item.pk for item in flags.missing_receipts]
@@ -307,6 +310,11 @@ class SubmitSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="Needed when no trip was approved in the portal (flags.without_trip): how and when it "
         "was approved.",
+    )
+    approval = serializers.FileField(
+        required=False,
+        help_text="Without an approved trip: the approval given outside the portal (PDF, JPEG, PNG; "
+        "multipart/form-data). Kept with the receipts; finance is told when none was uploaded.",
     )
 
 

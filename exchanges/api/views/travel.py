@@ -221,6 +221,7 @@ class ClaimReceiptView(ApiView):
 
 class ClaimSubmitView(ApiView):
     serializer_class = ClaimDetailSerializer
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]  # multipart: with the approval
 
     @extend_schema(
         summary="Submit the claim to finance; If-Match: the claim's ETag",
@@ -245,6 +246,7 @@ class ClaimSubmitView(ApiView):
             trip_fit_reason=data.get("trip_fit_reason", ""),
             duplicate_reason=data.get("duplicate_reason", ""),
             no_trip_reason=data.get("no_trip_reason", ""),
+            approval_upload=data.get("approval"),
         )
         return claim_detail(request, pk)
 
