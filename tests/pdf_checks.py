@@ -1,8 +1,13 @@
-"""Reading a generated PDF's accessibility structure (PDF/UA): the structure tree, language and title."""
+"""Reading a generated PDF: its accessibility structure (PDF/UA: the structure tree, language and title)
+and its text."""
 
 import io
+import shutil
+import subprocess
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pikepdf
 
@@ -64,3 +69,20 @@ def _walk(node, found: TaggedPdf, seen: set) -> None:
             headers = attributes.get("/Headers") if isinstance(attributes, pikepdf.Dictionary) else None
             found.cell_headers.append(len(headers) if headers is not None else 0)
     _walk(node.get("/K"), found, seen)
+
+
+def pdf_text(content: bytes, *, layout: bool = False) -> str:
+    """The text of a PDF as poppler's pdftotext reads it, whitespace collapsed to single spaces (with
+    ``layout`` the lines as laid out). Needs poppler-utils (./scripts/test installs it)."""
+    assert shutil.which("pdftotext"), "poppler-utils is needed to read the PDF (./scripts/test installs it)"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "document.pdf"
+        path.write_bytes(content)
+        text = subprocess.run(
+            ["pdftotext", *(["-layout"] if layout else []), str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    return text if layout else " ".join(text.split())

@@ -139,4 +139,16 @@ def may_claim_from_trip(user: User, trip: TripRequest) -> bool:
     )
 
 
+def trip_approval_document_exists(trip: TripRequest) -> bool:
+    """The approval document (Dienstreisegenehmigung / Kostenübernahmeerklärung) documents an approved
+    trip only: before both approvals, after a refusal or a cancellation there is nothing approved."""
+    return trip.status == TripStatus.APPROVED
+
+
+def may_download_trip_approval(user: User, trip: TripRequest) -> bool:
+    """Whoever sees the trip (``sees_trip``) downloads the approval document of an approved trip; the
+    supervisor without an account does so through their signed e-mail link."""
+    return trip_approval_document_exists(trip) and sees_trip(user, trip)
+
+
 rules.add_perm("exchanges.finance", is_finance)

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from exchanges.travel import trip_pdf_views
 from exchanges.travel import trip_views as trips
 from exchanges.travel import views as travel
 
@@ -10,6 +11,11 @@ urlpatterns = [
     path("dienstreisen/", trips.my_trips, name="my_trips"),
     path("dienstreisen/zu-genehmigen/", trips.trips_to_approve_view, name="trips_to_approve"),
     path("dienstreisen/genehmigung/<str:token>/", trips.trip_approval_link, name="trip_approval_link"),
+    path(
+        "dienstreisen/genehmigung/<str:token>/dokument.pdf",
+        trip_pdf_views.trip_approval_link_pdf,
+        name="trip_approval_link_pdf",
+    ),
     path("dienstreisen/<int:pk>/", trips.trip_detail, name="trip_detail"),
     path("dienstreisen/<int:pk>/bearbeiten/", trips.trip_edit, name="trip_edit"),
     path("dienstreisen/<int:pk>/einreichen/", trips.trip_submit_view, name="trip_submit"),
@@ -19,7 +25,7 @@ urlpatterns = [
     path("dienstreisen/<int:pk>/kosten/", trips.trip_cost_decide_view, name="trip_cost_decide"),
     path("dienstreisen/<int:pk>/stornieren/", trips.trip_cancel_view, name="trip_cancel"),
     path("dienstreisen/<int:pk>/abrechnung/", trips.trip_claim_view, name="trip_claim"),
-    path("dienstreisen/<int:pk>/genehmigung.pdf", trips.trip_pdf_view, name="trip_pdf"),
+    path("dienstreisen/<int:pk>/genehmigung.pdf", trip_pdf_views.trip_pdf_view, name="trip_pdf"),
     path("anfragen/<int:pk>/reisekosten/neu/", travel.claim_create_view, name="claim_create"),
     path("reisekosten/", travel.my_claims, name="my_claims"),
     path("reisekosten/<int:pk>/", travel.claim_detail, name="claim_detail"),

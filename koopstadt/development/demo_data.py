@@ -495,3 +495,28 @@ EXPERTS = [
         "",
     ),
 ]
+
+# The heads who approve business trips (User.supervisor; docs/travel-costs.md, "Trip request"):
+# e-mail, name, department key, with an account. Without one (no password) they approve through the
+# personal link of their e-mail, which ./scripts/demo prints on the console.
+SUPERVISORS = [
+    # Amtsleiterin of Leipzig's Amt für Schule: Petra Neumann's supervisor
+    ("amtsleitung.leipzig@example.org", "Dr. Ines Vogt", "le-afs", False),
+    # Amtsleiter of Nürnberg's Amt für Allgemeinbildende Schulen: Andreas Roth's, with an account
+    ("amtsleitung.schulen-nuernberg@example.org", "Dr. Klaus Hofmann", "nu-schulen", True),
+    # Abteilungsleiterin at Bremen's Senator für Kinder und Bildung: Gesa Lüders's
+    ("abteilungsleitung.bildung-bremen@example.org", "Heike Brinkmann", "hb-bildung", False),
+]
+
+# traveller → supervisor (a person of the same city; some are demo accounts of PEOPLE)
+SUPERVISED_BY = {
+    "petra.neumann@example.org": "amtsleitung.leipzig@example.org",
+    "ulrike.franke@example.org": "amtsleitung.leipzig@example.org",
+    "ressort.leipzig-schule@example.org": "amtsleitung.leipzig@example.org",
+    "anna.schmidt@example.org": "ressort.leipzig@example.org",  # Steffen Krause
+    "katrin.lehmann@example.org": "ressort.leipzig@example.org",
+    "andreas.roth@example.org": "amtsleitung.schulen-nuernberg@example.org",
+    "birgit.koch@example.org": "ressort.nuernberg-wohnen@example.org",  # Eva Schuster
+    "gesa.lueders@example.org": "abteilungsleitung.bildung-bremen@example.org",
+    "ressort.bremen-bildung@example.org": "abteilungsleitung.bildung-bremen@example.org",
+}

@@ -38,13 +38,16 @@ def _upsert(model: type[M], lookup: dict[str, Any], values: dict[str, Any]) -> M
     return obj
 
 
-def _ensure_user(email: str, name: str, department: Department, roles: list[Role], phone: str) -> User:
+def _ensure_user(
+    email: str, name: str, department: Department, roles: list[Role], phone: str, *, account: bool = True
+) -> User:
+    """The person; with ``account`` they log in with the demo password, without it they have none."""
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         return user_create(
             email=email,
             display_name=name,
-            password=demo_data.DEMO_PASSWORD,
+            password=demo_data.DEMO_PASSWORD if account else None,
             department=department,
             roles=roles,
             phone=phone,
@@ -118,6 +121,12 @@ def demo_load() -> dict[str, int]:
         )
         for slug, level in topic_levels:
             _upsert(ExpertTopic, {"expert": profile, "topic": topics[slug]}, {"level": level})
+
+    for email, name, department_key, account in demo_data.SUPERVISORS:
+        _ensure_user(email, name, departments[department_key], [Role.STAFF], "", account=account)
+    for email, supervisor_email in demo_data.SUPERVISED_BY.items():
+        person = User.objects.get(email=email)
+        _upsert(User, {"pk": person.pk}, {"supervisor": User.objects.get(email=supervisor_email)})
 
     return {
         "cities": len(cities),

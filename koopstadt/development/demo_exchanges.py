@@ -1,6 +1,6 @@
 """Demo requests, among them the three real examples of the network. Idempotent like ``demo_load``."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -21,8 +21,9 @@ from exchanges.cycle.services.meetings import meeting_participant_choices, meeti
 from exchanges.cycle.services.reflections import reflection_submit
 from exchanges.cycle.services.requests import request_save_draft, request_transition
 from exchanges.cycle.services.routing import request_route, routing_correct
-from exchanges.travel.models import Budget
+from exchanges.travel.models import Budget, Commitment, TripEvent, TripRequest
 from exchanges.travel.services.budget import budget_set
+from koopstadt.development.demo_trips import held_trip_before_the_meeting
 
 # requester, title, topics, need, format, direction, partner cities, steps (action, actor e-mail, comment)
 DEMO_REQUESTS = [
@@ -239,6 +240,9 @@ def _step(request: ExchangeRequest, action: str, actor_email: str, argument: str
         # The whole history before it moves back by the same amount, so that submission, routing and
         # invitations still come before the meeting (the statistics measure these intervals).
         shift = timedelta(days=int(argument) - 40)
+        # A trip is approved before it begins: the held exchange's trip is made now, while the meeting
+        # is still ahead, and moves back with the rest of the history.
+        held_trip_before_the_meeting(request)
         _history_shift(request, shift)
     elif action == "correct_routing":
         if request.routing_decisions.filter(is_routed=True).exists():
@@ -274,6 +278,36 @@ def _history_shift(request: ExchangeRequest, shift: timedelta) -> None:
     Invitation.objects.filter(request=request).update(
         created_at=F("created_at") + shift, answered_at=F("answered_at") + shift
     )
+    _trips_shift(request, shift)
+
+
+def _trips_shift(request: ExchangeRequest, shift: timedelta) -> None:
+    """The request's trips move back with it: the plan, every decision and event, the commitment (whose
+    budget year follows the trip's new first day) and the time the estimate was stored."""
+    trips = TripRequest.objects.filter(exchange=request)
+    for pk, snapshot in trips.values_list("pk", "estimate_snapshot"):
+        if snapshot and snapshot.get("taken_at"):
+            taken_at = datetime.fromisoformat(snapshot["taken_at"]) + shift
+            TripRequest.objects.filter(pk=pk).update(
+                estimate_snapshot={**snapshot, "taken_at": taken_at.isoformat()}
+            )
+    trips.update(
+        starts_at=F("starts_at") + shift,
+        ends_at=F("ends_at") + shift,
+        created_at=F("created_at") + shift,
+        submitted_at=F("submitted_at") + shift,
+        approved_at=F("approved_at") + shift,
+        supervisor_decided_at=F("supervisor_decided_at") + shift,
+        cost_decided_at=F("cost_decided_at") + shift,
+    )
+    TripEvent.objects.filter(trip__exchange=request).update(created_at=F("created_at") + shift)
+    Commitment.objects.filter(trip__exchange=request).update(
+        created_at=F("created_at") + shift, released_at=F("released_at") + shift
+    )
+    for commitment in Commitment.objects.filter(trip__exchange=request).select_related("trip"):
+        year = timezone.localtime(commitment.trip.starts_at).year
+        if commitment.year != year:
+            Commitment.objects.filter(pk=commitment.pk).update(year=year)
 
 
 @transaction.atomic

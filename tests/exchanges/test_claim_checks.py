@@ -18,8 +18,9 @@ from django.utils import timezone
 from cities.directory.models import User
 from exchanges.cycle.models import ExchangeRequest, Status
 from exchanges.cycle.rules import may_claim
-from exchanges.travel.models import ClaimItem, ClaimStatus, TravelClaim
-from exchanges.travel.services.claims import claim_create, claim_item_add, claim_submit
+from exchanges.travel.models import ClaimItem, ClaimStatus, TravelClaim, TripRequest, TripStatus
+from exchanges.travel.services.claims import claim_create, claim_flags, claim_item_add, claim_submit
+from exchanges.travel.services.trips import claim_from_trip
 from koopstadt.errors import DomainError
 from tests.api.conftest import issue, problem, token_client
 from tests.exchanges.claims_world import at, attach_receipt, held_exchange, meeting_day
@@ -438,35 +439,28 @@ def test_the_request_page_the_claim_page_the_service_and_the_api_ask_one_rule(
 
 
 def test_the_demo_has_a_held_exchange_whose_trip_can_be_claimed_honestly(demo, client):
+    """The README's walk: Petra's trip to the held exchange was approved before it began; the claim is
+    created from it and submitted with its ticket — no reason asked for, nothing flagged."""
     assert demo.status == Status.HELD and demo.meeting.starts_at < timezone.now()
     petra = User.objects.get(email="petra.neumann@example.org")
+    trip = TripRequest.objects.get(exchange=demo, traveller=petra, status=TripStatus.APPROVED)
+    assert trip.approved_at <= trip.starts_at < demo.meeting.starts_at
     client.force_login(petra)
-    request_page = client.get(demo.get_absolute_url()).content.decode()
-    assert reverse("exchanges:claim_create", args=[demo.pk]) in request_page
-    form = client.get(reverse("exchanges:claim_create", args=[demo.pk])).content.decode()
-    day = meeting_day(demo)
-    assert f"{day:%d.%m.%Y}" in form  # the meeting's date, to enter the trip by
-    client.post(
-        reverse("exchanges:claim_create", args=[demo.pk]),
-        {
-            "trip_start": f"{day:%d.%m.%Y} 06:30",
-            "trip_end": f"{day:%d.%m.%Y} 21:15",
-            "origin": "Leipzig",
-            "destination": "Bremen",
-            "purpose": demo.title,
-            "flat_nights": "0",
-            "car_km": "0",
-            "local_transport": "0",
-        },
+    claim = claim_from_trip(trip_id=trip.pk, actor=petra)
+    assert (claim.trip_start, claim.trip_end, claim.destination) == (
+        trip.starts_at,
+        trip.ends_at,
+        trip.destination,
     )
-    claim = TravelClaim.objects.get(exchange=demo)
     client.post(
         reverse("exchanges:claim_item_add", args=[claim.pk]),
-        {"item-kind": "rail", "item-amount": "119,80", "item-receipt": pdf(), "item-scheduled_hours": "0"},
+        {"item-kind": "rail", "item-amount": "149,80", "item-receipt": pdf(), "item-scheduled_hours": "3,5"},
     )
     client.post(
         reverse("exchanges:claim_submit", args=[claim.pk]), {"submit-no_trip_reason": "Auf Papier genehmigt."}
     )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.SUBMITTED and not claim.trip_unfit and not claim.duplicate_reason
+    assert not claim.no_trip_reason and not claim_flags(claim).deviations
+    assert claim.calculated_total == trip.estimated_total
     assert ClaimItem.objects.get(claim=claim).receipts.count() == 1

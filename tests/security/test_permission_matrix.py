@@ -460,6 +460,14 @@ EXPECTATIONS: dict[str, list[Case]] = {
         )
     ],
     "exchanges:claim_pdf": [Case(kwargs=claim_pk("submitted"), get=on_claim("submitted"))],
+    # The world has no trip request: a missing trip is 404 for everyone signed in, and a forged link too
+    # (tests/exchanges/test_trip_pdf.py checks who gets the approval document of an approved trip).
+    "exchanges:trip_pdf": [
+        Case(kwargs=lambda world, side: {"pk": 999_999} if side == "own" else None, get=signed_in(404))
+    ],
+    "exchanges:trip_approval_link_pdf": [
+        Case(kwargs=lambda world, side: {"token": "forged:abc"} if side == "own" else None, get=everyone(404))
+    ],
     "exchanges:claim_decide": [
         Case(
             kwargs=claim_pk("submitted"),

@@ -78,3 +78,18 @@ def test_the_demo_has_requests_in_several_states_including_the_real_examples():
     assert "Akteurswerkstätten zum Wohnungspolitischen Konzept" in titles
     assert "Erfahrungen mit Mobilitätsstationen im Quartier" in titles
     assert "Quartiersschulen und Bildungszentren planen" in titles
+
+
+def test_demo_supervisors_approve_trips_with_or_without_an_account():
+    from koopstadt.development.demo_data import SUPERVISED_BY, SUPERVISORS
+
+    demo_load()
+    for email, _name, _department, account in SUPERVISORS:
+        request = RequestFactory().post("/konto/anmelden/")
+        logged_in = authenticate(request, username=email, password=DEMO_PASSWORD) is not None
+        assert logged_in is account, email
+    for traveller, supervisor in SUPERVISED_BY.items():
+        person = User.objects.get(email=traveller)
+        assert person.supervisor.email == supervisor
+        assert person.supervisor.home_city == person.home_city
+    assert User.objects.get(email="petra.neumann@example.org").supervisor.display_name == "Dr. Ines Vogt"

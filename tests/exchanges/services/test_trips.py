@@ -76,12 +76,9 @@ def petra() -> User:
 
 @pytest.fixture
 def boss(petra) -> User:
-    """Petra's supervisor in Leipzig, without an account (no password)."""
-    supervisor = UserFactory(
-        email="amtsleitung.leipzig@example.org", display_name="Dr. Ines Vogt", home_city=petra.home_city
-    )
-    supervisor.set_unusable_password()
-    supervisor.save()
+    """Petra's supervisor in Leipzig, without an account (no password): the demo's Dr. Ines Vogt."""
+    supervisor = person("amtsleitung.leipzig@example.org")
+    assert petra.supervisor == supervisor and not supervisor.has_usable_password()
     return supervisor
 
 
