@@ -456,6 +456,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "exchanges.tasks.remind_pending_trips_task",
         "schedule": crontab(hour=8, minute=50),
     },
+    "release-unclaimed-commitments": {
+        "task": "exchanges.tasks.commitments_expire_task",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "sweep-lost-work": {
         "task": "exchanges.tasks.sweep_lost_work_task",
         "schedule": 60 * 5,

@@ -657,6 +657,7 @@ class Commitment(models.Model):
         REFUSED = "refused", _("trip refused")
         CANCELLED = "cancelled", _("trip cancelled")
         RETURNED = "returned", _("trip returned for changes")
+        EXPIRED = "expired", _("not claimed within the filing deadline")
 
     trip = models.ForeignKey("exchanges.TripRequest", on_delete=models.PROTECT, related_name="commitments")
     year = models.PositiveSmallIntegerField(_("budget year"), db_index=True)

@@ -100,6 +100,12 @@ def supervisor_link_decision_possible(trip: TripRequest) -> bool:
     return trip.status == TripStatus.SUBMITTED and not trip.supervisor_decision
 
 
+def may_resend_trip_link(user: User, trip: TripRequest) -> bool:
+    """A new approval link (the old one no longer works) while the supervisor has not decided: for the
+    trip's own people and the coordination — e.g. when the first link expired or went astray."""
+    return supervisor_link_decision_possible(trip) and (is_own_trip(user, trip) or is_coordinator(user))
+
+
 def may_decide_trip_costs(user: User, trip: TripRequest) -> bool:
     """The coordination confirms (or refuses) that koopstadt covers the costs of a submitted trip, once —
     not for a trip they travel on or entered, nor one they approved as the supervisor (two people)."""

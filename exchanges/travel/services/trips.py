@@ -10,6 +10,7 @@ Nobody approves a trip they travel on or entered, and the two approvals are give
 After the trip the claim is created from the approved trip (``claim_from_trip``).
 """
 
+import calendar
 import secrets
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -56,6 +57,7 @@ from exchanges.travel.rules import (
     may_decide_trip_costs,
     may_edit_trip,
     may_file_trip,
+    may_resend_trip_link,
     may_travel_for,
     supervisor_link_decision_possible,
 )
@@ -760,6 +762,42 @@ def trips_close_for_request(*, request: ExchangeRequest, actor: User | None) -> 
         if trip.claims.exclude(status=ClaimStatus.DRAFT).exists():
             continue  # the claim settles what the cancelled trip cost
         _cancel(trip, actor, _("The exchange was closed."))
+
+
+@transaction.atomic
+def trip_link_resend(*, trip_id: int, actor: User) -> TripRequest:
+    """Send the supervisor a new approval link; the old one stops working (a new nonce)."""
+    trip = _locked(trip_id)
+    if not may_resend_trip_link(actor, trip):
+        if not (is_own_trip(actor, trip) or is_coordinator(actor)):
+            raise NotPermitted(_("Only the traveller or the coordination has the link sent again."))
+        raise TransitionNotAllowed(_("The trip does not await the supervisor's decision."))
+    trip.link_nonce = secrets.token_hex(16)
+    trip.save(update_fields=["link_nonce"])
+    trip_event_record(trip, actor, "link_sent", trip.status)
+    _mail_supervisor(trip, "trip_approval", f"trip-approval:{trip.pk}:{trip.link_nonce}")
+    return trip
+
+
+def commitments_expire(*, today: date) -> int:
+    """Release the commitments of approved trips not claimed by the filing deadline (the rate set's months
+    after the trip's end, BRKG § 3 (1)): the budget no longer holds money nobody claims. A late claim can
+    still be filed and is counted when finance approves it. Returns how many were released."""
+    released = 0
+    waiting = (
+        TripRequest.objects.filter(status=TripStatus.APPROVED, commitments__released_at__isnull=True)
+        .exclude(claims__status__in=[s for s in ClaimStatus.values if s != ClaimStatus.REJECTED])
+        .select_related("traveller__home_city")
+        .distinct()
+    )
+    for trip in waiting:
+        end = timezone.localtime(trip.ends_at).date()
+        months = end.month - 1 + trip_rate_set(trip).filing_deadline_months
+        year, month = end.year + months // 12, months % 12 + 1
+        deadline = date(year, month, min(end.day, calendar.monthrange(year, month)[1]))
+        if deadline < today and commitment_release(trip_id=trip.pk, reason=Commitment.Release.EXPIRED):
+            released += 1
+    return released
 
 
 # --- reminders --------------------------------------------------------------------------------------------

@@ -38,12 +38,14 @@ from exchanges.travel.services.trips import (
     LINK_SALT,
     REMINDER_DAYS,
     claim_from_trip,
+    commitments_expire,
     remind_pending_trips,
     trip_cancel,
     trip_cost_decide,
     trip_create,
     trip_from_token,
     trip_link,
+    trip_link_resend,
     trip_submit,
     trip_supervisor_decide,
 )
@@ -510,7 +512,7 @@ def test_a_car_interest_the_traveller_types_on_a_trip_claim_does_not_count(
 def test_the_supervisor_is_reminded_once_of_a_trip_awaiting_their_approval(exchange, petra, boss):
     trip = _submitted(exchange, petra, boss)
     reminders = OutgoingEmail.objects.filter(to_address=boss.email, subject__startswith="Erinnerung")
-    assert remind_pending_trips(today=timezone.localdate() + timedelta(days=1)) == 0
+    remind_pending_trips(today=timezone.localdate() + timedelta(days=1))
     assert not reminders.exists()
     later = timezone.localdate() + timedelta(days=REMINDER_DAYS + 1)
     remind_pending_trips(today=later)
@@ -518,4 +520,29 @@ def test_the_supervisor_is_reminded_once_of_a_trip_awaiting_their_approval(excha
     assert reminders.count() == 1
     assert "/genehmigung/" in reminders.get().body
     trip_supervisor_decide(trip_id=trip.pk, decision="approved", actor=None, link_nonce=trip.link_nonce)
-    assert remind_pending_trips(today=later + timedelta(days=1)) == 0
+    remind_pending_trips(today=later + timedelta(days=1))
+    assert reminders.count() == 1
+
+
+def test_a_new_link_replaces_the_old_one(exchange, petra, boss):
+    trip = _submitted(exchange, petra, boss)
+    old = trip.link_nonce
+    trip = trip_link_resend(trip_id=trip.pk, actor=petra)
+    assert trip.link_nonce != old
+    with pytest.raises(TransitionNotAllowed):
+        trip_supervisor_decide(trip_id=trip.pk, decision="approved", actor=None, link_nonce=old)
+    trip_supervisor_decide(trip_id=trip.pk, decision="approved", actor=None, link_nonce=trip.link_nonce)
+    with pytest.raises(TransitionNotAllowed):
+        trip_link_resend(trip_id=trip.pk, actor=petra)  # decided: no link is needed any more
+    with pytest.raises(NotPermitted):
+        trip_link_resend(trip_id=trip.pk, actor=person("anna.schmidt@example.org"))
+
+
+def test_a_commitment_nobody_claims_is_released_after_the_filing_deadline(exchange, petra, boss, coordinator):
+    trip = _approved(exchange, petra, boss, coordinator)
+    end = timezone.localtime(trip.ends_at).date()
+    commitments_expire(today=end + timedelta(days=150))
+    assert Commitment.objects.get(trip=trip).is_open
+    commitments_expire(today=end + timedelta(days=200))  # six months (SächsRKG) have passed
+    assert Commitment.objects.get(trip=trip).release_reason == Commitment.Release.EXPIRED
+    assert commitments_expire(today=end + timedelta(days=201)) == 0  # released once
