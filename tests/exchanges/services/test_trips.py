@@ -207,7 +207,7 @@ def test_the_traveller_cannot_approve_their_own_trip_in_either_role(exchange, pe
     trip = _submitted(exchange, petra, boss)
     user_set_roles(user=petra, roles=[Role.STAFF, Role.COORDINATOR])
     petra = person(petra.email)
-    with pytest.raises(NotPermitted, match="Four-eyes"):
+    with pytest.raises(NotPermitted, match="Vier-Augen-Prinzip"):
         trip_cost_decide(trip_id=trip.pk, decision="approved", actor=petra)
     with pytest.raises(NotPermitted):
         trip_supervisor_decide(trip_id=trip.pk, decision="approved", actor=petra)
@@ -224,14 +224,14 @@ def test_a_coordinator_who_entered_the_trip_cannot_confirm_its_costs(exchange, p
         data={"fare": D("50"), "supervisor": boss, "destination": "Nürnberg"},
     )
     trip_submit(trip_id=trip.pk, actor=coordinator)
-    with pytest.raises(NotPermitted, match="Four-eyes"):
+    with pytest.raises(NotPermitted, match="Vier-Augen-Prinzip"):
         trip_cost_decide(trip_id=trip.pk, decision="approved", actor=coordinator)
 
 
 def test_the_supervisor_and_the_cost_confirmation_are_two_people(exchange, petra, coordinator):
     trip = _submitted(exchange, petra, coordinator)  # the coordinator is also Petra's supervisor here
     trip_supervisor_decide(trip_id=trip.pk, decision="approved", actor=coordinator)
-    with pytest.raises(NotPermitted, match="another coordinator"):
+    with pytest.raises(NotPermitted, match="eine andere Person der Koordination"):
         trip_cost_decide(trip_id=trip.pk, decision="approved", actor=coordinator)
     second = UserFactory(home_city=petra.home_city, roles=[Role.COORDINATOR])
     trip = trip_cost_decide(trip_id=trip.pk, decision="approved", actor=second)
@@ -257,7 +257,7 @@ def test_submission_mails_the_supervisor_a_link_that_approves_once_without_an_ac
     event = trip.events.get(action="supervisor_approved")
     assert event.actor_name == "Dr. Ines Vogt <amtsleitung.leipzig@example.org>"
 
-    with pytest.raises(TransitionNotAllowed, match="already been used"):
+    with pytest.raises(TransitionNotAllowed, match="bereits verwendet"):
         trip_supervisor_decide(
             trip_id=trip.pk, decision="refused", note="doch nicht", actor=None, link_nonce=nonce
         )
@@ -268,7 +268,7 @@ def test_submission_mails_the_supervisor_a_link_that_approves_once_without_an_ac
 def test_an_altered_link_is_refused(exchange, petra, boss):
     trip = _submitted(exchange, petra, boss)
     token = trip_link(trip).rstrip("/").split("/")[-1]
-    with pytest.raises(DomainError, match="not valid"):
+    with pytest.raises(DomainError, match="nicht gültig"):
         trip_from_token(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
     forged = signing.dumps({"trip": trip.pk, "nonce": "guessed"}, salt=LINK_SALT)
     found, nonce = trip_from_token(forged)
@@ -281,7 +281,7 @@ def test_an_expired_link_is_refused(exchange, petra, boss):
     token = trip_link(trip).rstrip("/").split("/")[-1]
     with (
         time_machine.travel(timezone.now() + timedelta(days=15)),
-        pytest.raises(DomainError, match="expired"),
+        pytest.raises(DomainError, match="abgelaufen"),
     ):
         trip_from_token(token)
 
@@ -410,7 +410,7 @@ def test_the_claim_is_created_from_the_approved_trip(exchange, petra, boss, coor
     trip = _approved(exchange, petra, boss, coordinator)
     with time_machine.travel(trip.ends_at + timedelta(days=1)):
         claim = claim_from_trip(trip_id=trip.pk, actor=petra)
-        with pytest.raises(TransitionNotAllowed, match="claimed already"):
+        with pytest.raises(TransitionNotAllowed, match="bereits abgerechnet"):
             claim_from_trip(trip_id=trip.pk, actor=petra)
     assert (claim.trip_id, claim.trip_start, claim.trip_end) == (trip.pk, trip.starts_at, trip.ends_at)
     assert (claim.origin, claim.destination, claim.purpose) == (trip.origin, trip.destination, trip.purpose)
@@ -445,12 +445,12 @@ def test_finance_sees_every_deviation_from_the_approved_trip(exchange, petra, bo
     claim.refresh_from_db()
     labels = {deviation.label for deviation in claim_flags(claim).deviations}
     assert labels == {
-        "Other dates",
-        "Higher costs than estimated",
-        "Private car not approved",
-        "First class not approved",
+        "Andere Daten",
+        "Höhere Kosten als geschätzt",
+        "Privat-Pkw nicht genehmigt",
+        "1. Klasse nicht genehmigt",
     }
-    higher = next(d for d in claim_flags(claim).deviations if d.label == "Higher costs than estimated")
+    higher = next(d for d in claim_flags(claim).deviations if d.label == "Höhere Kosten als geschätzt")
     assert higher.planned.startswith("133,80") and higher.difference.startswith("+")
 
 
