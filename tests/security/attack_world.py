@@ -1,6 +1,6 @@
 """A world of two cities for the attack tests: one person per role in the own city A, and in both cities
 objects of every kind whose id appears in a URL (requests in several states, attachments, invitations,
-meetings, reflections, claims with items and receipts, bookings in an export batch, experts).
+meetings, reflections, claims with items and receipts, trip requests, bookings in an export batch, experts).
 
 The attack modules import the fixture ``world`` from here and walk the URL conf with ``url_names``.
 """
@@ -44,7 +44,10 @@ from exchanges.travel.models import (
     RateSet,
     Receipt,
     TravelClaim,
+    TripRequest,
+    TripStatus,
 )
+from exchanges.travel.services.trips import LINK_SALT as TRIP_LINK_SALT
 from tests.cities.factories import CityFactory, DepartmentFactory, ExpertProfileFactory, UserFactory
 from tests.exchanges.factories import ExchangeRequestFactory
 from tests.module_db import rolled_back_after_module
@@ -91,6 +94,14 @@ class Side:
     claims: dict[str, TravelClaim] = field(default_factory=dict)
     items: dict[str, ClaimItem] = field(default_factory=dict)
     receipts: dict[str, Receipt] = field(default_factory=dict)
+    # Trip requests on the scheduled exchange, supervised by ``contact``: the draft and the approved one of
+    # ``staff``, the submitted one of ``expert`` (its approval link works).
+    trips: dict[str, TripRequest] = field(default_factory=dict)
+
+    def trip_token(self, trip: str = "submitted", nonce: str | None = None) -> str:
+        trip_request = self.trips[trip]
+        nonce = trip_request.link_nonce if nonce is None else nonce
+        return signing.dumps({"trip": trip_request.pk, "nonce": nonce}, salt=TRIP_LINK_SALT)
 
     def token(self, invitation: Invitation | None = None) -> str:
         invitation = invitation or self.invitation_open
@@ -155,6 +166,36 @@ def _claim(exchange: ExchangeRequest, traveller: User, status: str, text: str) -
         purpose=f"{text}Zweck",
         calculated_total=Decimal("42.00"),
         submitted_at=None if status == ClaimStatus.DRAFT else timezone.now(),
+    )
+
+
+def _trip(
+    exchange: ExchangeRequest, traveller: User, supervisor: User, status: str, text: str
+) -> TripRequest:
+    start = timezone.now() + timedelta(days=10)
+    decided = status == TripStatus.APPROVED
+    return TripRequest.objects.create(
+        exchange=exchange,
+        traveller=traveller,
+        filed_by=traveller,
+        status=status,
+        purpose=f"{text}Dienstreisezweck",
+        origin=f"{text}Ort",
+        destination=f"{text}Ziel",
+        starts_at=start,
+        ends_at=start + timedelta(hours=10),
+        means="rail",
+        fare=Decimal("42.00"),
+        cost_centre="KST-1",
+        estimated_total=Decimal("56.00"),
+        supervisor=supervisor,
+        supervisor_name=supervisor.display_name,
+        supervisor_email=supervisor.email,
+        link_nonce=f"{traveller.pk:032d}" if status == TripStatus.SUBMITTED else "",
+        submitted_at=None if status == TripStatus.DRAFT else timezone.now(),
+        supervisor_decision="approved" if decided else "",
+        cost_decision="approved" if decided else "",
+        approved_at=timezone.now() if decided else None,
     )
 
 
@@ -270,6 +311,10 @@ def build_world(text: str = "") -> World:
         side.claims["booked"] = _claim(side.requests["completed"], staff, ClaimStatus.BOOKED, text)
         for key, claim in side.claims.items():
             side.items[key], side.receipts[key] = _item_with_receipt(claim, text)
+        scheduled = side.requests["scheduled"]
+        side.trips["draft"] = _trip(scheduled, staff, contact, TripStatus.DRAFT, text)
+        side.trips["submitted"] = _trip(scheduled, expert.user, contact, TripStatus.SUBMITTED, text)
+        side.trips["approved"] = _trip(scheduled, staff, contact, TripStatus.APPROVED, text)
         sides[side_name] = side
 
     own = sides["own"]
