@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cities.directory.rules import is_coordinator
 from cities.operations.rules import may_see_operations
 from exchanges.cycle.rules import is_city_contact
 from exchanges.statistics.figures import may_see_statistics
@@ -44,6 +45,9 @@ def navigation_for(user) -> list[NavItem]:
     if user.has_perm("exchanges.finance"):
         items.append(NavItem(_("Finance"), reverse("exchanges:finance_queue")))
     items.append(NavItem(_("Travel costs"), reverse("exchanges:my_claims")))
+    items.append(NavItem(_("Business trips"), reverse("exchanges:my_trips")))
+    if is_coordinator(user):  # a supervisor finds the trips waiting for them on the start page and there
+        items.append(NavItem(_("Trips to approve"), reverse("exchanges:trips_to_approve")))
     items.append(NavItem(_("Expert pool"), reverse("cities:expert_list")))
     items.append(NavItem(_("Knowledge base"), reverse("exchanges:knowledge_base")))
     if may_see_statistics(user):

@@ -29,7 +29,7 @@ from exchanges.cycle.models import (
 from exchanges.cycle.models.requests import Direction
 from exchanges.cycle.states import CLOSED_STATUSES, TRIAGE_STATUSES
 from exchanges.travel.models import Booking, ClaimStatus, TravelClaim
-from exchanges.travel.selectors import claims_visible_to
+from exchanges.travel.selectors import claims_visible_to, trips_to_approve
 from exchanges.travel.services.budget import budget_position
 
 T = TypeVar("T")
@@ -146,6 +146,11 @@ def claims_to_finish(user: User) -> Bucket:
         .only("id", "status", "created_at", "decided_at", "exchange__reference", "exchange__title")
         .order_by("-status", "created_at", "pk")  # returned before drafts, then the oldest
     )
+
+
+def trips_waiting(user: User) -> Bucket:
+    """Submitted trip requests waiting for the person's decision (as supervisor, or on the costs)."""
+    return _bucket(trips_to_approve(user))
 
 
 def upcoming_meetings(user: User) -> Bucket:

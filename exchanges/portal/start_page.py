@@ -188,6 +188,18 @@ def staff_section(user: User, *, with_meetings: bool) -> WorkSection:
             more_url=reverse("exchanges:my_claims"),
             more_label=_("All my travel claims"),
         ),
+        *_group(
+            "trips_to_approve",
+            _("Business trips waiting for your approval"),
+            selectors.trips_waiting(user),
+            lambda t: WorkItem(
+                f"{t.traveller.display_name}: {t.exchange.reference}",
+                reverse("exchanges:trip_detail", args=[t.pk]),
+                _("submitted on %(date)s") % {"date": _day(t.submitted_at)},
+            ),
+            more_url=reverse("exchanges:trips_to_approve"),
+            more_label=_("Trips to approve"),
+        ),
     ]
     if with_meetings:
         groups += _meetings_group(user)

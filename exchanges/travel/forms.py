@@ -4,8 +4,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cities.directory.choices import CachedChoicesForm, city_filter_field
-from exchanges.travel.models import ClaimItem, ClaimStatus, ExportBatch, RateSet, TravelClaim
+from cities.directory.models import User
+from exchanges.travel.models import (
+    ClaimItem,
+    ClaimStatus,
+    Decision,
+    ExportBatch,
+    RateSet,
+    TravelClaim,
+    TripRequest,
+)
 from exchanges.travel.services.claims import amount_error, car_km_error, trip_errors
+from exchanges.travel.services.trips import TRIP_FIELDS
 from koopstadt.form_widgets import (
     DATE_WIDGET,
     DATETIME_WIDGET,
@@ -320,3 +330,148 @@ class RateSetPeriodForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         pass  # the service validates the new row
+
+
+# --- trip requests (Dienstreiseanträge) ----------------------------------------------------------------------
+
+
+def _person_label(person: User) -> str:
+    return f"{person.display_name} ({person.email})"
+
+
+class TripTravellerForm(forms.Form):
+    """The coordination entering a trip for someone first picks the traveller among the exchange's
+    travellers (``exchanges.travel.rules.may_travel_for``); the trip form then follows for that person."""
+
+    traveller = ModelChoiceField(label=_("Traveller"), queryset=User.objects.none())
+
+    def __init__(self, *args, travellers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["traveller"].queryset = travellers
+        self.fields["traveller"].label_from_instance = _person_label
+
+
+class TripForm(forms.ModelForm):
+    """What the traveller enters (``TRIP_FIELDS``); status, approvals and the estimate are never taken from
+    input. The supervisor is a person of the traveller's city from the list, or a name and an address."""
+
+    version = VersionField()
+
+    class Meta:
+        model = TripRequest
+        fields = list(TRIP_FIELDS)
+        widgets = {
+            "starts_at": DATETIME_WIDGET,
+            "ends_at": DATETIME_WIDGET,
+            "higher_class_reason": forms.Textarea(attrs={"rows": 2}),
+            "car_interest_reason": forms.Textarea(attrs={"rows": 2}),
+            "hotel_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "starts_at": _("Leaving home or office. Format: DD.MM.YYYY HH:MM"),
+            "ends_at": _("Back home or at the office. Format: DD.MM.YYYY HH:MM"),
+            "means_note": _("Needed when you travel by other means."),
+            "scheduled_hours": _("Needed for the first class: a long journey may justify it."),
+            "higher_class_reason": _("Only when you ask for the first class."),
+            "car_interest_reason": _("Only with the official interest in using the car."),
+            "hotel_reason": _("Only when the hotel costs more than your travel-expenses law allows."),
+            "other_costs_note": _("For example a conference fee."),
+            "supervisor": _(
+                "Your supervisor approves the trip as a business trip. Choose them from the people of your "
+                "city, or enter their name and e-mail address below."
+            ),
+            "supervisor_name": _("Only when your supervisor is not in the list."),
+            "supervisor_email": _(
+                "Only when your supervisor is not in the list: the approval link is sent to this address."
+            ),
+        }
+
+    def __init__(self, *args, traveller: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("fare", "scheduled_hours", "car_km", "hotel_price", "other_costs"):
+            localize_decimal(self.fields[name])
+        supervisor = self.fields["supervisor"]
+        supervisor.queryset = (
+            User.objects.filter(home_city_id=traveller.home_city_id, is_active=True)
+            .exclude(pk=traveller.pk)
+            .order_by("display_name", "pk")
+            if traveller.home_city_id
+            else User.objects.none()
+        )
+        supervisor.label_from_instance = _person_label
+        supervisor.empty_label = _("– not in the list: enter name and address below –")
+        for name in ("supervisor_name", "supervisor_email"):
+            self.fields[name].required = False
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("supervisor") is not None:
+            # A person from the list brings their own name and address (the service fills them in): what
+            # was typed for an earlier supervisor must not stay with the new one.
+            cleaned["supervisor_name"] = ""
+            cleaned["supervisor_email"] = ""
+        return cleaned
+
+    def trip_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in TRIP_FIELDS if name in self.cleaned_data}
+
+    def _post_clean(self) -> None:
+        pass  # the service validates the model
+
+
+class TripVersionForm(forms.Form):
+    """A button on the trip page (submit) that carries the version the page showed."""
+
+    version = VersionField()
+
+
+class TripCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the trip is cancelled"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed once the trip has been submitted; the supervisor and the coordination read it."),
+    )
+    version = VersionField()
+
+    def __init__(self, *args, trip: TripRequest | None = None, **kwargs) -> None:
+        super().__init__(*args, prefix="cancel", **kwargs)
+        if trip is not None:
+            self.fields["version"].initial = trip.version
+
+
+class TripDecisionForm(forms.Form):
+    """The supervisor's decision (in the portal or through the e-mail link) and the coordination's on the
+    costs: approve, return for changes, or refuse — with a reason the traveller reads."""
+
+    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note (the reason, for returning or refusing)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = VersionField()
+
+    def __init__(self, *args, trip: TripRequest | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if trip is not None:
+            self.fields["version"].initial = trip.version
+
+
+class TripCostDecisionForm(TripDecisionForm):
+    confirm_over_budget = forms.BooleanField(
+        label=_("I confirm covering the costs beyond the budget"), required=False
+    )
+
+    def __init__(self, *args, over_budget: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Offered only when the costs go beyond what is left of the budget (as on the claim's decision);
+        # the confirmation itself checks again under the budget's lock and asks for it then.
+        if not over_budget:
+            del self.fields["confirm_over_budget"]

@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from cities.directory.models import User
 from cities.directory.rules import is_coordinator
+from exchanges.cycle.models import ExchangeRequest
+from exchanges.cycle.rules import claim_participants
 from exchanges.travel.models import (
     Booking,
     ClaimStatus,
@@ -143,6 +145,24 @@ def trips_visible_to(user: User) -> QuerySet[TripRequest]:
         return TripRequest.objects.all()
     return TripRequest.objects.filter(
         Q(traveller=user) | Q(filed_by=user) | Q(supervisor=user) | Q(supervisor_email__iexact=user.email)
+    )
+
+
+def trips_of(user: User) -> QuerySet[TripRequest]:
+    """The person's own trip requests ("My business trips"): those they travel on or entered."""
+    if not user.is_authenticated:
+        return TripRequest.objects.none()
+    return (
+        TripRequest.objects.filter(Q(traveller=user) | Q(filed_by=user))
+        .select_related("exchange", "traveller")
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def trip_travellers(exchange: ExchangeRequest) -> QuerySet[User]:
+    """Who may travel for the exchange (``rules.may_travel_for``): whom the coordination files a trip for."""
+    return User.objects.filter(pk__in=claim_participants(exchange), is_active=True).order_by(
+        "display_name", "pk"
     )
 
 

@@ -1,7 +1,6 @@
 """A world of two cities for the attack tests: one person per role in the own city A, and in both cities
 objects of every kind whose id appears in a URL (requests in several states, attachments, invitations,
-meetings, reflections, claims with items and receipts, trip requests, bookings in an export batch,
-experts).
+meetings, reflections, claims with items and receipts, trip requests, bookings in an export batch, experts).
 
 The attack modules import the fixture ``world`` from here and walk the URL conf with ``url_names``.
 """
@@ -48,6 +47,7 @@ from exchanges.travel.models import (
     TripRequest,
     TripStatus,
 )
+from exchanges.travel.services.trips import LINK_SALT as TRIP_LINK_SALT
 from tests.cities.factories import CityFactory, DepartmentFactory, ExpertProfileFactory, UserFactory
 from tests.exchanges.factories import ExchangeRequestFactory
 from tests.module_db import rolled_back_after_module
@@ -94,9 +94,14 @@ class Side:
     claims: dict[str, TravelClaim] = field(default_factory=dict)
     items: dict[str, ClaimItem] = field(default_factory=dict)
     receipts: dict[str, Receipt] = field(default_factory=dict)
-    # Trip requests, all with the city contact as supervisor: the staff's draft and the expert's submitted
-    # trip to the scheduled exchange, the expert's approved trip to the completed one (not yet claimed).
+    # Trip requests on the scheduled exchange, supervised by ``contact``: the draft and the approved one of
+    # ``staff``, the submitted one of ``expert`` (its approval link works).
     trips: dict[str, TripRequest] = field(default_factory=dict)
+
+    def trip_token(self, trip: str = "submitted", nonce: str | None = None) -> str:
+        trip_request = self.trips[trip]
+        nonce = trip_request.link_nonce if nonce is None else nonce
+        return signing.dumps({"trip": trip_request.pk, "nonce": nonce}, salt=TRIP_LINK_SALT)
 
     def token(self, invitation: Invitation | None = None) -> str:
         invitation = invitation or self.invitation_open
@@ -312,10 +317,10 @@ def build_world(text: str = "") -> World:
         side.claims["booked"] = _claim(side.requests["completed"], staff, ClaimStatus.BOOKED, text)
         for key, claim in side.claims.items():
             side.items[key], side.receipts[key] = _item_with_receipt(claim, text)
-        scheduled, completed = side.requests["scheduled"], side.requests["completed"]
+        scheduled = side.requests["scheduled"]
         side.trips["draft"] = _trip(scheduled, staff, contact, TripStatus.DRAFT, text)
         side.trips["submitted"] = _trip(scheduled, expert.user, contact, TripStatus.SUBMITTED, text)
-        side.trips["approved"] = _trip(completed, expert.user, contact, TripStatus.APPROVED, text)
+        side.trips["approved"] = _trip(scheduled, staff, contact, TripStatus.APPROVED, text)
         sides[side_name] = side
 
     own = sides["own"]

@@ -33,6 +33,7 @@ import cities.directory.forms
 import exchanges.cycle.forms
 import exchanges.notifications.forms
 import exchanges.travel.forms
+from cities.directory.models import User
 from exchanges.cycle.workflow import TRANSITIONS
 from exchanges.travel.models import RateSet
 from tests.security.attack_world import World, run, world_fixture  # noqa: F401
@@ -254,6 +255,14 @@ def builders(world: World) -> dict[type, object]:
             data, files, prefix=f"receipt-{own.items['draft'].pk}"
         ),
         ef.ClaimSubmitForm: lambda data, files: ef.ClaimSubmitForm(data),
+        ef.TripForm: lambda data, files: ef.TripForm(data, instance=own.trips["draft"], traveller=staff),
+        ef.TripTravellerForm: lambda data, files: ef.TripTravellerForm(
+            data, travellers=User.objects.filter(pk__in=[staff.pk, own.expert.user.pk])
+        ),
+        ef.TripVersionForm: lambda data, files: ef.TripVersionForm(data),
+        ef.TripCancelForm: lambda data, files: ef.TripCancelForm(data),
+        ef.TripDecisionForm: lambda data, files: ef.TripDecisionForm(data, prefix="supervisor"),
+        ef.TripCostDecisionForm: lambda data, files: ef.TripCostDecisionForm(data, prefix="cost"),
         ef.RateSetPeriodForm: lambda data, files: ef.RateSetPeriodForm(
             data, instance=RateSet.objects.get(pk=world.rate_set.pk)
         ),
@@ -401,6 +410,41 @@ VIEWS = {
         None,
         None,
     ),
+    "trip_edit": (
+        "staff",
+        "exchanges:trip_edit",
+        lambda w: {"pk": w["own"].trips["draft"].pk},
+        None,
+        "purpose",
+    ),
+    "trip_supervisor_decide": (
+        "contact",
+        "exchanges:trip_supervisor_decide",
+        lambda w: {"pk": w["own"].trips["submitted"].pk},
+        ["supervisor-decision", "supervisor-note", "supervisor-version"],
+        None,
+    ),
+    "trip_cost_decide": (
+        "coordinator",
+        "exchanges:trip_cost_decide",
+        lambda w: {"pk": w["own"].trips["submitted"].pk},
+        ["cost-decision", "cost-note", "cost-confirm_over_budget", "cost-version"],
+        None,
+    ),
+    "trip_cancel": (
+        "staff",
+        "exchanges:trip_cancel",
+        lambda w: {"pk": w["own"].trips["draft"].pk},
+        ["cancel-reason", "cancel-version"],
+        None,
+    ),
+    "trip_approval_link": (
+        "anonymous",
+        "exchanges:trip_approval_link",
+        lambda w: {"token": w["own"].trip_token()},
+        ["decision", "note", "version"],
+        None,
+    ),
     "budget": ("finance", "exchanges:budget", lambda w: {}, ["amount", "version", "year"], None),
     "meeting": (
         "staff",
@@ -431,6 +475,7 @@ VIEW_FORMS = {
     "request_edit": exchanges.cycle.forms.RequestForm,
     "claim_create": exchanges.travel.forms.ClaimForm,
     "claim_item_add": exchanges.travel.forms.ClaimItemForm,
+    "trip_edit": exchanges.travel.forms.TripForm,
     "meeting": exchanges.cycle.forms.MeetingForm,
     "reflection": exchanges.cycle.forms.ReflectionForm,
 }

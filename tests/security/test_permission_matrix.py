@@ -88,6 +88,35 @@ def on_request(state: str, ok: object = 200, only: set[str] | None = None, other
     return rule
 
 
+TRIP_TRAVELLER = {"draft": "staff", "submitted": "expert", "approved": "staff"}
+
+
+def sees_trip(role: str, side: str, trip: str) -> bool:
+    """Coordination and finance see every trip request; the own city's traveller and supervisor (the
+    city contact) theirs."""
+    if role in {"coordinator", "superuser", "finance"}:
+        return True
+    return side == "own" and role in {TRIP_TRAVELLER[trip], "contact"}
+
+
+def on_trip(trip: str, ok: object = 200, only: set[str] | None = None, other: object = 302) -> Rule:
+    """Login first; 404 when the role may not see the trip; ``ok`` for ``only`` (default: all who see it),
+    ``other`` for the rest who see it (a refusal: back to the trip's page with the reason)."""
+
+    def rule(role: str, side: str) -> object:
+        if role == "anonymous":
+            return LOGIN
+        if not sees_trip(role, side, trip):
+            return 404
+        return ok if only is None or role in only else other
+
+    return rule
+
+
+def trip_pk(trip: str) -> Kwargs:
+    return lambda world, side: {"pk": world[side].trips[trip].pk}
+
+
 def on_claim(claim: str, ok: object = 200) -> Rule:
     return lambda role, side: LOGIN if role == "anonymous" else (ok if sees_claim(role, side, claim) else 404)
 
@@ -482,6 +511,110 @@ EXPECTATIONS: dict[str, list[Case]] = {
         Case(kwargs=claim_pk(claim, receipt="1"), get=on_claim(claim), label=claim)
         for claim in ("draft", "submitted")
     ],
+    # --- trip requests (Dienstreiseanträge) ------------------------------------------------------------
+    "exchanges:trip_create": [
+        Case(
+            kwargs=request_pk("scheduled"),
+            # the travellers file their trip, the coordination picks whom it files one for; others who see
+            # the exchange are sent back to it
+            get=on_request("scheduled", only={"staff", "expert", *COORDINATION}, other=302),
+            post=on_request("scheduled", only={"staff", "expert", *COORDINATION}, other=302),
+            secret=request_title("scheduled"),
+            acts=never,  # an empty form
+        )
+    ],
+    "exchanges:my_trips": [Case(get=signed_in(200))],
+    "exchanges:trips_to_approve": [Case(get=signed_in(200))],
+    "exchanges:trip_detail": [
+        Case(kwargs=trip_pk(trip), get=on_trip(trip), label=trip)
+        for trip in ("draft", "submitted", "approved")
+    ],
+    "exchanges:trip_edit": [
+        Case(
+            kwargs=trip_pk("draft"),
+            get=on_trip("draft", only={"staff"}),
+            post=on_trip("draft", only={"staff"}),  # the traveller: the empty form's errors
+            acts=never,
+            label="draft",
+        ),
+        Case(
+            kwargs=trip_pk("submitted"),
+            get=on_trip("submitted", ok=302),
+            post=on_trip("submitted", ok=302),
+            acts=never,
+            label="submitted",
+        ),
+    ],
+    "exchanges:trip_submit": [
+        Case(
+            kwargs=trip_pk("draft"),
+            get=POST_ONLY,
+            post=on_trip("draft", ok=302),
+            acts=only("staff", side="own"),
+        )
+    ],
+    "exchanges:trip_supervisor_decide": [
+        Case(
+            kwargs=trip_pk("submitted"),
+            get=POST_ONLY,
+            post=on_trip("submitted", ok=302),
+            data=lambda world, side: {"supervisor-decision": "returned", "supervisor-note": "Bitte ändern"},
+            acts=only("contact", side="own"),  # the supervisor named on the trip
+        )
+    ],
+    "exchanges:trip_cost_decide": [
+        Case(
+            kwargs=trip_pk("submitted"),
+            get=POST_ONLY,
+            post=on_trip("submitted", ok=302),
+            data=lambda world, side: {"cost-decision": "returned", "cost-note": "Bitte ändern"},
+            acts=only(*COORDINATION),
+        )
+    ],
+    "exchanges:trip_cancel": [
+        Case(
+            kwargs=trip_pk("draft"),
+            get=POST_ONLY,
+            post=on_trip("draft", ok=302),
+            acts=lambda role, side: role in COORDINATION or (role, side) == ("staff", "own"),
+        )
+    ],
+    "exchanges:trip_claim": [
+        Case(
+            kwargs=trip_pk("approved"),
+            get=POST_ONLY,
+            post=on_trip("approved", ok=302),
+            acts=only("staff", side="own"),  # the traveller, once
+        )
+    ],
+    # the approved trip's PDF: still a placeholder (the PDF view is built separately)
+    "exchanges:trip_pdf": [Case(kwargs=trip_pk("approved"), get=everyone(404))],
+    "exchanges:trip_approval_link": [
+        # the signed link is the key, with or without a log-in — but never for the trip's own traveller
+        # (four eyes: 403)
+        Case(
+            kwargs=lambda world, side: {"token": world[side].trip_token()},
+            get=lambda role, side: 403 if (role, side) == ("expert", "own") else 200,
+            post=lambda role, side: 403 if (role, side) == ("expert", "own") else 200,
+            acts=never,  # an empty form
+        ),
+        Case(
+            kwargs=lambda world, side: {"token": world[side].trip_token("draft", nonce="0" * 32)},
+            get=lambda role, side: 403 if (role, side) == ("staff", "own") else 410,
+            post=lambda role, side: 403 if (role, side) == ("staff", "own") else 410,
+            data=lambda world, side: {"decision": "approved"},
+            acts=never,
+            label="used",
+        ),
+        Case(
+            kwargs=lambda world, side: {"token": world[side].trip_token()[:-3] + "xyz"},
+            get=everyone(400),
+            post=everyone(400),
+            data=lambda world, side: {"decision": "approved"},
+            acts=never,
+            label="tampered",
+        ),
+    ],
     # --- finance --------------------------------------------------------------------------------------
     "exchanges:finance_queue": [Case(get=roles(FINANCE))],
     "exchanges:batch_list": [
@@ -674,6 +807,8 @@ LIST_PAGES = {
     "exchanges:triage": {},  # coordination sees everything anyway
     "exchanges:contact_inbox": {},
     "exchanges:my_claims": {},
+    "exchanges:my_trips": {},
+    "exchanges:trips_to_approve": {},
     "exchanges:finance_queue": {"finance": {"scheduled", "completed"}},  # claims of the whole network
     "exchanges:my_invitations": {},
     "exchanges:knowledge_base": {role: {"completed"} for role in ROLES},  # the network's knowledge base

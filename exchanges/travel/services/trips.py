@@ -64,6 +64,7 @@ from exchanges.travel.rules import (
 from exchanges.travel.services.budget import budget_check_locked, commitment_make, commitment_release
 from exchanges.travel.services.claims import (
     MAX_TRIP_DAYS,
+    ShownCalculation,
     amount_error,
     car_km_error,
     claim_check_allowed,
@@ -72,6 +73,7 @@ from exchanges.travel.services.claims import (
 from exchanges.travel.services.rates import rate_set_for
 from exchanges.travel.services.travel_calculator import (
     Calculation,
+    Line,
     Night,
     RailTicket,
     Trip,
@@ -181,6 +183,40 @@ def trip_estimate(trip: TripRequest) -> Calculation:
     return calculate(trip_planned(trip), trip_rate_set(trip).to_rates())
 
 
+# A trip whose estimate was submitted is shown as the approvals saw it (its snapshot); a draft or a returned
+# trip as it is calculated now.
+SNAPSHOT_STATUSES = frozenset(
+    {TripStatus.SUBMITTED, TripStatus.APPROVED, TripStatus.REFUSED, TripStatus.CANCELLED}
+)
+
+
+def trip_shown_estimate(trip: TripRequest) -> ShownCalculation:
+    """What the trip page shows: the estimate the supervisor and the coordination decide (decided) on, as
+    stored on submission; a draft or returned trip calculated now. Raises DomainError/ValueError when the
+    trip cannot be calculated (no rate set for the traveller's city, say)."""
+    stored = trip.estimate_snapshot
+    if trip.status in SNAPSHOT_STATUSES and stored:
+        return ShownCalculation(
+            lines=tuple(
+                Line(line["kind"], line["text"], line["legal_basis"], Decimal(line["amount"]))
+                for line in stored["lines"]
+            ),
+            total=Decimal(stored["total"]),
+            legal_basis=stored["legal_basis"],
+            to_be_confirmed=bool(stored.get("to_be_confirmed")),
+            snapshot=True,
+            taken_at=datetime.fromisoformat(stored["taken_at"]),
+        )
+    calculation, rate_set = trip_estimate(trip), trip_rate_set(trip)
+    return ShownCalculation(
+        lines=calculation.lines,
+        total=calculation.total,
+        legal_basis=rate_set.legal_basis,
+        to_be_confirmed=rate_set.to_be_confirmed,
+        snapshot=False,
+    )
+
+
 def _estimate_snapshot(trip: TripRequest, calculation: Calculation) -> dict[str, Any]:
     rate_set = trip_rate_set(trip)
     return {
@@ -274,11 +310,9 @@ def trip_event_record(
     )
 
 
-@transaction.atomic
-def trip_create(
-    *, exchange: ExchangeRequest, traveller: User, actor: User, data: dict[str, Any]
-) -> TripRequest:
-    """A new draft trip request of ``traveller`` (entered by ``actor``: the traveller or the coordination)."""
+def trip_file_check(*, actor: User, exchange: ExchangeRequest) -> None:
+    """Raise the reason why ``actor`` files no trip for ``exchange`` (``rules.may_file_trip``) — the
+    request page's link and the trip form ask it before showing the form."""
     if not may_file_trip(actor, exchange):
         if exchange.status not in TRIP_EXCHANGE_STATUSES:
             raise TransitionNotAllowed(
@@ -287,6 +321,14 @@ def trip_create(
                 )
             )
         raise NotPermitted(_("Only the travellers of the exchange request their trips."))
+
+
+@transaction.atomic
+def trip_create(
+    *, exchange: ExchangeRequest, traveller: User, actor: User, data: dict[str, Any]
+) -> TripRequest:
+    """A new draft trip request of ``traveller`` (entered by ``actor``: the traveller or the coordination)."""
+    trip_file_check(actor=actor, exchange=exchange)
     if actor.pk != traveller.pk and not is_coordinator(actor):
         raise NotPermitted(_("You can only request your own trip."))
     if not may_travel_for(traveller, exchange):
@@ -320,6 +362,11 @@ def _locked(trip_id: int) -> TripRequest:
         .select_related("traveller__home_city")
         .get(pk=trip_id)
     )
+
+
+def trip_edit_check(*, actor: User, trip: TripRequest) -> None:
+    """Raise the reason why ``actor`` does not change ``trip`` (``rules.may_edit_trip``)."""
+    _editable(trip, actor)
 
 
 def _editable(trip: TripRequest, actor: User) -> None:
