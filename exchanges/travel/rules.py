@@ -4,7 +4,10 @@ service refuses when it says no, and the API asks the same functions (docs/trave
 Who claims for an exchange at all is a question about the request: ``exchanges.cycle.rules.may_claim``.
 """
 
+from datetime import timedelta
+
 import rules
+from django.utils import timezone
 
 from cities.directory.models import User
 from cities.directory.roles import Role
@@ -134,6 +137,12 @@ def sees_trip(user: User, trip: TripRequest) -> bool:
     )
 
 
+def trip_has_begun(trip: TripRequest) -> bool:
+    """A claim is filed after the trip (the claim form's own rule): its costs can be claimed from the day
+    before it begins (a claim's trip may start a day ahead of now, exchanges.travel.services.claims)."""
+    return trip.starts_at <= timezone.now() + timedelta(days=1)
+
+
 def may_claim_from_trip(user: User, trip: TripRequest) -> bool:
     """The traveller claims the costs of an approved trip once the exchange is scheduled, once per trip."""
     from_statuses = {Status.SCHEDULED, Status.HELD, Status.COMPLETED}
@@ -141,6 +150,7 @@ def may_claim_from_trip(user: User, trip: TripRequest) -> bool:
         is_own_trip(user, trip)
         and trip.status == TripStatus.APPROVED
         and trip.exchange.status in from_statuses
+        and trip_has_begun(trip)
         and not trip.claims.exclude(status=ClaimStatus.REJECTED).exists()
     )
 

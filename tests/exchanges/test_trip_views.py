@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cities.directory.models import User
+from cities.directory.roles import Role
+from cities.directory.services.users import user_set_roles
 from exchanges.cycle.models import ExchangeRequest, Meeting
 from exchanges.travel.models import DecisionChannel, TravelClaim, TripRequest, TripStatus
 from exchanges.travel.rules import (
@@ -36,7 +38,7 @@ from exchanges.travel.services.trips import (
     trip_supervisor_decide,
     trip_update,
 )
-from tests.cities.factories import UserFactory
+from tests.cities.factories import PASSWORD
 from tests.exchanges.test_page_offers_what_the_service_allows import attempt, compare, parse, target
 
 pytestmark = pytest.mark.django_db
@@ -69,10 +71,11 @@ def coordinator() -> User:
 
 @pytest.fixture
 def chief(petra) -> User:
-    """Petra's supervisor in Leipzig, with an account of the portal."""
-    return UserFactory(
-        email="amtsleitung.leipzig@example.org", display_name="Dr. Ines Vogt", home_city=petra.home_city
-    )
+    """Petra's supervisor in Leipzig (the demo's Dr. Ines Vogt), here with an account of the portal."""
+    chief = User.objects.get(email="amtsleitung.leipzig@example.org")
+    chief.set_password(PASSWORD)
+    chief.save(update_fields=["password"])
+    return user_set_roles(user=chief, roles=[Role.STAFF])
 
 
 @pytest.fixture
@@ -344,15 +347,20 @@ def test_the_approved_trip_offers_the_claim_and_the_pdf(exchange, petra, chief, 
     client = login(petra)
     page = client.get(reverse("exchanges:trip_detail", args=[trip.pk])).content.decode()
     assert reverse("exchanges:trip_pdf", args=[trip.pk]) in page
-    assert reverse("exchanges:trip_claim", args=[trip.pk]) in page
     assert "Genehmigt" in page
-    response = client.post(reverse("exchanges:trip_claim", args=[trip.pk]))
-    claim = TravelClaim.objects.get(trip=trip)
-    assert response.status_code == 302
-    assert response["Location"] == reverse("exchanges:claim_detail", args=[claim.pk])
-    # Once claimed, it is not offered again.
-    again = client.get(reverse("exchanges:trip_detail", args=[trip.pk])).content.decode()
-    assert reverse("exchanges:trip_claim", args=[trip.pk]) not in again
+    # The costs are claimed once the trip has taken place: not offered before.
+    assert reverse("exchanges:trip_claim", args=[trip.pk]) not in page
+    with time_machine.travel(trip.ends_at + timedelta(days=1)):
+        client = login(petra)  # a new log-in: the old one has expired by then
+        page = client.get(reverse("exchanges:trip_detail", args=[trip.pk])).content.decode()
+        assert reverse("exchanges:trip_claim", args=[trip.pk]) in page
+        response = client.post(reverse("exchanges:trip_claim", args=[trip.pk]))
+        claim = TravelClaim.objects.get(trip=trip)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("exchanges:claim_detail", args=[claim.pk])
+        # Once claimed, it is not offered again.
+        again = client.get(reverse("exchanges:trip_detail", args=[trip.pk])).content.decode()
+        assert reverse("exchanges:trip_claim", args=[trip.pk]) not in again
 
 
 def test_a_submitted_trip_shows_no_pdf_and_cancelling_needs_a_reason(exchange, petra, chief):

@@ -472,10 +472,12 @@ EXPECTATIONS: dict[str, list[Case]] = {
             kwargs=claim_pk("draft"),
             get=POST_ONLY,
             post=on_claim("draft", ok=302),
-            # the world's trips do not fit their meetings and overlap: the reasons the notes ask for
+            # the world's trips do not fit their meetings and overlap, and no trip request was approved for
+            # them: the reasons the notes ask for
             data=lambda world, side: {
                 "submit-trip_fit_reason": "Vorbesprechung",
                 "submit-duplicate_reason": "Zwei Termine an einem Tag",
+                "submit-no_trip_reason": "Auf Papier genehmigt",
             },
             acts=only("staff", side="own"),
         )
@@ -492,7 +494,11 @@ EXPECTATIONS: dict[str, list[Case]] = {
     # The world has no trip request: a missing trip is 404 for everyone signed in, and a forged link too
     # (tests/exchanges/test_trip_pdf.py checks who gets the approval document of an approved trip).
     "exchanges:trip_pdf": [
-        Case(kwargs=lambda world, side: {"pk": 999_999} if side == "own" else None, get=signed_in(404))
+        Case(kwargs=lambda world, side: {"pk": 999_999} if side == "own" else None, get=signed_in(404)),
+        # the approved trip's document: for those who see the trip (rules.sees_trip)
+        Case(kwargs=trip_pk("approved"), get=on_trip("approved"), label="approved"),
+        # not approved yet: no document, for anybody
+        Case(kwargs=trip_pk("submitted"), get=on_trip("submitted", ok=404), label="submitted"),
     ],
     "exchanges:trip_approval_link_pdf": [
         Case(kwargs=lambda world, side: {"token": "forged:abc"} if side == "own" else None, get=everyone(404))
@@ -584,11 +590,9 @@ EXPECTATIONS: dict[str, list[Case]] = {
             kwargs=trip_pk("approved"),
             get=POST_ONLY,
             post=on_trip("approved", ok=302),
-            acts=only("staff", side="own"),  # the traveller, once
+            acts=never,  # the world's approved trip is still ahead: its costs are claimed after it
         )
     ],
-    # the approved trip's PDF: still a placeholder (the PDF view is built separately)
-    "exchanges:trip_pdf": [Case(kwargs=trip_pk("approved"), get=everyone(404))],
     "exchanges:trip_approval_link": [
         # the signed link is the key, with or without a log-in — but never for the trip's own traveller
         # (four eyes: 403)

@@ -60,6 +60,7 @@ from exchanges.travel.rules import (
     may_resend_trip_link,
     may_travel_for,
     supervisor_link_decision_possible,
+    trip_has_begun,
 )
 from exchanges.travel.services.budget import budget_check_locked, commitment_make, commitment_release
 from exchanges.travel.services.claims import (
@@ -286,7 +287,7 @@ def _supervisor_fields(data: dict[str, Any], traveller: User) -> dict[str, Any]:
                     ]
                 }
             )
-        data["supervisor_name"] = data.get("supervisor_name") or supervisor.display_name
+        data["supervisor_name"] = supervisor.display_name
         data["supervisor_email"] = supervisor.email
     return data
 
@@ -880,6 +881,8 @@ def claim_from_trip(*, trip_id: int, actor: User) -> TravelClaim:
             raise TransitionNotAllowed(_("Costs are claimed from an approved trip."))
         if trip.claims.exclude(status=ClaimStatus.REJECTED).exists():
             raise TransitionNotAllowed(_("The costs of this trip have been claimed already."))
+        if not trip_has_begun(trip):
+            raise TransitionNotAllowed(_("The costs of a trip are claimed once it has taken place."))
         raise TransitionNotAllowed(_("Travel costs can be claimed once the exchange is scheduled."))
     claim_check_allowed(traveller=trip.traveller, exchange=trip.exchange)
     claim = TravelClaim(
