@@ -122,7 +122,7 @@ def test_finance_sees_the_approved_trip_and_each_deviation_on_the_claim_page(cli
 
     client.force_login(person("finanzen@example.org"))
     page = client.get(reverse("exchanges:claim_detail", args=[claim.pk])).content.decode()
-    assert "Genehmigte Dienstreise" in page, page
+    assert "Genehmigte Dienstreise" in page
     assert "Genehmigt von Ines Vogt" in page
     assert "Andere Daten" in page
     assert "Höhere Kosten als geschätzt" in page
