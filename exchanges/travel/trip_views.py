@@ -38,6 +38,7 @@ from exchanges.travel.rules import (
     may_decide_as_supervisor,
     may_decide_trip_costs,
     may_edit_trip,
+    may_resend_trip_link,
 )
 from exchanges.travel.selectors import (
     trip_get_for_user,
@@ -56,6 +57,7 @@ from exchanges.travel.services.trips import (
     trip_edit_check,
     trip_file_check,
     trip_from_token,
+    trip_link_resend,
     trip_preview,
     trip_shown_estimate,
     trip_submission_errors,
@@ -296,6 +298,7 @@ def _trip_page(request: HttpRequest, trip: TripRequest, *, status: int = 200, **
         "supervising": supervising,
         "deciding_costs": deciding_costs,
         "may_claim": may_claim_from_trip(user, trip),
+        "may_resend_link": may_resend_trip_link(user, trip),
         "own_trip": is_own_trip(user, trip),
         "claims": trip.claims.order_by("created_at") if is_own_trip(user, trip) else None,
         # Four eyes: the coordination is told why it cannot confirm the costs of this trip.
@@ -480,6 +483,24 @@ def trip_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _trip_page(request, trip, cancel_form=form)
     else:
         messages.success(request, _("The trip request has been cancelled."))
+    return redirect("exchanges:trip_detail", pk=trip.pk)
+
+
+@login_required
+@require_POST
+def trip_link_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new approval link for the supervisor; the old one stops working."""
+    trip = trip_get_for_user(user=request.user, pk=pk)
+    try:
+        trip_link_resend(trip_id=trip.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("A new approval link has been sent to %(name)s (%(email)s); the earlier link no longer works.")
+            % {"name": trip.supervisor_name, "email": trip.supervisor_email},
+        )
     return redirect("exchanges:trip_detail", pk=trip.pk)
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("dienstreisen/<int:pk>/kosten/", trips.trip_cost_decide_view, name="trip_cost_decide"),
     path("dienstreisen/<int:pk>/stornieren/", trips.trip_cancel_view, name="trip_cancel"),
+    path("dienstreisen/<int:pk>/neuer-link/", trips.trip_link_resend_view, name="trip_link_resend"),
     path("dienstreisen/<int:pk>/abrechnung/", trips.trip_claim_view, name="trip_claim"),
     path("dienstreisen/<int:pk>/genehmigung.pdf", trip_pdf_views.trip_pdf_view, name="trip_pdf"),
     path("anfragen/<int:pk>/reisekosten/neu/", travel.claim_create_view, name="claim_create"),

@@ -9,6 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
@@ -555,3 +556,18 @@ def test_the_trip_page_offers_exactly_what_the_rules_allow(
         accepted, reason = attempt(services[key])
         compare(f"{who}, {state} trip, {key}", key in offered, rules[key], accepted, reason, problems)
     assert not problems, "\n".join(problems)
+
+
+def test_the_traveller_has_a_new_approval_link_sent_and_the_old_one_stops_working(exchange, petra, chief):
+    trip = _submitted(exchange, petra, chief)
+    old = trip_link(trip).replace(settings.SITE_URL, "")
+    client = login(petra)
+    page = client.get(reverse("exchanges:trip_detail", args=[trip.pk])).content.decode()
+    assert "Neuen Genehmigungslink senden" in page
+    response = client.post(reverse("exchanges:trip_link_resend", args=[trip.pk]), follow=True)
+    assert "Ein neuer Genehmigungslink wurde an" in response.content.decode()
+    trip.refresh_from_db()
+    assert Client().get(old).status_code == 410
+    assert Client().get(trip_link(trip).replace(settings.SITE_URL, "")).status_code == 200
+    outsider = login(person("anna.schmidt@example.org"))
+    assert outsider.post(reverse("exchanges:trip_link_resend", args=[trip.pk])).status_code == 404

@@ -585,6 +585,15 @@ EXPECTATIONS: dict[str, list[Case]] = {
             acts=lambda role, side: role in COORDINATION or (role, side) == ("staff", "own"),
         )
     ],
+    "exchanges:trip_link_resend": [
+        Case(
+            kwargs=trip_pk("submitted"),
+            get=POST_ONLY,
+            post=on_trip("submitted", ok=302),
+            # the traveller or the coordination has a new link sent; the supervisor is refused (a message)
+            acts=lambda role, side: role in COORDINATION or (role, side) == ("expert", "own"),
+        )
+    ],
     "exchanges:trip_claim": [
         Case(
             kwargs=trip_pk("approved"),
