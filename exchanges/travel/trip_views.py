@@ -398,51 +398,58 @@ def _decision_message(trip: TripRequest, decision: str, who: str) -> str:
 @require_POST
 def trip_supervisor_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     trip = trip_get_for_user(user=request.user, pk=pk)
-    form = TripDecisionForm(request.POST, prefix="supervisor")
-    if form.is_valid():
-        decision = form.cleaned_data["decision"]
-        try:
-            decided = trip_supervisor_decide(
-                trip_id=trip.pk,
-                decision=decision,
-                note=form.cleaned_data["note"],
-                actor=request.user,
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except StaleVersion as error:
-            return _stale_decision(request, trip, form, error, "supervisor_form")
-        except TransitionNotAllowed as error:
-            messages.error(request, error.message)
-            return redirect("exchanges:trip_detail", pk=trip.pk)
-        except DomainError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _decision_message(decided, decision, "supervisor"))
-            return redirect("exchanges:trip_detail", pk=trip.pk)
-    if not may_decide_as_supervisor(request.user, trip):
-        messages.error(request, _("Only the supervisor named on the trip request approves the trip."))
-        return redirect("exchanges:trip_detail", pk=trip.pk)
-    return _trip_page(request, trip, supervisor_form=form)
+    return _decide(
+        request,
+        trip,
+        TripDecisionForm(request.POST, prefix="supervisor"),
+        who="supervisor",
+        decide=lambda data: trip_supervisor_decide(
+            trip_id=trip.pk,
+            decision=data["decision"],
+            note=data["note"],
+            actor=request.user,
+            expected_version=data.get("version"),
+        ),
+        allowed=may_decide_as_supervisor(request.user, trip),
+        refusal=_("Only the supervisor named on the trip request approves the trip."),
+    )
 
 
 @login_required
 @require_POST
 def trip_cost_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     trip = trip_get_for_user(user=request.user, pk=pk)
-    form = TripCostDecisionForm(request.POST, prefix="cost")
+    return _decide(
+        request,
+        trip,
+        TripCostDecisionForm(request.POST, prefix="cost"),
+        who="cost",
+        decide=lambda data: trip_cost_decide(
+            trip_id=trip.pk,
+            decision=data["decision"],
+            note=data["note"],
+            actor=request.user,
+            confirm_over_budget=data.get("confirm_over_budget", False),
+            expected_version=data.get("version"),
+        ),
+        allowed=may_decide_trip_costs(request.user, trip),
+        refusal=_("Only koopstadt's coordination confirms the costs of a trip."),
+    )
+
+
+def _decide(
+    request, trip: TripRequest, form, *, who: str, decide, allowed: bool, refusal: str
+) -> HttpResponse:
+    """One of the two approvals, through the service: a stale page is shown again (409) with the new
+    trip, a refusal of the state or of the person goes back to the trip with the reason, a wrong field
+    stays on the form; a page for somebody whose decision it is not says so."""
+    form_name = f"{who}_form"
     if form.is_valid():
         decision = form.cleaned_data["decision"]
         try:
-            decided = trip_cost_decide(
-                trip_id=trip.pk,
-                decision=decision,
-                note=form.cleaned_data["note"],
-                actor=request.user,
-                confirm_over_budget=form.cleaned_data.get("confirm_over_budget", False),
-                expected_version=form.cleaned_data.get("version"),
-            )
+            decided = decide(form.cleaned_data)
         except StaleVersion as error:
-            return _stale_decision(request, trip, form, error, "cost_form")
+            return _stale_decision(request, trip, form, error, form_name)
         except BudgetExceeded as error:
             form.add_error("confirm_over_budget", error.message)
         except TransitionNotAllowed as error:
@@ -451,12 +458,12 @@ def trip_cost_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _decision_message(decided, decision, "cost"))
+            messages.success(request, _decision_message(decided, decision, who))
             return redirect("exchanges:trip_detail", pk=trip.pk)
-    if not may_decide_trip_costs(request.user, trip):
-        messages.error(request, _("Only koopstadt's coordination confirms the costs of a trip."))
+    if not allowed:
+        messages.error(request, refusal)
         return redirect("exchanges:trip_detail", pk=trip.pk)
-    return _trip_page(request, trip, cost_form=form)
+    return _trip_page(request, trip, **{form_name: form})
 
 
 @login_required

@@ -290,8 +290,12 @@ def claim_filing_deadline(claim: TravelClaim) -> date:
     rate_set = claim.rate_set or rate_set_for(
         city=claim.traveller.home_city, day=timezone.localtime(claim.trip_start).date()
     )
-    end = timezone.localtime(claim.trip_end).date()
-    months = end.month - 1 + rate_set.filing_deadline_months
+    return filing_deadline(timezone.localtime(claim.trip_end).date(), rate_set.filing_deadline_months)
+
+
+def filing_deadline(end: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day where it is shorter): a trip's last day to file."""
+    months = end.month - 1 + months
     year, month = end.year + months // 12, months % 12 + 1
     return date(year, month, min(end.day, calendar.monthrange(year, month)[1]))
 

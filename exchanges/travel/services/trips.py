@@ -10,7 +10,6 @@ Nobody approves a trip they travel on or entered, and the two approvals are give
 After the trip the claim is created from the approved trip (``claim_from_trip``).
 """
 
-import calendar
 import secrets
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -70,6 +69,7 @@ from exchanges.travel.services.claims import (
     car_km_error,
     claim_check_allowed,
     claim_event_record,
+    filing_deadline,
 )
 from exchanges.travel.services.rates import rate_set_for
 from exchanges.travel.services.travel_calculator import (
@@ -839,10 +839,9 @@ def commitments_expire(*, today: date) -> int:
         .distinct()
     )
     for trip in waiting:
-        end = timezone.localtime(trip.ends_at).date()
-        months = end.month - 1 + trip_rate_set(trip).filing_deadline_months
-        year, month = end.year + months // 12, months % 12 + 1
-        deadline = date(year, month, min(end.day, calendar.monthrange(year, month)[1]))
+        deadline = filing_deadline(
+            timezone.localtime(trip.ends_at).date(), trip_rate_set(trip).filing_deadline_months
+        )
         if deadline < today and commitment_release(trip_id=trip.pk, reason=Commitment.Release.EXPIRED):
             released += 1
     return released
