@@ -5,7 +5,6 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cities.directory.rules import is_coordinator
 from cities.operations.rules import may_see_operations
 from exchanges.cycle.rules import is_city_contact
 from exchanges.statistics.figures import may_see_statistics
@@ -15,14 +14,17 @@ from exchanges.statistics.figures import may_see_statistics
 class NavItem:
     label: str
     url: str
-    # A section of several pages (e.g. /betrieb/): its entry is marked on every page under its address.
+    # A section of several pages (e.g. /betrieb/): its entry is marked on every page under its address,
+    # and under the ``also`` addresses.
     section: bool = False
+    also: tuple[str, ...] = ()
 
     def current(self, path: str) -> str:
         """The entry's ``aria-current``: "page" on its own page, "true" inside its section, else ""."""
         if path == self.url:
             return "page"
-        return "true" if self.section and path.startswith(self.url) else ""
+        inside = self.section and any(path.startswith(prefix) for prefix in (self.url, *self.also))
+        return "true" if inside else ""
 
 
 def navigation_for(user) -> list[NavItem]:
@@ -44,10 +46,16 @@ def navigation_for(user) -> list[NavItem]:
         items.append(NavItem(_("My invitations"), reverse("exchanges:my_invitations")))
     if user.has_perm("exchanges.finance"):
         items.append(NavItem(_("Finance"), reverse("exchanges:finance_queue")))
-    items.append(NavItem(_("Travel costs"), reverse("exchanges:my_claims")))
-    items.append(NavItem(_("Business trips"), reverse("exchanges:my_trips")))
-    if is_coordinator(user):  # a supervisor finds the trips waiting for them on the start page and there
-        items.append(NavItem(_("Trips to approve"), reverse("exchanges:trips_to_approve")))
+    # One entry for the trip and its costs: the trips (approved before they happen), the claims that
+    # follow them, and the trips waiting for one's decision (its page says how many; the start page too).
+    items.append(
+        NavItem(
+            _("Business trips"),
+            reverse("exchanges:my_trips"),
+            section=True,
+            also=(reverse("exchanges:my_claims"),),
+        )
+    )
     items.append(NavItem(_("Expert pool"), reverse("cities:expert_list")))
     items.append(NavItem(_("Knowledge base"), reverse("exchanges:knowledge_base")))
     if may_see_statistics(user):

@@ -43,7 +43,13 @@ from exchanges.travel.services.claims import (
     claim_submit,
     claim_update,
 )
-from exchanges.travel.services.trips import trip_cost_decide, trip_create, trip_submit, trip_supervisor_decide
+from exchanges.travel.services.trips import (
+    trip_cancel,
+    trip_cost_decide,
+    trip_create,
+    trip_submit,
+    trip_supervisor_decide,
+)
 from tests.api.conftest import issue, problem, token_client
 from tests.cities.factories import UserFactory
 from tests.exchanges.claims_world import at, attach_receipt, day_trip_draft, held_exchange, meeting_day
@@ -424,7 +430,9 @@ def _two_claims_over_the_budget(exchange):
     claim_item_add(claim=second, actor=gesa, data={"kind": "rail", "amount": D("50.00")}, upload=pdf())
     claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=second.pk, actor=gesa)
     claims.append(TravelClaim.objects.get(pk=second.pk))
-    budget_set(year=timezone.localdate().year, amount=D("100.00"), actor=finance)
+    # 100 € left: beyond what the year has used already (the demo's trips commit some of it)
+    year = timezone.localdate().year
+    budget_set(year=year, amount=budget_position(year=year)["used"] + D("100.00"), actor=finance)
     return claims, finance
 
 
@@ -541,6 +549,10 @@ def _two_trips_over_the_budget():
     trips = []
     for email in ("petra.neumann@example.org", "andreas.roth@example.org"):
         traveller = person(email)
+        for earlier in TripRequest.objects.filter(exchange=exchange, traveller=traveller):
+            trip_cancel(
+                trip_id=earlier.pk, actor=traveller, reason="Neu beantragt."
+            )  # the demo's returned one
         boss = UserFactory(home_city=traveller.home_city)
         trip = trip_create(
             exchange=exchange,

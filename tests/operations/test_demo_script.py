@@ -1,7 +1,7 @@
 """``PORT=… ./scripts/demo`` shows the product: links on its own port, the portal's own error pages, its name.
 
 Starts the real script (migrate, load_demo, runserver) on a free port with a SQLite file of its own; its
-console is kept in test-artifacts/demo/console.log.
+console is kept in test-artifacts/demo/console-<port>.log.
 """
 
 import os
@@ -32,8 +32,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     tmp = tmp_path_factory.mktemp("demo")
     logs = ARTIFACTS / "demo"
     logs.mkdir(parents=True, exist_ok=True)
-    console = logs / "console.log"
     port = free_port()
+    console = logs / f"console-{port}.log"  # its own: a second start of the module never mixes in
     env = {
         # A fresh clone's environment: no DJANGO_ENV, no broker, no SITE_URL; only the port is chosen.
         **{k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "LC_ALL"}},

@@ -47,7 +47,7 @@ def _section(person: User, key: str):
 def test_the_data_export_lists_the_trips_of_the_traveller_and_of_the_supervisor(trip):
     for person in (trip.traveller, User.objects.get(email="ines.vogt@example.org")):
         rows = _section(person, "trip_requests").rows
-        assert [row["destination"] for row in rows] == ["Nürnberg, Bildungscampus Süd"]
+        assert "Nürnberg, Bildungscampus Süd" in [row["destination"] for row in rows]
 
 
 def test_anonymising_the_traveller_removes_what_they_wrote_and_keeps_the_figures(trip):

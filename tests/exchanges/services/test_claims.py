@@ -140,9 +140,10 @@ def test_a_claim_after_the_deadline_is_flagged(exchange):
 
 
 def test_approving_beyond_the_budget_needs_a_confirmation(exchange, finance):
-    from exchanges.travel.services.budget import budget_set
+    from exchanges.travel.services.budget import budget_position, budget_set
 
-    budget_set(year=timezone.localdate().year, amount=D("50.00"), actor=finance)
+    year = timezone.localdate().year
+    budget_set(year=year, amount=budget_position(year=year)["used"] + D("50.00"), actor=finance)
     claim = _claim_a(exchange)
     claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=claim.traveller)
     with pytest.raises(BudgetExceeded):
