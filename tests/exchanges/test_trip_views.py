@@ -571,3 +571,13 @@ def test_the_traveller_has_a_new_approval_link_sent_and_the_old_one_stops_workin
     assert Client().get(trip_link(trip).replace(settings.SITE_URL, "")).status_code == 200
     outsider = login(person("anna.schmidt@example.org"))
     assert outsider.post(reverse("exchanges:trip_link_resend", args=[trip.pk])).status_code == 404
+
+
+def test_the_coordination_entering_a_trip_is_told_who_approves_it(exchange, petra, coordinator):
+    client = login(coordinator)
+    url = reverse("exchanges:trip_create", args=[exchange.pk]) + f"?traveller={petra.pk}"
+    html = client.get(url).content.decode()
+    assert "Die oder der Vorgesetzte von Petra Neumann genehmigt die Reise" in html
+    assert "nicht Sie: Sie haben den Antrag erfasst" in html
+    own = login(petra).get(reverse("exchanges:trip_create", args=[exchange.pk])).content.decode()
+    assert "Ihre vorgesetzte Person" in own or "Ihre Vorgesetzte" in own
