@@ -468,10 +468,18 @@ def test_the_lists_show_each_person_their_trips(exchange, petra, chief, coordina
     assert detail in start
 
 
-def test_the_navigation_leads_to_the_trips(petra, coordinator):
+def test_the_navigation_leads_to_the_trips_and_to_those_waiting_for_a_decision(
+    exchange, petra, chief, coordinator
+):
+    _submitted(exchange, petra, chief)
     assert reverse("exchanges:my_trips") in login(petra).get(reverse("home")).content.decode()
-    page = login(coordinator).get(reverse("home")).content.decode()
-    assert reverse("exchanges:trips_to_approve") in page
+    for person_ in (chief, coordinator):  # the supervisor and the coordination each have a decision to take
+        client = login(person_)
+        home = client.get(reverse("home")).content.decode()
+        assert reverse("exchanges:my_trips") in home  # the navigation's "Dienstreisen"
+        trips = client.get(reverse("exchanges:my_trips")).content.decode()
+        assert "wartet auf Ihre Entscheidung" in trips or "warten auf Ihre Entscheidung" in trips
+        assert reverse("exchanges:trips_to_approve") in trips
 
 
 def test_the_request_page_lists_the_trips_and_offers_a_new_one_by_the_rule(
