@@ -1,39 +1,82 @@
-"""A small, hand-written normaliser for German words, good enough to match keywords in request texts.
+"""German words as the routing and the topic suggestions read them: Snowball stems and compound parts.
 
-It folds case and umlauts and strips common inflection and derivation endings, so that
-"Mobilitätsstationen" and "Mobilitätsstation", "wohnungspolitisches" and "Wohnungspolitik",
-"Bildungszentren" and "Bildungszentrum" meet. Compounds are handled by matching a keyword's stem
-inside a longer word ("Quartiersschule" contains "Schule"). No model, no download.
+Stems come from the Snowball German stemmer (PyStemmer), the algorithm of PostgreSQL's ``german`` text
+search configuration that the knowledge base uses, so "Bürgerbeteiligung" and "Bürgerbeteiligungen",
+"Wohnung" and "Wohnungen", "Stadtentwicklung" and its plural meet. Snowball does not know Latin plurals;
+a short list rewrites the singular to the plural first ("Zentrum" → "Zentren"), so both stem alike.
+
+A keyword matches a word of the text when it is the whole word or a *part* of a compound — never an
+arbitrary substring:
+
+- the compound's head, its last part, which names what the thing is: "Quartiersschule" is a "Schule",
+  "Stadtrat" a "Rat" — unless what precedes it is only a prefix ("Beratung" is no "Rat": "be-");
+- a leading part only where the rest of the word is itself a known part (the vocabulary's own words,
+  ``known``): "Wohnungspolitik" holds "Wohnung" when "Politik" is known; "Wohnmobilstellplatz" does not
+  hold "Wohnen", for "mobilstellplatz" is no known word.
 """
 
 import re
+from collections.abc import Iterable
 
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("german")
+_WORD = re.compile(r"[0-9a-zäöüß]+")
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
-_WORD = re.compile(r"[a-z0-9]+")
-# Longest first; a stem keeps at least MIN_STEM characters.
-_SUFFIXES = (
-    "ischen",
-    "isches",
-    "ischer",
-    "ischem",
-    "ische",
-    "isch",
-    "ungen",
-    "heiten",
-    "keiten",
-    "innen",
-    "ern",
-    "en",
-    "er",
-    "es",
-    "em",
-    "um",
-    "ik",
-    "e",
-    "n",
-    "s",
+# Latin (and Greek) singulars rewritten to their plural, which Snowball stems like the rest.
+_LATIN = (
+    ("zentrum", "zentren"),
+    ("museum", "museen"),
+    ("gremium", "gremien"),
+    ("kriterium", "kriterien"),
+    ("ministerium", "ministerien"),
+    ("studium", "studien"),
+    ("stadion", "stadien"),
+    ("datum", "daten"),
+    ("forum", "foren"),
+    ("thema", "themen"),
+    ("praktikum", "praktika"),
+    ("konsortium", "konsortien"),
 )
-MIN_STEM = 4
+# What may stand before a head without making a compound: prefixes of derived words ("Be-ratung").
+_PREFIXES = frozenset(
+    [
+        "ab",
+        "an",
+        "auf",
+        "aus",
+        "be",
+        "bei",
+        "dar",
+        "durch",
+        "ein",
+        "ent",
+        "emp",
+        "er",
+        "ge",
+        "her",
+        "hin",
+        "miss",
+        "mit",
+        "nach",
+        "uber",
+        "um",
+        "un",
+        "unter",
+        "ur",
+        "ver",
+        "vor",
+        "weg",
+        "wider",
+        "zer",
+        "zu",
+        "zuruck",
+        "zusammen",
+    ]
+)
+# Linking elements between the parts of a compound (Fugenelemente): "Wohnung-s-politik".
+_LINKS = ("s", "es", "n", "en", "e", "er", "ns")
+MIN_PART = 3
 
 
 def fold(text: str) -> str:
@@ -41,26 +84,76 @@ def fold(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
-            return word[: -len(suffix)]
-    return word
+    """The Snowball stem of one word (any case; umlauts folded as Snowball does)."""
+    word = word.casefold()
+    for singular, plural in _LATIN:
+        if word.endswith(singular):
+            word = word[: -len(singular)] + plural
+            break
+    return _STEMMER.stemWord(word).translate(_FOLD)
 
 
-_WORD_UMLAUTS = re.compile(r"[a-z0-9äöüß]+")
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
 
 
-def stems(text: str, *, fold_umlauts: bool = True) -> list[str]:
-    """The stems of all words in ``text``; with ``fold_umlauts=False`` they keep ä, ö, ü, ß
-    (for matching stems against stored text with a plain substring search)."""
-    if fold_umlauts:
-        return [stem(word) for word in _WORD.findall(fold(text))]
-    return [stem(word) for word in _WORD_UMLAUTS.findall(text.casefold())]
+def stems(text: str) -> list[str]:
+    """The stems of all words of ``text``, in order."""
+    return [stem(word) for word in words(text)]
 
 
-def term_in(term: str, text_stems: list[str]) -> bool:
-    """Whether every word of ``term`` occurs in the text, also inside compounds."""
-    term_stems = [s for s in stems(term) if len(s) >= 3]
+def _rest_is_known(rest: str, known: frozenset[str]) -> bool:
+    if rest in known:
+        return True
+    return any(rest.startswith(link) and rest[len(link) :] in known for link in _LINKS)
+
+
+def part_of(keyword_stem: str, word_stem: str, known: frozenset[str] = frozenset()) -> bool:
+    """Whether ``keyword_stem`` is ``word_stem`` or a part of it (see the module's rules)."""
+    if len(keyword_stem) < MIN_PART:
+        return keyword_stem == word_stem
+    if keyword_stem == word_stem:
+        return True
+    if word_stem.endswith(keyword_stem):
+        before = word_stem[: -len(keyword_stem)]
+        return len(before) >= MIN_PART and before not in _PREFIXES
+    if word_stem.startswith(keyword_stem):
+        return _rest_is_known(word_stem[len(keyword_stem) :], known)
+    return False
+
+
+def matched_word(term: str, text: str, known: Iterable[str] = ()) -> str | None:
+    """The word of ``text`` in which the (one-word) ``term`` was found, or None. A term of several words
+    needs each of them; the first word's match is returned."""
+    known = frozenset(known)
+    text_words = words(text)
+    text_stems = [stem(word) for word in text_words]
+    found = None
+    for term_stem in stems(term):
+        hit = next(
+            (
+                word
+                for word, word_stem in zip(text_words, text_stems, strict=True)
+                if part_of(term_stem, word_stem, known)
+            ),
+            None,
+        )
+        if hit is None:
+            return None
+        found = found or hit
+    return found
+
+
+def term_in(term: str, text_stems: list[str], known: Iterable[str] = ()) -> bool:
+    """Whether every word of ``term`` occurs in the text (given by its stems), also as a compound part."""
+    known = frozenset(known)
+    term_stems = stems(term)
     if not term_stems:
         return False
-    return all(any(t in word for word in text_stems) for t in term_stems)
+    return all(any(part_of(t, word, known) for word in text_stems) for t in term_stems)
+
+
+def stem_prefixes(text: str) -> list[str]:
+    """Each word cut to the length of its stem, umlauts kept: for a plain substring search in stored text
+    (the knowledge base's fallback where PostgreSQL's full-text search is not available)."""
+    return [word[: max(len(stem(word)), MIN_PART)] for word in words(text)]

@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cities.directory.german_words import stems
+from cities.directory.german_words import stem_prefixes
 from cities.directory.models import ExpertProfile, ExpertTopic, User
 from cities.directory.selectors import expert_pool
 from exchanges.cycle.models import Comment, ExchangeRequest, Invitation, Reflection, Status, TimelineEntry
@@ -287,7 +287,7 @@ def knowledge_base(*, text: str = "", topic=None, city=None, year: int | None = 
                 search_vector=SearchQuery(text, config="german", search_type="websearch")
             )
         else:
-            for word in stems(text, fold_umlauts=False)[:8]:
+            for word in stem_prefixes(text)[:8]:
                 match = Q(request__title__icontains=word)
                 for name in REFLECTION_TEXT_FIELDS:
                     match |= Q(**{f"{name}__icontains": word})
