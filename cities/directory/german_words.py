@@ -21,7 +21,7 @@ from collections.abc import Iterable
 import Stemmer
 
 _STEMMER = Stemmer.Stemmer("german")
-_WORD = re.compile(r"[0-9a-zäöüß]+")
+_WORD = re.compile(r"[0-9a-zäöüß]+", re.IGNORECASE)
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 # Latin (and Greek) singulars rewritten to their plural, which Snowball stems like the rest.
 _LATIN = (
@@ -94,7 +94,8 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
+    """The words of ``text`` as written (case kept; ``stem`` folds it)."""
+    return _WORD.findall(text)
 
 
 def stems(text: str) -> list[str]:

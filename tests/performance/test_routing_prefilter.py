@@ -146,7 +146,9 @@ def test_a_city_s_second_department_with_equal_points_is_not_lost_by_stopping_ea
     ]
     monkeypatch.setattr(routing, "_upper_bounds", lambda request, text_stems: bounds)
     monkeypatch.setattr(
-        routing, "_score", lambda department, topics, stems: routing.Score(department, points[department.pk])
+        routing,
+        "_score",
+        lambda department, topics, stems, text: routing.Score(department, points[department.pk]),
     )
     request = ExchangeRequestFactory()
     everything = routing._sort(

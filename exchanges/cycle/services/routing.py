@@ -14,7 +14,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from cities.directory.german_words import stems, term_in
+from cities.directory.german_words import matched_word, stems, term_in
 from cities.directory.models import Department, DepartmentKeyword, Topic, TopicKeyword, User
 from cities.directory.rules import is_coordinator
 from exchanges.cycle.models import ExchangeRequest, RoutingDecision, Status, TimelineEntry
@@ -36,8 +36,14 @@ class Score:
     points: int = 0
     reasons: list[str] = field(default_factory=list)
 
-    def add(self, points: int, reason: str) -> None:
-        if reason not in self.reasons:
+    counted: set[str] = field(default_factory=set)
+
+    def add(self, points: int, reason: str, key: str = "") -> None:
+        """Count ``points`` once per ``key`` (default: the reason): a term that is both a department's and
+        its topic's keyword counts once, as the department's."""
+        key = key or reason
+        if key not in self.counted:
+            self.counted.add(key)
             self.points += points
             self.reasons.append(reason)
 
@@ -70,19 +76,30 @@ def _topic_term_points(text_stems: list[str]) -> dict[int, int]:
     return points
 
 
-def _score(department: Department, request_topic_ids: set[int], text_stems: list[str]) -> Score:
-    """The points and reasons of one department (its topics, keywords and topics' keywords prefetched)."""
+def _score(department: Department, request_topic_ids: set[int], text_stems: list[str], text: str) -> Score:
+    """The points and reasons of one department (its topics, keywords and topics' keywords prefetched).
+    Each reason names what earned it and its points; a keyword also the word of the text it was found in."""
     score = Score(department)
     for topic in department.topics.all():
         if topic.pk in request_topic_ids:
-            score.add(TOPIC_POINTS, _("Topic %(topic)s") % {"topic": topic.name})
-    for keyword in department.keywords.all():
-        if term_in(keyword.term, text_stems):
-            score.add(DEPARTMENT_KEYWORD_POINTS, _("Keyword '%(term)s'") % {"term": keyword.term})
+            score.add(
+                TOPIC_POINTS,
+                _("Topic %(topic)s: +%(points)d") % {"topic": topic.name, "points": TOPIC_POINTS},
+                key=f"topic:{topic.pk}",
+            )
+    terms = [(keyword.term, DEPARTMENT_KEYWORD_POINTS) for keyword in department.keywords.all()]
     for topic in department.topics.all():
-        for term in [topic.name, *(keyword.term for keyword in topic.keywords.all())]:
-            if term_in(term, text_stems):
-                score.add(TOPIC_KEYWORD_POINTS, _("Keyword '%(term)s'") % {"term": term})
+        terms += [
+            (term, TOPIC_KEYWORD_POINTS) for term in [topic.name, *(k.term for k in topic.keywords.all())]
+        ]
+    for term, points in terms:
+        if term_in(term, text_stems):
+            score.add(
+                points,
+                _("Keyword '%(term)s' (in the text: '%(word)s'): +%(points)d")
+                % {"term": term, "word": matched_word(term, text) or term, "points": points},
+                key=f"term:{term.casefold()}",
+            )
     return score
 
 
@@ -103,9 +120,11 @@ def score_departments(request: ExchangeRequest) -> list[Score]:
     """
     with override("de"):  # reasons are stored once, in German, the network's language
         request_topic_ids = {topic.pk for topic in request.topics.all()}
-        text_stems = stems(f"{request.title} {request.need}")
+        text = f"{request.title} {request.need}"
+        text_stems = stems(text)
         scores = [
-            _score(department, request_topic_ids, text_stems) for department in candidate_departments(request)
+            _score(department, request_topic_ids, text_stems, text)
+            for department in candidate_departments(request)
         ]
     return _sort([score for score in scores if score.points])
 
@@ -191,7 +210,8 @@ def routing_plan(request: ExchangeRequest, *, batch: int = 40) -> RoutingPlan:
     """
     with override("de"):
         request_topic_ids = {topic.pk for topic in request.topics.all()}
-        text_stems = stems(f"{request.title} {request.need}")
+        text = f"{request.title} {request.need}"
+        text_stems = stems(text)
         bounds = _upper_bounds(request, text_stems)
         scored: list[Score] = []
         position = 0
@@ -208,7 +228,9 @@ def routing_plan(request: ExchangeRequest, *, batch: int = 40) -> RoutingPlan:
                     )
                 )
                 scored += [
-                    score for d in departments if (score := _score(d, request_topic_ids, text_stems)).points
+                    score
+                    for d in departments
+                    if (score := _score(d, request_topic_ids, text_stems, text)).points
                 ]
             # The first department still waiting scores at most its bound (the bounds come best first).
             # Only what scored MORE is final: a waiting department with equal points may still sort

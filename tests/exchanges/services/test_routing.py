@@ -109,11 +109,16 @@ def test_reasons_are_readable(demo_network):
     request = accepted_request(*REAL_EXAMPLES[0][:4])
     request_route(request_id=request.pk)
     stab = RoutingDecision.objects.get(request=request, department__name="Stab Wohnen")
-    assert "Thema Wohnen" in stab.reasons
-    assert (
-        "Stichwort „Wohnungspolitisches Konzept“" in stab.reasons
-        or "Stichwort 'Wohnungspolitisches Konzept'" in stab.reasons
+    # Each reason says what earned it and its points; a keyword also the word of the text it was found in.
+    assert "Thema Wohnen: +10" in stab.reasons
+    keyword = next(
+        reason for reason in stab.reasons if reason.startswith("Stichwort „Wohnungspolitisches Konzept“")
     )
+    assert "(im text: „wohnungspolitischen“)" in keyword.casefold() and keyword.rsplit("+", 1)[1] in {
+        "4",
+        "6",
+    }
+    assert sum(int(reason.rsplit("+", 1)[1]) for reason in stab.reasons) == stab.score
 
 
 def test_routing_twice_changes_nothing_and_sends_nothing_twice(
