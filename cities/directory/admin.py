@@ -161,11 +161,12 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_active", "groups", "home_city", "is_staff"]
     search_fields = ["display_name", "email", "organisation", "department__name"]
     list_select_related = ["home_city", "department"]
-    autocomplete_fields = ["department"]
+    autocomplete_fields = ["department", "supervisor"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("display_name", "phone", "organisation", "preferred_language")}),
-        (_("City and department"), {"fields": ("home_city", "department")}),
+        # The supervisor approves the person's business trips (docs/travel-costs.md, "Trip request").
+        (_("City and department"), {"fields": ("home_city", "department", "supervisor")}),
         (_("Roles"), {"fields": ("groups", "is_active", "is_staff")}),
         (
             _("Administrator rights"),

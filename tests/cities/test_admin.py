@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from cities.directory.models import City, Department, ExpertProfile, Topic, TopicKeyword, User
@@ -126,3 +127,15 @@ def test_city_and_department_lists_need_no_query_per_row(coordinator_client):
     for _ in range(5):
         DepartmentFactory(city=CityFactory())
     assert (count(cities), count(departments)) == before
+
+
+def test_a_persons_supervisor_is_set_in_the_administration_and_must_work_in_the_same_city(coordinator_client):
+    anna = User.objects.get(email="anna.schmidt@example.org")
+    page = coordinator_client.get(reverse("admin:cities_user_change", args=[anna.pk])).content.decode()
+    assert 'name="supervisor"' in page and "Vorgesetzte/r" in page
+    anna.supervisor = User.objects.get(email="kontakt.bremen@example.org")
+    with pytest.raises(ValidationError) as refused:
+        anna.full_clean()
+    assert "supervisor" in refused.value.message_dict
+    anna.supervisor = User.objects.get(email="ressort.leipzig@example.org")
+    anna.full_clean()
