@@ -5,8 +5,6 @@ ask the same rules and refuse otherwise. The supervisor without an account decid
 single-use e-mail link (``trip_approval_link``), which needs no log-in: the link is the key.
 """
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -66,33 +64,15 @@ from exchanges.travel.services.trips import (
     trip_update,
 )
 from koopstadt.errors import DomainError, StaleVersion, TransitionNotAllowed
+from koopstadt.form_errors import add_service_errors
 from koopstadt.htmx import wants_fragment
+from koopstadt.money import eur
 from koopstadt.versioned_forms import form_show_stale
 
 SUBMIT = "submit"  # the value of the form's "Submit for approval" button (name "action")
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
-
-
-def _add_errors(form, error: Exception) -> None:
-    """A service's refusal next to its field (at the top when it names none of the form's fields)."""
-    if isinstance(error, ValidationError):
-        pairs = (
-            [(field, message) for field, messages_ in error.message_dict.items() for message in messages_]
-            if hasattr(error, "error_dict")
-            else [(None, message) for message in error.messages]
-        )
-    else:
-        pairs = [(getattr(error, "field", None), getattr(error, "message", str(error)))]
-    for field, message in pairs:
-        form.add_error(field if field in form.fields else None, message)
-
-
-def _euro(amount: Decimal | None) -> str:
-    return (
-        "–" if amount is None else f"{formats.number_format(amount, 2, use_l10n=True, force_grouping=True)} €"
-    )
 
 
 def _fresh(trip: TripRequest) -> TripRequest:
@@ -157,7 +137,7 @@ def _estimate_fragment(
         try:
             estimate = trip_preview(trip=trip, exchange=exchange, traveller=traveller, data=form.trip_data())
         except (DomainError, ValidationError, ValueError) as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     if estimate is None:
         problems = [
             f"{form.fields[name].label}: {message}" if name in form.fields else message
@@ -177,7 +157,7 @@ def _submitted_message(trip: TripRequest) -> str:
     return _(
         "The trip request has been submitted. %(supervisor)s approves the business trip and the coordination "
         "confirms the costs (%(amount)s); you are told by e-mail."
-    ) % {"supervisor": trip.supervisor_name, "amount": _euro(trip.estimated_total)}
+    ) % {"supervisor": trip.supervisor_name, "amount": eur(trip.estimated_total)}
 
 
 def _submit_after_save(request: HttpRequest, trip: TripRequest, form: TripForm) -> HttpResponse:
@@ -191,7 +171,7 @@ def _submit_after_save(request: HttpRequest, trip: TripRequest, form: TripForm) 
         _with_version(bound, fresh.version)
         bound.is_valid()
         bound.add_error(None, _("The draft is saved. Before it can be submitted, please complete it:"))
-        _add_errors(bound, error)
+        add_service_errors(bound, error)
         return _form_page(request, bound, exchange=fresh.exchange, traveller=fresh.traveller, trip=fresh)
     except DomainError as error:
         messages.error(request, error.message)
@@ -230,7 +210,7 @@ def trip_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 exchange=exchange, traveller=traveller, actor=request.user, data=form.trip_data()
             )
         except (DomainError, ValidationError) as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if request.POST.get("action") == SUBMIT:
                 return _submit_after_save(request, trip, form)
@@ -270,7 +250,7 @@ def trip_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request, form, exchange=fresh.exchange, traveller=fresh.traveller, trip=fresh, status=409
             )
         except (DomainError, ValidationError) as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             if request.POST.get("action") == SUBMIT:
                 return _submit_after_save(request, saved, form)
@@ -354,7 +334,7 @@ def trip_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
         form = TripForm(data, instance=trip, traveller=trip.traveller)
         form.is_valid()
         form.add_error(None, _("Before the trip request can be submitted, please complete it:"))
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return _form_page(request, form, exchange=trip.exchange, traveller=trip.traveller, trip=trip)
     except DomainError as error:
         messages.error(request, error.message)
@@ -456,7 +436,7 @@ def _decide(
             messages.error(request, error.message)
             return redirect("exchanges:trip_detail", pk=trip.pk)
         except DomainError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _decision_message(decided, decision, who))
             return redirect("exchanges:trip_detail", pk=trip.pk)
@@ -486,7 +466,7 @@ def trip_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     except TransitionNotAllowed as error:
         messages.error(request, error.message)
     except DomainError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return _trip_page(request, trip, cancel_form=form)
     else:
         messages.success(request, _("The trip request has been cancelled."))
@@ -611,7 +591,7 @@ def trip_approval_link(request: HttpRequest, token: str) -> HttpResponse:
         except TransitionNotAllowed as error:
             return _link_refused(request, error.message, 410)
         except DomainError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return render(
                 request, "exchanges/trip_link.html", {"trip": decided, "decided": True, **_estimate(decided)}

@@ -12,7 +12,7 @@ from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -97,7 +97,9 @@ from exchanges.travel.services.exports import (
 from exchanges.travel.services.rates import rate_set_new_period
 from koopstadt.downloads import protected_download
 from koopstadt.errors import DomainError, StaleVersion
+from koopstadt.form_errors import add_service_errors
 from koopstadt.htmx import page_or_fragment, wants_fragment
+from koopstadt.money import eur
 from koopstadt.pagination import CappedPaginator
 from koopstadt.versioned_forms import form_show_stale
 
@@ -120,7 +122,7 @@ def claim_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 exchange=exchange, traveller=request.user, actor=request.user, data=form.cleaned_data
             )
         except (DomainError, ValidationError) as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Your claim is saved as a draft. Add tickets, hotel nights and other costs.")
@@ -164,20 +166,6 @@ def _trip_check(request: HttpRequest, form: ClaimForm, exchange) -> HttpResponse
     )
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-def _add_errors(form, error: Exception) -> None:
-    """A service's refusal next to its field (at the top when it names none of the form's fields)."""
-    if isinstance(error, ValidationError):
-        pairs = (
-            [(field, message) for field, messages_ in error.message_dict.items() for message in messages_]
-            if hasattr(error, "error_dict")
-            else [(None, message) for message in error.messages]
-        )
-    else:
-        pairs = [(getattr(error, "field", None), getattr(error, "message", str(error)))]
-    for field, message in pairs:
-        form.add_error(field if field in form.fields else None, message)
 
 
 def _trip_days(claim: TravelClaim) -> list:
@@ -274,7 +262,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form_show_stale(form, error, fresh)
             return _claim_page(request, fresh, status=409, claim_form=form, meals_form=meals)
         except (DomainError, ValidationError) as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved and recalculated."))
             return redirect("exchanges:claim_detail", pk=claim.pk)
@@ -298,7 +286,7 @@ def claim_calculate_view(request: HttpRequest, pk: int) -> HttpResponse:
                 claim=claim, actor=request.user, data={**data, "meals": meals.meals()}
             )
         except (DomainError, ValidationError, ValueError) as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     if calculation is None:
         problems = [
             f"{form.fields[name].label}: {message}" if name in form.fields else message
@@ -332,7 +320,7 @@ def claim_item_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         except StaleVersion as error:
             return _stale(request, claim, form, error, "item_form")
         except (DomainError, ValidationError) as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The item has been added and the claim recalculated."))
             return redirect("exchanges:claim_detail", pk=claim.pk)
@@ -368,7 +356,7 @@ def claim_receipt_add_view(request: HttpRequest, pk: int, item_pk: int) -> HttpR
         except StaleVersion as error:
             return _stale(request, claim, form, error, f"receipt_{item.pk}")
         except (DomainError, ValidationError) as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The receipt has been attached and the claim recalculated."))
             return redirect("exchanges:claim_detail", pk=claim.pk)
@@ -416,14 +404,14 @@ def claim_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
             # The reasons the notes ask for are offered now; what was typed stays.
             bound = ClaimSubmitForm(request.POST, request.FILES, claim=claim, flags=claim_flags(claim))
             bound.is_valid()
-            _add_errors(bound, error)
+            add_service_errors(bound, error)
             return _claim_page(request, claim, submit_form=bound)
         except DomainError as error:
             messages.error(request, error.message)
         else:
             values = {
                 "reference": claim.exchange.reference,
-                "amount": _euro(submitted.calculated_total),
+                "amount": eur(submitted.calculated_total),
                 "name": claim.traveller.display_name,
             }
             messages.success(
@@ -540,12 +528,6 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return _claim_page(request, claim, decision_form=form)
 
 
-def _euro(amount: Decimal | None) -> str:
-    return (
-        "–" if amount is None else f"{formats.number_format(amount, 2, use_l10n=True, force_grouping=True)} €"
-    )
-
-
 def _decision_message(claim: TravelClaim, decision: str) -> str:
     """What finance is told after deciding. The booking is made by a background task after the approval's
     commit: its number is named when the booking exists already, otherwise the message says it follows."""
@@ -553,7 +535,7 @@ def _decision_message(claim: TravelClaim, decision: str) -> str:
     values = {
         "name": claim.traveller.display_name,
         "reference": claim.exchange.reference,
-        "amount": _euro(fresh.calculated_total),
+        "amount": eur(fresh.calculated_total),
     }
     if decision == "approve":
         number = booking_number(claim_id=claim.pk)
@@ -599,7 +581,7 @@ def claim_item_reduce_view(request: HttpRequest, pk: int, item_pk: int) -> HttpR
         except StaleVersion as error:
             return _stale_decision(request, claim, form, error, f"reduce_{item.pk}")
         except DomainError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The item has been reduced."))
             return redirect("exchanges:claim_detail", pk=claim.pk)
@@ -686,7 +668,7 @@ def budget_overview(request: HttpRequest) -> HttpResponse:
             form_show_stale(form, error, Budget.objects.get(year=year, city__isnull=True))
             status = 409
         except DomainError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The budget has been saved."))
             return redirect(f"{reverse('exchanges:budget')}?year={year}")

@@ -3,11 +3,9 @@ the decisions and the booking number. A tagged PDF (PDF/UA-1) a screen reader ca
 ``templates/pdf/claim.html`` (koopstadt/pdf.py) in the active language: the language of the person who
 downloads it (German, the portal's default, outside a request)."""
 
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cities.directory.models import User
@@ -15,12 +13,8 @@ from cities.operations.audit import audit_record
 from cities.operations.models import AuditEvent
 from exchanges.travel.models import TravelClaim
 from exchanges.travel.services.claims import claim_is_late, claim_shown_calculation
+from koopstadt.money import eur
 from koopstadt.pdf import render_pdf
-
-
-def _euro(value) -> str:
-    """An amount as the active language writes it: 1.234,56 € in German, 1,234.56 € in English."""
-    return f"{number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)} €"
 
 
 def claim_pdf_export(*, claim: TravelClaim, actor: User, request: Any = None) -> bytes:
@@ -76,7 +70,7 @@ def claim_pdf(claim: TravelClaim) -> bytes:
         {
             "text": line.text + (f" ({line.note})" if line.note else ""),
             "legal_basis": line.legal_basis,
-            "amount": _euro(line.amount),
+            "amount": eur(line.amount),
         }
         for line in calculation.lines
     ]
@@ -96,7 +90,7 @@ def claim_pdf(claim: TravelClaim) -> bytes:
             "facts": facts,
             "basis": basis,
             "lines": lines,
-            "total": _euro(calculation.total),
+            "total": eur(calculation.total),
             "events": events,
             "created_at": timezone.localtime(),
         },

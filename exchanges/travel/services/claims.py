@@ -60,6 +60,7 @@ from exchanges.travel.services.travel_calculator import (
 )
 from koopstadt.dispatch import enqueue_after_commit
 from koopstadt.errors import DomainError, NotPermitted, StaleVersion, TransitionNotAllowed
+from koopstadt.money import eur
 from koopstadt.sequences import next_number
 from koopstadt.uploads import RECEIPT_KINDS as RECEIPT_FILE_KINDS
 from koopstadt.uploads import check_upload
@@ -78,10 +79,6 @@ MAX_CLAIM_TOTAL = Decimal("1000000.00")
 MAX_TRIP_DAYS = 31
 
 
-def _euro(value: Decimal) -> str:
-    return formats.number_format(money(value), 2, use_l10n=True, force_grouping=True) + " €"
-
-
 def amount_error(amount: Decimal | None, *, allow_zero: bool = False) -> str | None:
     """Why an amount of an item (``allow_zero``: the local transport, 0 = none) cannot be claimed; None
     when it can. The form, the API serializer and the service all ask here."""
@@ -93,7 +90,7 @@ def amount_error(amount: Decimal | None, *, allow_zero: bool = False) -> str | N
         return _("Zero cannot be claimed: please enter the amount you paid, or leave the item out.")
     if amount > MAX_AMOUNT:
         return _("Please check the amount: at most %(max)s can be claimed for one item.") % {
-            "max": _euro(MAX_AMOUNT)
+            "max": eur(MAX_AMOUNT)
         }
     return None
 
@@ -279,7 +276,7 @@ def _bounded_total(claim: TravelClaim, field: str | None = None) -> Decimal:
             _(
                 "With this the claim would come to %(total)s; a claim can be at most %(max)s. Please check the amounts."
             )
-            % {"total": _euro(total), "max": _euro(MAX_CLAIM_TOTAL)},
+            % {"total": eur(total), "max": eur(MAX_CLAIM_TOTAL)},
             field=field,
         )
     return total
@@ -472,9 +469,9 @@ def claim_trip_deviations(claim: TravelClaim, *, total: Decimal | None = None) -
         deviations.append(
             Deviation(
                 _("Higher costs than estimated"),
-                _euro(trip.estimated_total),
-                _euro(total),
-                f"+{_euro(difference)}" + (f" (+{percent} %)" if percent is not None else ""),
+                eur(trip.estimated_total),
+                eur(total),
+                f"+{eur(difference)}" + (f" (+{percent} %)" if percent is not None else ""),
             )
         )
     if claim.car_km and trip.means != TripMeans.CAR:
@@ -690,7 +687,7 @@ def _submission_errors(
             _("These items are paid only against a receipt; please attach it before submitting: %(items)s.")
             % {
                 "items": "; ".join(
-                    f"{item.get_kind_display()} {_euro(item.amount)}" for item in flags.missing_receipts
+                    f"{item.get_kind_display()} {eur(item.amount)}" for item in flags.missing_receipts
                 )
             }
         ]

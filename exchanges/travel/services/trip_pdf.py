@@ -11,7 +11,6 @@ A tagged PDF (PDF/UA-1) rendered from ``templates/pdf/trip_approval.html`` like 
 (``claim_pdf.py``, koopstadt/pdf.py), in the active language: that of the person who downloads it.
 """
 
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -25,6 +24,7 @@ from cities.operations.models import AuditEvent
 from exchanges.travel.models import DecisionChannel, TripMeans, TripRequest, TripStatus
 from exchanges.travel.services.trips import trip_estimate, trip_rate_set
 from koopstadt.errors import TransitionNotAllowed
+from koopstadt.money import eur
 from koopstadt.pdf import render_pdf
 
 # The provision under which the supervisor approves a business trip, by the travel-expenses law of the
@@ -41,11 +41,6 @@ def approval_legal_basis(trip: TripRequest) -> str:
     """The provision the supervisor's approval rests on, for the traveller's city."""
     city = trip.traveller.home_city
     return APPROVAL_LEGAL_BASIS.get(city.rate_code if city else "", APPROVAL_LEGAL_BASIS["BRKG"])
-
-
-def _euro(value) -> str:
-    """An amount as the active language writes it: 1.234,56 € in German, 1,234.56 € in English."""
-    return f"{number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)} €"
 
 
 def _moment(value) -> str:
@@ -105,7 +100,7 @@ def _decided_in_advance(trip: TripRequest) -> list[tuple[str, str]]:
     if trip.hotel_nights:
         text = _("%(nights)s night(s), estimated %(price)s a night without breakfast") % {
             "nights": trip.hotel_nights,
-            "price": _euro(trip.hotel_price),
+            "price": eur(trip.hotel_price),
         }
         if trip.hotel_reason:
             text += "; " + _("above the limit (%(basis)s), reason: %(reason)s") % {
@@ -114,7 +109,7 @@ def _decided_in_advance(trip: TripRequest) -> list[tuple[str, str]]:
             }
         rows.append((_("Accommodation"), text))
     if trip.other_costs:
-        rows.append((_("Further costs"), f"{trip.other_costs_note}: {_euro(trip.other_costs)}"))
+        rows.append((_("Further costs"), f"{trip.other_costs_note}: {eur(trip.other_costs)}"))
     return rows
 
 
@@ -127,20 +122,20 @@ def _estimate(trip: TripRequest) -> dict[str, Any]:
         return {
             "legal_basis": snapshot.get("legal_basis", ""),
             "lines": [
-                {"text": line["text"], "legal_basis": line["legal_basis"], "amount": _euro(line["amount"])}
+                {"text": line["text"], "legal_basis": line["legal_basis"], "amount": eur(line["amount"])}
                 for line in snapshot.get("lines", [])
             ],
-            "total": _euro(snapshot.get("total", trip.estimated_total)),
+            "total": eur(snapshot.get("total", trip.estimated_total)),
             "taken_at": _moment(taken_at) if taken_at else "",
         }
     calculation = trip_estimate(trip)
     return {
         "legal_basis": trip_rate_set(trip).legal_basis,
         "lines": [
-            {"text": line.text, "legal_basis": line.legal_basis, "amount": _euro(line.amount)}
+            {"text": line.text, "legal_basis": line.legal_basis, "amount": eur(line.amount)}
             for line in calculation.lines
         ],
-        "total": _euro(calculation.total),
+        "total": eur(calculation.total),
         "taken_at": "",
     }
 
@@ -173,7 +168,7 @@ def _cost_section(trip: TripRequest) -> list[tuple[str, str]]:
     rows = [
         (_("Confirmed by"), trip.cost_decided_by.display_name if trip.cost_decided_by else "–"),
         (_("Confirmed on"), _moment(trip.cost_decided_at)),
-        (_("Amount committed"), _euro(amount)),
+        (_("Amount committed"), eur(amount)),
         (_("Budget year"), str(year)),
         (_("Cost centre"), trip.cost_centre),
     ]
