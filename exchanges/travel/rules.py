@@ -137,10 +137,15 @@ def sees_trip(user: User, trip: TripRequest) -> bool:
     )
 
 
+# A claim is filed after the trip; its trip may begin at most this far ahead of now (the claim form's rule,
+# exchanges.travel.services.claims.trip_errors, and the approved trip's "claim its costs").
+CLAIM_AHEAD = timedelta(days=1)
+
+
 def trip_has_begun(trip: TripRequest) -> bool:
     """A claim is filed after the trip (the claim form's own rule): its costs can be claimed from the day
     before it begins (a claim's trip may start a day ahead of now, exchanges.travel.services.claims)."""
-    return trip.starts_at <= timezone.now() + timedelta(days=1)
+    return trip.starts_at <= timezone.now() + CLAIM_AHEAD
 
 
 def may_claim_from_trip(user: User, trip: TripRequest) -> bool:

@@ -45,7 +45,7 @@ from exchanges.travel.models import (
     TripMeans,
     TripStatus,
 )
-from exchanges.travel.rules import decides_claims, is_own_claim, may_decide_claim, may_edit_claim
+from exchanges.travel.rules import CLAIM_AHEAD, decides_claims, is_own_claim, may_decide_claim, may_edit_claim
 from exchanges.travel.services.budget import budget_check_locked, commitment_release
 from exchanges.travel.services.claim_nights import claim_item_night_check, claim_nights_check
 from exchanges.travel.services.rates import rate_set_for
@@ -134,7 +134,7 @@ def trip_errors(start: datetime | None, end: datetime | None) -> dict[str, str]:
         errors["trip_end"] = _("A trip can last at most %(days)d days. Please check the dates.") % {
             "days": MAX_TRIP_DAYS
         }
-    if start and start > timezone.now() + timedelta(days=1):
+    if start and start > timezone.now() + CLAIM_AHEAD:
         errors["trip_start"] = _("A claim is filed after the trip.")
     return errors
 
