@@ -13,6 +13,7 @@ urlpatterns = [
     path("v1/cities/", portal.CityListView.as_view(), name="city_list"),
     path("v1/departments/", portal.DepartmentListView.as_view(), name="department_list"),
     path("v1/topics/", portal.TopicListView.as_view(), name="topic_list"),
+    path("v1/topics/suggest/", portal.TopicSuggestView.as_view(), name="topic_suggest"),
     path("v1/requests/", requests.RequestListView.as_view(), name="request_list"),
     path("v1/requests/<int:pk>/", requests.RequestDetailView.as_view(), name="request_detail"),
     path(

@@ -78,8 +78,8 @@ class RequestForm(forms.ModelForm):
 
     PAGE_ORDER = (
         "title",
-        "topics",
         "need",
+        "topics",
         "occasion",
         "occasion_date",
         "preferred_format",

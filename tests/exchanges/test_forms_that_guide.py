@@ -21,9 +21,9 @@ MARK = '<span class="required-mark">(Pflichtfeld für das Einreichen)</span>'
 QUESTION = "Welche Quartiere sind gemeint?"
 ANSWER = "Gemeint sind Gröpelingen und die Neue Vahr."
 # What a draft with only a title lacks, with the message next to each field.
-MISSING = {
-    "topics": "Bitte wählen Sie mindestens ein Thema.",
+MISSING = {  # in the order of the page: the need before the topics, which are suggested from it
     "need": "Bitte füllen Sie dieses Feld vor dem Einreichen aus.",
+    "topics": "Bitte wählen Sie mindestens ein Thema.",
     "occasion": "Bitte wählen Sie vor dem Einreichen eine der Möglichkeiten.",
     "preferred_format": "Bitte wählen Sie vor dem Einreichen eine der Möglichkeiten.",
     "direction": "Bitte wählen Sie vor dem Einreichen eine der Möglichkeiten.",

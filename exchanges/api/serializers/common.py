@@ -65,6 +65,20 @@ class TopicSerializer(serializers.Serializer):
     slug = serializers.CharField()
 
 
+class TopicSuggestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="topic.pk")
+    slug = serializers.CharField(source="topic.slug")
+    name = serializers.CharField(source="topic.name", help_text="The German name.")
+    name_en = serializers.CharField(source="topic.name_en", help_text="The English name; empty when none.")
+    score = serializers.IntegerField(help_text="Points: 3 for the topic's name, 2 for each keyword found.")
+    words = serializers.ListField(
+        child=serializers.CharField(), help_text="The words of the text that led to the topic, as written."
+    )
+    terms = serializers.ListField(
+        child=serializers.CharField(), help_text="The topic's name, keywords or synonyms they matched."
+    )
+
+
 class TopicRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(help_text="The German name (the vocabulary's own language).")

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cities.directory.suggestions import topic_suggestions
 from exchanges.cycle.facts import request_completeness_errors
 from exchanges.cycle.forms import (
     CommentForm,
@@ -82,16 +84,89 @@ def request_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _suggestions_context(title: str, need: str, chosen: list[str]) -> dict:
+    """The topics the text typed so far is about, and which of them are ticked already."""
+    text = f"{title or ''} {need or ''}".strip()
+    return {
+        "topic_suggestions": topic_suggestions(text) if text else [],
+        "topics_chosen": {int(pk) for pk in chosen if str(pk).isdigit()},
+        "suggestions_text": bool(text),
+    }
+
+
+def _typed(form: RequestForm, name: str) -> str:
+    """What the form shows in a text field now: what was sent, else its initial value or the draft's."""
+    if form.is_bound:
+        return form.data.get(name, "")
+    if name in form.initial:
+        return form.initial[name] or ""
+    return getattr(form.instance, name, "") or ""
+
+
+def _typed_topics(form: RequestForm) -> list[str]:
+    if form.is_bound:
+        return form.data.getlist("topics")
+    if "topics" in form.initial:
+        return [str(getattr(topic, "pk", topic)) for topic in form.initial["topics"]]
+    return [str(pk) for pk in form.instance.topics.values_list("pk", flat=True)] if form.instance.pk else []
+
+
 def _form_page(
     http_request: HttpRequest, form: RequestForm, exchange: ExchangeRequest | None, *, status: int = 200
 ) -> HttpResponse:
-    """The request form; a returned request's page shows the contact person's question above the answer."""
+    """The request form; a returned request's page shows the contact person's question above the answer.
+    Beside the topics: the topics the text is about (``topic_suggestions``), also without JavaScript."""
     context = {
         "form": form,
         "exchange": exchange,
         "question": return_question(request=exchange) if exchange is not None else None,
+        **_suggestions_context(_typed(form, "title"), _typed(form, "need"), _typed_topics(form)),
     }
     return render(http_request, "exchanges/request_form.html", context, status=status)
+
+
+def _form_as_typed(http_request: HttpRequest, instance: ExchangeRequest | None) -> RequestForm:
+    """The form again with everything that was sent (nothing saved, no errors shown): the answer to
+    "suggest topics" and to a suggested topic chosen without JavaScript. The version sent is kept, so
+    saving later still notices a change somebody else made meanwhile."""
+    data = http_request.POST
+    form = RequestForm(instance=instance, requester=http_request.user)
+    initial = {}
+    for name, field in form.fields.items():
+        if isinstance(field.widget, forms.CheckboxInput):
+            initial[name] = name in data
+        elif isinstance(field.widget, forms.CheckboxSelectMultiple):
+            initial[name] = data.getlist(name)
+        elif name in data and not isinstance(field, forms.FileField):
+            initial[name] = data.get(name)
+    added = data.get("add_topic", "")
+    if added.isdigit() and added not in initial["topics"]:
+        topic = form.fields["topics"].queryset.filter(pk=added).first()
+        if topic is not None:
+            initial["topics"] = [*initial["topics"], added]
+            messages.info(
+                http_request,
+                _("Topic “%(topic)s” chosen. It is saved with “Save draft” or “Save and submit”.")
+                % {"topic": topic.display_name},
+            )
+    if http_request.FILES.get("new_attachment"):
+        messages.warning(
+            http_request,
+            _("Please choose the file %(name)s again: browsers do not keep a chosen file.")
+            % {"name": http_request.FILES["new_attachment"].name},
+        )
+    return RequestForm(instance=instance, requester=http_request.user, initial=initial)
+
+
+@login_required
+def request_topic_suggestions(request: HttpRequest) -> HttpResponse:
+    """The topic suggestions for the title and need typed so far (htmx asks as the requester writes)."""
+    context = _suggestions_context(
+        request.GET.get("title", ""), request.GET.get("need", ""), request.GET.getlist("topics")
+    )
+    response = render(request, "exchanges/_topic_suggestions.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | None) -> HttpResponse:
@@ -99,6 +174,10 @@ def _save_request_form(http_request: HttpRequest, instance: ExchangeRequest | No
     form = RequestForm(
         http_request.POST or None, http_request.FILES or None, instance=instance, requester=user
     )
+    if http_request.method == "POST" and (
+        "suggest_topics" in http_request.POST or "add_topic" in http_request.POST
+    ):
+        return _form_page(http_request, _form_as_typed(http_request, instance), instance)
     if http_request.method == "POST" and form.is_valid():
         wants_submit = "submit" in http_request.POST
         note = form.cleaned_data.get("note", "")
@@ -267,6 +346,7 @@ def _detail(
         )
     # ?timeline=all and ?comments=all unfold what the page shows of a long history (newest first).
     unfolded = {name for name in ("timeline", "comments") if http_request.GET.get(name) == "all"}
+    coordination_view = is_coordination(user, exchange)
     context = {
         **cycle,
         **progress,
@@ -279,10 +359,13 @@ def _detail(
         "transition_forms": transition_forms,
         "comment_form": comment_form if may_comment else None,
         "may_edit": may_edit,
-        "coordination_view": is_coordination(user, exchange),
+        "coordination_view": coordination_view,
         # Why "it took place" is not offered yet (the meeting has not begun), for those who will confirm it.
         "held_hint": waiting_for_fact(user, exchange, "mark_held"),
     }
+    if coordination_view:
+        chosen = [str(topic.pk) for topic in exchange.topics.all()]
+        context.update(_suggestions_context(exchange.title, exchange.need, chosen))
     return render(http_request, "exchanges/request_detail.html", context, status=status)
 
 
