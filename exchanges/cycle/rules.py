@@ -7,6 +7,7 @@ service refuses when it says no, and the API asks the same function (docs/workfl
 from collections.abc import Iterable
 
 import rules
+from django.db.models import Q
 
 from cities.directory.models import User
 from cities.directory.roles import Role
@@ -112,6 +113,20 @@ def visible_reflections(
         for reflection in reflections
         if not reflection.is_internal or reflection.author_id == user.pk
     ]
+
+
+def visible_reflections_q(user: User) -> Q:
+    """``visible_reflections`` as a filter on reflections, for searches that must not match (nor rank by)
+    the words of an internal reflection the person may not read: everything for the coordinators; the
+    public ones, their own, and those of their city's requests for a city contact (is_coordination)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if is_coordinator(user):
+        return Q()
+    seen = Q(is_internal=False) | Q(author_id=user.pk)
+    if user.has_role(Role.CITY_CONTACT) and user.home_city_id:
+        seen |= Q(request__requester_city_id=user.home_city_id)
+    return seen
 
 
 def missing_facts(transition: Transition, request: ExchangeRequest) -> list[str]:

@@ -1,32 +1,49 @@
 """Reads of the C+R cycle: requests a person may see, inboxes, timelines, matching, the knowledge base."""
 
+import operator
+import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import reduce
 from typing import Any
+from urllib.parse import urlencode
 
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import (
     Count,
     Exists,
+    F,
+    FloatField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from cities.directory.german_words import stem_prefixes
+from cities.directory.german_words import fold, stem_prefixes
 from cities.directory.models import ExpertProfile, ExpertTopic, User
 from cities.directory.selectors import expert_pool
-from exchanges.cycle.models import Comment, ExchangeRequest, Invitation, Reflection, Status, TimelineEntry
+from exchanges.cycle.models import (
+    Comment,
+    ExchangeRequest,
+    Invitation,
+    InvitationStatus,
+    Reflection,
+    Status,
+    TimelineEntry,
+)
 from exchanges.cycle.models.requests import TRIAGE_STATUSES
-from exchanges.cycle.rules import is_coordination
+from exchanges.cycle.rules import is_coordination, visible_reflections, visible_reflections_q
 
 
 def request_get_for_user(*, user: User, pk: int) -> ExchangeRequest:
@@ -333,3 +350,139 @@ def past_exchange_experts(*, request: ExchangeRequest, limit: int = 200) -> list
         )
         experts += list(rest)
     return experts[:limit]
+
+
+# Similar past exchanges while a request is written ("Vielleicht hilft das schon").
+SIMILAR_MIN_WORDS = 3  # fewer meaningful words say too little to look for anything
+SIMILAR_MAX_WORDS = 16  # the first words are enough, and keep the query small
+SIMILAR_WORKED_CHARS = 240
+# Words of three letters or more that say nothing about a need (the German text search drops them too,
+# but they must not count towards the minimum).
+_SIMILAR_WORD = re.compile(r"[^\W\d_]{3,}")
+_STOP_WORDS_TEXT = (
+    "aber als also am auch auf aus bei bis das dass dem den der des die dies diese dieser dieses "
+    "doch durch ein eine einem einen einer eines für gibt hat habe haben hier ich ihr ihre im in ist "
+    "jetzt kann können mit nach nicht noch nur oder sehr sich sie sind soll sollen uns und unser "
+    "unsere vom von vor war was wie wir wird wollen zum zur zu über the and for with"
+)
+_STOP_WORDS = frozenset(fold(word) for word in _STOP_WORDS_TEXT.split())
+# How close the title of a past exchange must come to a part of the text (pg_trgm word_similarity).
+SIMILAR_TITLE_THRESHOLD = 0.5
+
+
+def meaningful_words(text: str) -> list[str]:
+    """The words of ``text`` a search for similar exchanges looks at, in order, each once."""
+    seen: dict[str, str] = {}
+    for word in _SIMILAR_WORD.findall(text or ""):
+        key = fold(word.lower())
+        if key not in _STOP_WORDS and key not in seen:
+            seen[key] = word
+    return list(seen.values())[:SIMILAR_MAX_WORDS]
+
+
+@dataclass(frozen=True)
+class SimilarExchange:
+    """What the panel shows of a completed exchange: only what the viewer may read."""
+
+    pk: int
+    reference: str
+    title: str
+    cities: list[str]
+    worked: str
+    experts: list[str]
+    url: str  # the request page where the viewer may open it, else the knowledge base
+
+
+def similar_exchanges(
+    *, text: str, viewer: User, exclude_request_id: int | None = None, limit: int = 5
+) -> list[SimilarExchange]:
+    """Up to ``limit`` completed exchanges like ``text``, most similar first, as ``viewer`` may see them.
+
+    An exchange is a candidate when the viewer may read one of its reflections (the knowledge base's
+    public ones; internal ones only for the coordination side and their authors, ``visible_reflections``)
+    or may open the request itself. It matches by the German full text of those reflections (the
+    knowledge base's GIN-indexed vector, which holds the request's title too), any of the words, ranked
+    by ts_rank; and by the trigram similarity of its title to a part of the text, which forgives other
+    word forms and typing errors. Internal texts the viewer may not read never match nor rank, so the
+    list does not betray them. Three queries, whatever is found.
+    """
+    words = meaningful_words(text)
+    if len(words) < SIMILAR_MIN_WORDS or not viewer.is_authenticated:
+        return []
+    seen = Reflection.objects.filter(visible_reflections_q(viewer))
+    candidates = ExchangeRequest.objects.filter(status=Status.COMPLETED).filter(
+        Exists(seen.filter(request_id=OuterRef("pk")))
+        | Q(pk__in=ExchangeRequest.objects.visible_to(viewer).values("pk"))
+    )
+    if exclude_request_id is not None:
+        candidates = candidates.exclude(pk=exclude_request_id)
+    if connection.vendor == "postgresql":
+        query = reduce(operator.or_, (SearchQuery(word, config="german") for word in words))
+        rank = (
+            seen.filter(request_id=OuterRef("pk"), search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank")
+            .values("rank")[:1]
+        )
+        candidates = (
+            candidates.annotate(
+                text_rank=Coalesce(Subquery(rank, output_field=FloatField()), Value(0.0)),
+                title_similarity=TrigramWordSimilarity(F("title"), Value(" ".join(words))),
+            )
+            .filter(Q(text_rank__gt=0) | Q(title_similarity__gte=SIMILAR_TITLE_THRESHOLD))
+            .alias(score=F("text_rank") + F("title_similarity"))
+            .order_by("-score", "-status_changed_at", "-pk")
+        )
+    else:
+        stems = stem_prefixes(" ".join(words))[:SIMILAR_MAX_WORDS]
+        match = Q(pk__in=[])
+        for word in stems:
+            in_texts = Q(request__title__icontains=word)
+            for name in REFLECTION_TEXT_FIELDS:
+                in_texts |= Q(**{f"{name}__icontains": word})
+            match |= Q(title__icontains=word) | Exists(seen.filter(in_texts, request_id=OuterRef("pk")))
+        candidates = candidates.filter(match).order_by("-status_changed_at", "-pk")
+    exchanges = list(
+        candidates.annotate(
+            may_open=Exists(ExchangeRequest.objects.visible_to(viewer).filter(pk=OuterRef("pk")))
+        )
+        .select_related("requester_city")
+        .prefetch_related(
+            Prefetch(
+                "reflections", queryset=Reflection.objects.defer("search_vector").order_by("-side", "pk")
+            ),
+            Prefetch(
+                "invitations",
+                queryset=Invitation.objects.filter(status=InvitationStatus.ACCEPTED)
+                .select_related("expert__user__home_city")
+                .order_by("expert__user__display_name", "pk"),
+                to_attr="accepted_invitations",
+            ),
+        )[:limit]
+    )
+    results = []
+    for exchange in exchanges:
+        readable = visible_reflections(viewer, exchange, exchange.reflections.all())
+        worked = next((r.worked for r in readable if r.worked.strip()), "")
+        experts = [invitation.expert.user for invitation in exchange.accepted_invitations]
+        cities = [exchange.requester_city.name]
+        for expert in experts:
+            if expert.home_city is not None and expert.home_city.name not in cities:
+                cities.append(expert.home_city.name)
+        url = (
+            exchange.get_absolute_url()
+            if exchange.may_open
+            else f"{reverse('exchanges:knowledge_base')}?{urlencode({'q': exchange.title})}"
+        )
+        results.append(
+            SimilarExchange(
+                pk=exchange.pk,
+                reference=exchange.reference,
+                title=exchange.title,
+                cities=cities,
+                worked=Truncator(worked).chars(SIMILAR_WORKED_CHARS),
+                experts=[expert.display_name for expert in experts],
+                url=url,
+            )
+        )
+    return results

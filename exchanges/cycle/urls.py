@@ -9,6 +9,7 @@ urlpatterns = [
     path("anfragen/", requests.request_list, name="request_list"),
     path("anfragen/neu/", requests.request_create, name="request_create"),
     path("anfragen/themenvorschlaege/", requests.request_topic_suggestions, name="request_topic_suggestions"),
+    path("anfragen/aehnliche/", requests.similar_exchanges_fragment, name="similar_exchanges"),
     path("anfragen/<int:pk>/", requests.request_detail, name="request_detail"),
     path("anfragen/<int:pk>/bearbeiten/", requests.request_edit, name="request_edit"),
     path("anfragen/<int:pk>/schritt/<slug:action>/", requests.request_action, name="request_action"),

@@ -419,6 +419,8 @@ EXPECTATIONS: dict[str, list[Case]] = {
         ),
     ],
     "exchanges:knowledge_base": [Case(get=signed_in(200))],
+    # the panel of similar past exchanges (live, beside the request form): as the knowledge base
+    "exchanges:similar_exchanges": [Case(get=signed_in(200))],
     # --- travel claims --------------------------------------------------------------------------------
     "exchanges:claim_create": [
         Case(

@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cities.directory.suggestions import topic_suggestions
 from exchanges.cycle.facts import request_completeness_errors
@@ -27,6 +27,7 @@ from exchanges.cycle.forms import (
 )
 from exchanges.cycle.hooks import request_page_sections
 from exchanges.cycle.models import ExchangeRequest, InvitationStatus, Meeting, Status
+from exchanges.cycle.models.requests import CLOSED_STATUSES
 from exchanges.cycle.progress import CLOSED_EARLY, cycle_steps, done_message, primary_step, who_acts_next
 from exchanges.cycle.rules import (
     PROPOSING_STATUSES,
@@ -44,6 +45,7 @@ from exchanges.cycle.rules import (
     may_record_past_exchange,
     may_request,
     may_set_meeting,
+    may_take,
     may_withdraw_invitations,
     may_write_reflection,
     remember_cycle_data,
@@ -57,6 +59,7 @@ from exchanges.cycle.selectors import (
     newest,
     request_get_for_user,
     return_question,
+    similar_exchanges,
     timeline_for,
 )
 from exchanges.cycle.services.requests import (
@@ -111,16 +114,33 @@ def _typed_topics(form: RequestForm) -> list[str]:
     return [str(pk) for pk in form.instance.topics.values_list("pk", flat=True)] if form.instance.pk else []
 
 
+def _similar_context(user, *, text: str, exchange: ExchangeRequest | None) -> dict:
+    """The panel "Vielleicht hilft das schon": completed exchanges like ``text``, and for a request that can
+    still be withdrawn by this person the one-click "hat sich erledigt" (the rule the service asks)."""
+    return {
+        "similar": similar_exchanges(
+            text=text, viewer=user, exclude_request_id=exchange.pk if exchange is not None else None
+        ),
+        "similar_exchange": exchange,
+        "similar_text_given": bool(text.strip()),
+        "may_settle": exchange is not None and may_take(user, exchange, TRANSITIONS["withdraw"]),
+    }
+
+
 def _form_page(
     http_request: HttpRequest, form: RequestForm, exchange: ExchangeRequest | None, *, status: int = 200
 ) -> HttpResponse:
     """The request form; a returned request's page shows the contact person's question above the answer.
-    Beside the topics: the topics the text is about (``topic_suggestions``), also without JavaScript."""
+    Beside the form, for the text typed so far (also without JavaScript): the topics it is about
+    (``topic_suggestions``) and completed exchanges like it (``similar_exchanges``)."""
+    title, need = _typed(form, "title"), _typed(form, "need")
     context = {
         "form": form,
         "exchange": exchange,
         "question": return_question(request=exchange) if exchange is not None else None,
-        **_suggestions_context(_typed(form, "title"), _typed(form, "need"), _typed_topics(form)),
+        **_suggestions_context(title, need, _typed_topics(form)),
+        **_similar_context(http_request.user, text=f"{title} {need}", exchange=exchange),
+        "similar_live": True,
     }
     return render(http_request, "exchanges/request_form.html", context, status=status)
 
@@ -366,7 +386,34 @@ def _detail(
     if coordination_view:
         chosen = [str(topic.pk) for topic in exchange.topics.all()]
         context.update(_suggestions_context(exchange.title, exchange.need, chosen))
+    context.update(_similar_panel(user, exchange, coordination_view=coordination_view))
     return render(http_request, "exchanges/request_detail.html", context, status=status)
+
+
+def _similar_panel(user, exchange: ExchangeRequest, *, coordination_view: bool) -> dict:
+    """Similar past exchanges on the request page of an open request: for the coordination side (to point
+    the requester to them), and for a requester who may still withdraw it ("hat sich erledigt")."""
+    if exchange.status in CLOSED_STATUSES or not (
+        coordination_view or may_take(user, exchange, TRANSITIONS["withdraw"])
+    ):
+        return {}
+    text = f"{exchange.title} {exchange.need}"
+    return {**_similar_context(user, text=text, exchange=exchange), "similar_panel": True}
+
+
+@login_required
+@require_GET
+def similar_exchanges_fragment(request: HttpRequest) -> HttpResponse:
+    """The panel's results for the text typed so far (htmx from the request form; nothing is saved)."""
+    exchange = None
+    if request.GET.get("request", "").isdigit():
+        exchange = request_get_for_user(user=request.user, pk=int(request.GET["request"]))
+    text = f"{request.GET.get('title', '')[:300]} {request.GET.get('need', '')[:3000]}"
+    return render(
+        request,
+        "exchanges/_similar_exchanges_results.html",
+        _similar_context(request.user, text=text, exchange=exchange),
+    )
 
 
 def _progress_context(user, exchange: ExchangeRequest, cycle: dict, *, transitions, may_edit: bool) -> dict:
