@@ -1,5 +1,6 @@
 """Reads of the C+R cycle: requests a person may see, inboxes, timelines, matching, the knowledge base."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -24,9 +25,25 @@ from django.utils.translation import gettext as _
 from cities.directory.german_words import stem_prefixes
 from cities.directory.models import ExpertProfile, ExpertTopic, User
 from cities.directory.selectors import expert_pool
-from exchanges.cycle.models import Comment, ExchangeRequest, Invitation, Reflection, Status, TimelineEntry
+from exchanges.cycle.models import (
+    Comment,
+    ExchangeRequest,
+    Invitation,
+    Reflection,
+    RoutingDecision,
+    Status,
+    TimelineEntry,
+)
 from exchanges.cycle.models.requests import TRIAGE_STATUSES
 from exchanges.cycle.rules import is_coordination
+
+
+def tied_routing_decisions(decisions: list[RoutingDecision]) -> set[int]:
+    """The ids of the portal's decisions that share their score with another one: for these the tie rule
+    (fewer open exchanges, then more completed ones) decided the order, and the page shows its figures."""
+    automatic = [d for d in decisions if d.score and d.open_exchanges is not None]
+    scores = Counter(d.score for d in automatic)
+    return {d.pk for d in automatic if scores[d.score] > 1}
 
 
 def request_get_for_user(*, user: User, pk: int) -> ExchangeRequest:
