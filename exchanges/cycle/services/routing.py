@@ -20,6 +20,7 @@ from cities.directory.german_words import matched_word, stems, term_in
 from cities.directory.models import Department, DepartmentKeyword, Topic, TopicKeyword, User
 from cities.directory.rules import is_coordinator
 from cities.directory.selectors import vocabulary_stems
+from cities.directory.services.keywords import department_keyword_add, department_keyword_check
 from exchanges.cycle.models import CLOSED_STATUSES, ExchangeRequest, RoutingDecision, Status, TimelineEntry
 from exchanges.cycle.rules import may_correct_routing
 from exchanges.cycle.services.notifying import coordinators_for, notify_liaisons
@@ -423,15 +424,32 @@ def routing_check_allowed(*, actor: User, request: ExchangeRequest) -> None:
 
 @transaction.atomic
 def routing_correct(
-    *, request: ExchangeRequest, department: Department, routed: bool, note: str, actor: User
+    *,
+    request: ExchangeRequest,
+    department: Department,
+    routed: bool,
+    note: str,
+    actor: User,
+    term: str = "",
 ) -> RoutingDecision:
-    """A coordinator adds or removes a department; recorded with the note in the (internal) timeline."""
+    """A coordinator adds or removes a department; recorded with the note in the (internal) timeline.
+
+    With a ``term`` (only when adding), the department's keywords gain it: routing counts it for this
+    department from now on ("diesen Begriff künftig für dieses Fachressort werten").
+    """
 
     request = ExchangeRequest.objects.select_for_update().get(pk=request.pk)
     routing_check_allowed(actor=actor, request=request)
     note = (note or "").strip()
     if not note:
         raise DomainError(_("Please say why you correct the routing."), field="note")
+    term = (term or "").strip()
+    if term:
+        if not routed:
+            raise DomainError(
+                _("A term can only be added together with a department that is routed."), field="term"
+            )
+        term = department_keyword_check(department=department, term=term)
     decision, _created = RoutingDecision.objects.get_or_create(
         request=request,
         department=department,
@@ -452,6 +470,17 @@ def routing_correct(
         comment=f"{department}: {note}",
         is_public=False,
     )
+    if term:
+        department_keyword_add(department=department, term=term)
+        TimelineEntry.objects.create(
+            request=request,
+            actor=actor,
+            action="routing_term_added",
+            from_status=request.status,
+            to_status=request.status,
+            comment=f"{department}: {term}",
+            is_public=False,
+        )
     if routed:
         if request.status == Status.ROUTING:
             # Its start_matching entry tells the liaisons of every routed department, this one included.

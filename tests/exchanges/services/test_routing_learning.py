@@ -7,11 +7,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from cities.directory.models import DepartmentKeyword
 from cities.directory.selectors import vocabulary_stems
 from exchanges.cycle.models import RoutingDecision, RoutingModel, Status
-from exchanges.cycle.services.routing import request_route, score_departments
+from exchanges.cycle.services.routing import request_route, routing_correct, score_departments
 from exchanges.cycle.services.routing_learning import routing_model_train
 from exchanges.cycle.tasks import routing_learn_task
 from tests.cities.factories import CityFactory, DepartmentFactory, TopicFactory, TopicKeywordFactory
@@ -235,3 +236,52 @@ def test_a_leading_compound_part_matches_when_the_rest_is_a_known_word(world):
     ranking = score_departments(request)
     assert [s.department for s in ranking] == [wohnen]
     assert "Wohnungspolitik" in ranking[0].reasons[0]
+
+
+# --- a term added with a correction ----------------------------------------------------------------------
+
+
+def test_a_term_added_with_a_correction_counts_for_the_next_request(world, coordinator):
+    parken = DepartmentFactory(city=world["bonn"], name="Amt für Parkraum")
+    request = make_request(world, title="Quartiersgaragen", need="Bau von Garagen.", status=Status.MATCHING)
+    routing_correct(
+        request=request,
+        department=parken,
+        routed=True,
+        note="passt",
+        actor=coordinator,
+        term="Quartiersgarage",
+    )
+    assert DepartmentKeyword.objects.filter(department=parken, term="Quartiersgarage").exists()
+    entry = request.timeline.get(action="routing_term_added")
+    assert entry.actor == coordinator and not entry.is_public and "Quartiersgarage" in entry.comment
+
+    following = make_request(world, title="Neue Quartiersgaragen", need="-", status=Status.ROUTING)
+    ranking = score_departments(following)
+    assert [s.department for s in ranking] == [parken]
+    assert "Quartiersgarage" in ranking[0].reasons[0]
+
+
+@pytest.mark.parametrize(
+    ("term", "message"),
+    [
+        ("--", "Bitte geben Sie einen Begriff mit mindestens einem Wort ein."),
+        ("x" * 101, "höchstens 100 Zeichen"),
+        ("parkraum", "hat den Begriff „parkraum“ bereits."),
+    ],
+)
+def test_the_term_is_checked_next_to_the_field(world, client, coordinator, term, message):
+    parken = DepartmentFactory(city=world["bonn"], name="Amt für Parkraum")
+    DepartmentKeyword.objects.create(department=parken, term="Parkraum")
+    request = make_request(world, title="Parken", need="-", status=Status.MATCHING)
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("exchanges:routing_correction", args=[request.pk]),
+        {"department": parken.pk, "routed": "1", "note": "passt", "term": term},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert 'id="id_term"' in page
+    assert not request.routing_decisions.exists()  # nothing was corrected either
+    assert DepartmentKeyword.objects.filter(department=parken).count() == 1
