@@ -37,12 +37,14 @@ class CitiesConfig(AppConfig):
 
     @staticmethod
     def _connect_choice_lists() -> None:
-        """The filter forms' cached option lists are renewed when a city, topic or person changes."""
+        """The filter forms' cached option lists are renewed when a city, topic or person changes, the
+        routing's vocabulary when a topic or a keyword does."""
         from django.contrib.auth.models import Group
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from cities.directory import choices
-        from cities.directory.models import City, Topic, User
+        from cities.directory.models import City, DepartmentKeyword, Topic, TopicKeyword, User
+        from cities.directory.selectors import vocabulary_changed
 
         for signal, uid in ((post_save, "save"), (post_delete, "delete")):
             signal.connect(choices.on_city_changed, sender=City, dispatch_uid=f"choices-city-{uid}")
@@ -52,6 +54,12 @@ class CitiesConfig(AppConfig):
         m2m_changed.connect(
             choices.on_roles_changed, sender=User.groups.through, dispatch_uid="choices-roles"
         )
+        # The routing's vocabulary (cities.directory.selectors.vocabulary_stems).
+        for signal, uid in ((post_save, "save"), (post_delete, "delete")):
+            for model in (Topic, TopicKeyword, DepartmentKeyword):
+                signal.connect(
+                    vocabulary_changed, sender=model, dispatch_uid=f"vocabulary-{model.__name__}-{uid}"
+                )
 
     @staticmethod
     def _connect_security_audit() -> None:

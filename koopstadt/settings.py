@@ -472,6 +472,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cities.tasks.failed_tasks_digest_task",
         "schedule": crontab(hour=7, minute=30),
     },
+    "learn-routing": {
+        "task": "exchanges.tasks.routing_learn_task",
+        "schedule": crontab(hour=3, minute=50),
+    },
     "apply-retention-periods": {
         "task": "cities.tasks.retention_apply_task",
         "schedule": crontab(hour=3, minute=30),
@@ -657,6 +661,12 @@ LIST_PAGE_SIZE = 25
 # this many further departments as runners-up in its decisions (exchanges.cycle.services.routing).
 ROUTING_MAX_CITIES = env_int("ROUTING_MAX_CITIES", 5)
 ROUTING_KEPT_RUNNERS_UP = env_int("ROUTING_KEPT_RUNNERS_UP", 10)
+# Routing that learns (exchanges.cycle.services.routing_learning, docs/routing.md): below this many
+# examples overall, or per department, the rules alone decide; a department gains learnt points only
+# when its share of the posterior among the request's candidates is at least ROUTING_LEARN_MIN_SHARE.
+ROUTING_LEARN_MIN_EXAMPLES = env_int("ROUTING_LEARN_MIN_EXAMPLES", 30)
+ROUTING_LEARN_MIN_DEPARTMENT_EXAMPLES = env_int("ROUTING_LEARN_MIN_DEPARTMENT_EXAMPLES", 3)
+ROUTING_LEARN_MIN_SHARE = env_float("ROUTING_LEARN_MIN_SHARE", 0.5)
 # The statistics pages share their computed figures this long (exchanges.statistics.figures).
 STATISTICS_CACHE_SECONDS = env_int("STATISTICS_CACHE_SECONDS", 0 if DJANGO_ENV == "test" else 300)
 # City matrices show this many cities with their own row and column; the rest are added up.

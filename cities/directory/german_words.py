@@ -158,3 +158,21 @@ def stem_prefixes(text: str) -> list[str]:
     """Each word cut to the length of its stem, umlauts kept: for a plain substring search in stored text
     (the knowledge base's fallback where PostgreSQL's full-text search is not available)."""
     return [word[: max(len(stem(word)), MIN_PART)] for word in words(text)]
+
+
+# Function words and words every request uses: no evidence of what a request is about.
+_STOPWORD_TEXT = (
+    "aber alle als also auch auf aus bei beim bis bitte damit dann das dass dem den der des die dies "
+    "diese dieser dieses doch durch ein eine einem einen einer eines für gibt haben hat hier ihr ihre "
+    "im in ist jetzt kann können mit möchten nach nicht noch nur oder ohne sein sich sie sind so "
+    "soll sollen über um und uns unser unsere unter vom von vor war was wie wir wird wo wollen zu "
+    "zum zur zwischen anfrage austausch erfahrung erfahrungen frage fragen stadt städte thema themen "
+    "gern gerne unterstützung welche welcher wer kollegen kolleginnen suchen suche fachlich fachlichen "
+    "austauschen gesucht"
+)
+_STOPWORDS = frozenset(stem(word) for word in _STOPWORD_TEXT.split())
+
+
+def content_stems(text: str) -> list[str]:
+    """The stems of ``text`` that say what it is about: without function words and very short stems."""
+    return [word for word in stems(text) if len(word) > MIN_PART and word not in _STOPWORDS]

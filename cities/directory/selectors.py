@@ -1,11 +1,24 @@
-"""Reads of the directory: the expert pool and its search."""
+"""Reads of the directory: the expert pool and its search, the routing vocabulary."""
 
 from typing import Any
 
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 
-from cities.directory.models import City, Department, ExpertProfile, ExpertTopic, Topic
+from cities.directory.german_words import MIN_PART, stems
+from cities.directory.models import (
+    City,
+    Department,
+    DepartmentKeyword,
+    ExpertProfile,
+    ExpertTopic,
+    Topic,
+    TopicKeyword,
+)
+
+VOCABULARY_KEY = "directory:vocabulary-stems"
+VOCABULARY_SECONDS = 3600
 
 
 def expert_pool():
@@ -49,3 +62,35 @@ def expert_search(filters: dict[str, Any]):
             | Exists(topic_match)
         )
     return experts.order_by("user__display_name", "pk")
+
+
+def vocabulary_stems() -> frozenset[str]:
+    """The stems of every topic name, topic keyword and department keyword: the ``known`` words that let
+    a leading compound part match (``german_words.part_of``: "Wohnungspolitik" holds "Wohnung" when
+    "Politik" is one of them).
+
+    Read in one query and kept in the shared cache until a topic or a keyword is saved or deleted
+    (``vocabulary_changed``, connected in ``CitiesConfig.ready``); bulk updates bypass the signals, so
+    the list expires after ``VOCABULARY_SECONDS`` in any case.
+    """
+    cached = cache.get(VOCABULARY_KEY)
+    if cached is not None:
+        return frozenset(cached)
+    terms = (
+        Topic.objects.order_by()
+        .values_list("name", flat=True)
+        .union(
+            TopicKeyword.objects.order_by().values_list("term", flat=True),
+            DepartmentKeyword.objects.order_by().values_list("term", flat=True),
+        )
+    )
+    found = frozenset(stem for term in terms for stem in stems(term) if len(stem) >= MIN_PART)
+    cache.set(VOCABULARY_KEY, sorted(found), VOCABULARY_SECONDS)
+    return found
+
+
+def vocabulary_changed(**_kwargs: Any) -> None:
+    """Forget the cached vocabulary now and once more after the commit (a reader between the change and
+    its commit may have stored the old one)."""
+    cache.delete(VOCABULARY_KEY)
+    transaction.on_commit(lambda: cache.delete(VOCABULARY_KEY))

@@ -291,6 +291,15 @@ class RoutingCorrectionForm(forms.Form):
         initial="1",
     )
     note = forms.CharField(label=_("Why?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    term = forms.CharField(
+        label=_("Term"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Optional, when adding a department: a word of this request that routing should count for "
+            "this department from now on."
+        ),
+    )
 
 
 class ProposeExpertsForm(forms.Form):

@@ -2,6 +2,7 @@
 
 import operator
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import reduce
@@ -39,11 +40,20 @@ from exchanges.cycle.models import (
     Invitation,
     InvitationStatus,
     Reflection,
+    RoutingDecision,
     Status,
     TimelineEntry,
 )
 from exchanges.cycle.models.requests import TRIAGE_STATUSES
 from exchanges.cycle.rules import is_coordination, visible_reflections, visible_reflections_q
+
+
+def tied_routing_decisions(decisions: list[RoutingDecision]) -> set[int]:
+    """The ids of the portal's decisions that share their score with another one: for these the tie rule
+    (fewer open exchanges, then more completed ones) decided the order, and the page shows its figures."""
+    automatic = [d for d in decisions if d.score and d.open_exchanges is not None]
+    scores = Counter(d.score for d in automatic)
+    return {d.pk for d in automatic if scores[d.score] > 1}
 
 
 def request_get_for_user(*, user: User, pk: int) -> ExchangeRequest:

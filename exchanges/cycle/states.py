@@ -120,6 +120,7 @@ TIMELINE_TEXT = {
     "routing_failed": _("found no fitting department; the coordination completes the routing"),
     "routing_added": _("added a department to the routing"),
     "routing_removed": _("removed a department from the routing"),
+    "routing_term_added": _("added a term that routing counts for the department from now on"),
     "invite": _("proposed an expert"),
     "invitation_withdrawn": _("withdrew an invitation"),
     "invitation_accepted": _("accepted the invitation"),

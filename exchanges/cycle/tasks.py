@@ -11,6 +11,7 @@ from exchanges.cycle.services.invitations import remind_open_invitations
 from exchanges.cycle.services.meetings import remind_held
 from exchanges.cycle.services.reflections import remind_reflections
 from exchanges.cycle.services.routing import request_route
+from exchanges.cycle.services.routing_learning import routing_model_train
 from koopstadt.task_options import RETRY
 
 
@@ -47,3 +48,9 @@ def remind_held_task() -> int:
 @shared_task(name="exchanges.tasks.remind_reflections_task", **RETRY)
 def remind_reflections_task() -> int:
     return remind_reflections(today=timezone.localdate())
+
+
+@shared_task(name="exchanges.tasks.routing_learn_task", **RETRY)
+def routing_learn_task() -> int:
+    """Nightly: learn from the routings so far (a second run trains the same model again)."""
+    return routing_model_train().example_count

@@ -20,6 +20,7 @@ from exchanges.cycle.models import (
     ReferenceCounter,
     Reflection,
     RoutingDecision,
+    RoutingModel,
     Status,
     TimelineEntry,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "ReferenceCounter",
     "Reflection",
     "RoutingDecision",
+    "RoutingModel",
     "Status",
     "TimelineEntry",
     "TravelClaim",

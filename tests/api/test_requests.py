@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from cities.directory.models import DepartmentKeyword
 from exchanges.cycle.models import Comment, ExchangeRequest, RoutingDecision, Status, TimelineEntry
 from tests.api.conftest import problem
 from tests.cities.factories import DepartmentFactory, TopicFactory
@@ -211,3 +212,16 @@ def test_routing_is_read_by_coordination_and_routed_liaisons_and_corrected_by_co
     assert RoutingDecision.objects.get(request=matching, department=other).is_routed
     twice = api(people["coordinator"]).post(url(matching, "routing/"), correction, format="json")
     assert twice.status_code == 400  # "nothing to change"
+
+
+def test_a_correction_through_the_api_adds_a_term_checked_like_the_form(api, people, request_in):
+    matching = request_in(Status.MATCHING)
+    department = DepartmentFactory(city=people["foreign_contact"].home_city)
+    DepartmentKeyword.objects.create(department=department, term="Parkraum")
+    correction = {"department": department.pk, "routed": True, "note": "Passt", "term": "parkraum"}
+    refused = api(people["coordinator"]).post(url(matching, "routing/"), correction, format="json")
+    assert refused.status_code == 400 and "term" in str(problem(refused))
+    correction["term"] = "Quartiersgarage"
+    done = api(people["coordinator"]).post(url(matching, "routing/"), correction, format="json")
+    assert done.status_code == 200
+    assert DepartmentKeyword.objects.filter(department=department, term="Quartiersgarage").exists()

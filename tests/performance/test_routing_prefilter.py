@@ -1,22 +1,26 @@
 """Routing asks the database for the departments that can score, with the same result as scoring all."""
 
 import io
+import itertools
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cities.directory.german_words import stems
 from cities.directory.models import DepartmentKeyword
+from cities.directory.selectors import VOCABULARY_KEY
 from exchanges.cycle.models import ExchangeRequest, Status
 from exchanges.cycle.services.routing import (
     _plan,
     _upper_bounds,
     candidate_departments,
+    routing_input,
     routing_plan,
     score_departments,
 )
+from exchanges.cycle.services.routing_learning import routing_model_train
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +36,7 @@ def test_upper_bounds_cover_every_scoring_department_and_never_undercut_it(netwo
     routed_somewhere = 0
     for request in requests:
         everything = {s.department.pk: s.points for s in score_departments(request)}
-        bounds = {
-            pk: bound
-            for pk, bound, _city, _name in _upper_bounds(request, stems(f"{request.title} {request.need}"))
-        }
+        bounds = {pk: bound for pk, bound, _city, _name in _upper_bounds(routing_input(request))}
         assert set(bounds) == set(everything), request.pk
         assert all(bounds[pk] >= points for pk, points in everything.items()), request.pk
         routed_somewhere += bool(everything)
@@ -44,9 +45,8 @@ def test_upper_bounds_cover_every_scoring_department_and_never_undercut_it(netwo
 
 def test_upper_bounds_read_only_departments_that_can_score(network):
     request = ExchangeRequest.objects.exclude(status=Status.DRAFT).order_by("pk").first()
-    text = stems(f"{request.title} {request.need}")
     everything = candidate_departments(request).count()
-    candidates = _upper_bounds(request, text)
+    candidates = _upper_bounds(routing_input(request))
     assert 0 < len(candidates) < everything / 2
     scored = {s.department.pk for s in score_departments(request)}
     assert {pk for pk, *_rest in candidates} == scored
@@ -60,15 +60,19 @@ def test_keyword_stems_are_kept_up_to_date(network):
     assert keyword.match_stem == "mobilitatsstation"
 
 
-def test_routing_one_request_costs_the_same_queries_in_a_larger_network(network, settings):
+@pytest.mark.parametrize("learned", [False, True], ids=["rules", "learned"])
+def test_routing_one_request_costs_the_same_queries_in_a_larger_network(network, settings, learned):
     from exchanges.cycle.services.routing import request_route
 
     settings.ROUTING_MAX_CITIES = 2  # the small network has two partner cities for each request
 
     def route_one() -> int:
+        if learned:
+            routing_model_train()
         request = ExchangeRequest.objects.filter(status=Status.SUBMITTED).order_by("pk").first()
         ExchangeRequest.objects.filter(pk=request.pk).update(status=Status.ROUTING)
         request.routing_decisions.all().delete()
+        cache.delete(VOCABULARY_KEY)  # the vocabulary is read afresh each time (one query)
         with CaptureQueriesContext(connection) as captured:
             assert request_route(request_id=request.pk)
         ExchangeRequest.objects.filter(pk=request.pk).update(status=Status.SUBMITTED)
@@ -102,11 +106,18 @@ def test_routing_notifies_the_best_cities_only_and_keeps_runners_up(network, set
     assert decisions[0].department_id == scores[0].department.pk
 
 
+@pytest.mark.parametrize("learned", [False, True], ids=["rules", "learned"])
 @pytest.mark.parametrize(("max_cities", "runners_up", "batch"), [(1, 1, 1), (2, 3, 2), (5, 10, 40)])
-def test_routing_plan_equals_the_plan_over_every_department(network, settings, max_cities, runners_up, batch):
-    """Scoring in the order of the database's upper bounds and stopping early changes nothing."""
+def test_routing_plan_equals_the_plan_over_every_department(
+    network, settings, max_cities, runners_up, batch, learned
+):
+    """Scoring in the order of the database's upper bounds and stopping early changes nothing, with the
+    ties broken by load and past routings and with learnt points."""
     settings.ROUTING_MAX_CITIES = max_cities
     settings.ROUTING_KEPT_RUNNERS_UP = runners_up
+    if learned:
+        routing_model_train()
+    learned_reasons = ties_broken = 0
     for request in ExchangeRequest.objects.exclude(status=Status.DRAFT).order_by("pk")[:80]:
         everything = score_departments(request)
         routed, kept_runners_up, _cities = _plan(everything)
@@ -121,6 +132,18 @@ def test_routing_plan_equals_the_plan_over_every_department(network, settings, m
             request.pk
         )
         assert plan.routed == routed
+        assert [(s.open_exchanges, s.past_routings) for _rank, s in plan.ranked] == [
+            (s.open_exchanges, s.past_routings) for s in everything if s.department.pk in kept
+        ]
+        learned_reasons += sum("gelernt" in reason for s in everything for reason in s.reasons)
+        ties_broken += any(
+            a.points == b.points
+            and (a.open_exchanges, a.past_routings) != (b.open_exchanges, b.past_routings)
+            for a, b in itertools.pairwise(everything)
+        )
+    # The comparison is about real learnt points and real ties broken by the figures.
+    assert (learned_reasons > 0) == learned
+    assert ties_broken > 0
 
 
 def test_a_city_s_second_department_with_equal_points_is_not_lost_by_stopping_early(
@@ -144,11 +167,9 @@ def test_a_city_s_second_department_with_equal_points_is_not_lost_by_stopping_ea
         for pk in points
         for department in [Department.objects.select_related("city").get(pk=pk)]
     ]
-    monkeypatch.setattr(routing, "_upper_bounds", lambda request, text_stems: bounds)
+    monkeypatch.setattr(routing, "_upper_bounds", lambda given: bounds)
     monkeypatch.setattr(
-        routing,
-        "_score",
-        lambda department, topics, stems, text: routing.Score(department, points[department.pk]),
+        routing, "_score", lambda department, given: routing.Score(department, points[department.pk])
     )
     request = ExchangeRequestFactory()
     everything = routing._sort(

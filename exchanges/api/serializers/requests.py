@@ -168,3 +168,9 @@ class RoutingCorrectionSerializer(serializers.Serializer):
         help_text="true: route the request to the department; false: remove it."
     )
     note = serializers.CharField(max_length=2000, help_text="Why the routing is corrected.")
+    term = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Only when adding: a term routing counts for this department from now on.",
+    )

@@ -249,5 +249,6 @@ class RoutingView(ApiListView):
             routed=data["routed"],
             note=data["note"],
             actor=request.user,
+            term=data.get("term", ""),
         )
         return Response(RoutingDecisionSerializer(decision).data)

@@ -8,6 +8,7 @@ from exchanges.cycle.models.cycle import (
     Meeting,
     Reflection,
     RoutingDecision,
+    RoutingModel,
 )
 from exchanges.cycle.models.requests import (
     CLOSED_STATUSES,
@@ -37,6 +38,7 @@ __all__ = [
     "ReferenceCounter",
     "Reflection",
     "RoutingDecision",
+    "RoutingModel",
     "Status",
     "TimelineEntry",
 ]

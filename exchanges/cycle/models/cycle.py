@@ -29,6 +29,11 @@ class RoutingDecision(models.Model):
     is_routed = models.BooleanField(_("routed"), default=False)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.AUTOMATIC)
     note = models.TextField(_("note"), blank=True)
+    # What broke a tie of equal points when the portal routed (exchanges.cycle.services.routing._key):
+    # the department's open exchanges and its earlier completed ones at that moment. Empty for
+    # departments a coordinator added.
+    open_exchanges = models.PositiveIntegerField(_("open exchanges when routed"), null=True, blank=True)
+    past_routings = models.PositiveIntegerField(_("completed exchanges when routed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -43,6 +48,25 @@ class RoutingDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} ({self.score})"
+
+
+class RoutingModel(models.Model):
+    """What routing learnt from earlier routings (exchanges.cycle.services.routing_learning): a naive
+    Bayes model over the stems of requests' titles and needs, one class per department. Only the
+    latest one is kept."""
+
+    trained_at = models.DateTimeField(_("trained"), db_index=True)
+    example_count = models.PositiveIntegerField(_("examples"), default=0)
+    # {"departments": {"<id>": {"examples": n, "log_prior": x, "unseen": y, "stems": {stem: log p},
+    #   "requests": [[reference, [stems]], ...]}}}
+    data = models.JSONField(_("model"), default=dict)
+
+    class Meta:
+        verbose_name = _("learnt routing model")
+        verbose_name_plural = _("learnt routing models")
+
+    def __str__(self) -> str:
+        return f"{self.trained_at:%d.%m.%Y %H:%M} ({self.example_count})"
 
 
 class InvitationStatus(models.TextChoices):

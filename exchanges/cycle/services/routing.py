@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import (
+    Count,
     F,
     Prefetch,
+    Q,
     Value,
 )
 from django.db.models.functions import StrIndex
@@ -17,10 +19,18 @@ from django.utils.translation import override
 from cities.directory.german_words import matched_word, stems, term_in
 from cities.directory.models import Department, DepartmentKeyword, Topic, TopicKeyword, User
 from cities.directory.rules import is_coordinator
-from exchanges.cycle.models import ExchangeRequest, RoutingDecision, Status, TimelineEntry
+from cities.directory.selectors import vocabulary_stems
+from cities.directory.services.keywords import department_keyword_add, department_keyword_check
+from exchanges.cycle.models import CLOSED_STATUSES, ExchangeRequest, RoutingDecision, Status, TimelineEntry
 from exchanges.cycle.rules import may_correct_routing
 from exchanges.cycle.services.notifying import coordinators_for, notify_liaisons
 from exchanges.cycle.services.requests import request_transition
+from exchanges.cycle.services.routing_learning import (
+    Learned,
+    active_routing_model,
+    eligible_departments,
+    learned_evidence,
+)
 from exchanges.notifications.services import notify
 from koopstadt.errors import DomainError, NotPermitted, TransitionNotAllowed
 
@@ -37,6 +47,9 @@ class Score:
     reasons: list[str] = field(default_factory=list)
 
     counted: set[str] = field(default_factory=set)
+    # What breaks a tie of equal points (``_key``): open exchanges now, completed ones in the past.
+    open_exchanges: int = 0
+    past_routings: int = 0
 
     def add(self, points: int, reason: str, key: str = "") -> None:
         """Count ``points`` once per ``key`` (default: the reason): a term that is both a department's and
@@ -62,26 +75,63 @@ def candidate_departments(request: ExchangeRequest):
     )
 
 
-def _topic_term_points(text_stems: list[str]) -> dict[int, int]:
+@dataclass
+class RoutingInput:
+    """What scoring a request needs besides the departments, read once per routing (a fixed number of
+    queries): its topics, its text, the vocabulary and what routing learnt."""
+
+    request: ExchangeRequest
+    topic_ids: set[int]
+    text: str
+    text_stems: list[str]
+    known: frozenset[str]
+    learned: dict[int, Learned]
+
+
+def routing_input(request: ExchangeRequest) -> RoutingInput:
+    text = f"{request.title} {request.need}"
+    model = active_routing_model()
+    eligible = eligible_departments(model)
+    learned = {}
+    if model is not None and eligible:
+        # Only departments the request may go to: never one outside the allowed cities.
+        allowed = set(
+            candidate_departments(request)
+            .prefetch_related(None)
+            .filter(pk__in=eligible)
+            .values_list("pk", flat=True)
+        )
+        learned = learned_evidence(model, allowed, text)
+    return RoutingInput(
+        request=request,
+        topic_ids={topic.pk for topic in request.topics.all()},
+        text=text,
+        text_stems=stems(text),
+        known=vocabulary_stems(),
+        learned=learned,
+    )
+
+
+def _topic_term_points(given: RoutingInput) -> dict[int, int]:
     """Per topic, the points its name and keywords earn in this text (the vocabulary is small)."""
     points = {}
     for topic in Topic.objects.prefetch_related("keywords"):
         terms = {
             term
             for term in [topic.name, *(k.term for k in topic.keywords.all())]
-            if term_in(term, text_stems)
+            if term_in(term, given.text_stems, given.known)
         }
         if terms:
             points[topic.pk] = TOPIC_KEYWORD_POINTS * len(terms)
     return points
 
 
-def _score(department: Department, request_topic_ids: set[int], text_stems: list[str], text: str) -> Score:
+def _score(department: Department, given: RoutingInput) -> Score:
     """The points and reasons of one department (its topics, keywords and topics' keywords prefetched).
     Each reason names what earned it and its points; a keyword also the word of the text it was found in."""
     score = Score(department)
     for topic in department.topics.all():
-        if topic.pk in request_topic_ids:
+        if topic.pk in given.topic_ids:
             score.add(
                 TOPIC_POINTS,
                 _("Topic %(topic)s: +%(points)d") % {"topic": topic.name, "points": TOPIC_POINTS},
@@ -93,19 +143,66 @@ def _score(department: Department, request_topic_ids: set[int], text_stems: list
             (term, TOPIC_KEYWORD_POINTS) for term in [topic.name, *(k.term for k in topic.keywords.all())]
         ]
     for term, points in terms:
-        if term_in(term, text_stems):
+        if term_in(term, given.text_stems, given.known):
             score.add(
                 points,
                 _("Keyword '%(term)s' (in the text: '%(word)s'): +%(points)d")
-                % {"term": term, "word": matched_word(term, text) or term, "points": points},
+                % {
+                    "term": term,
+                    "word": matched_word(term, given.text, given.known) or term,
+                    "points": points,
+                },
                 key=f"term:{term.casefold()}",
             )
+    learned = given.learned.get(department.pk)
+    if learned is not None:
+        score.add(
+            learned.points,
+            _("learned from earlier routings (%(references)s): +%(points)d")
+            % {"references": ", ".join(learned.references), "points": learned.points},
+            key="learned",
+        )
     return score
 
 
+def _with_tie_figures(scores: list[Score], request: ExchangeRequest) -> list[Score]:
+    """Fill in what breaks ties (``_key``) for ``scores``, in one aggregate query: per department the
+    open exchanges routed to it now and the completed exchanges it was routed to (this request aside)."""
+    if not scores:
+        return scores
+    figures = {
+        row["department_id"]: row
+        for row in RoutingDecision.objects.filter(
+            department_id__in=[score.department.pk for score in scores], is_routed=True
+        )
+        .exclude(request_id=request.pk)
+        .order_by()
+        .values("department_id")
+        .annotate(
+            open_exchanges=Count("pk", filter=~Q(request__status__in=CLOSED_STATUSES)),
+            past_routings=Count("pk", filter=Q(request__status=Status.COMPLETED)),
+        )
+    }
+    for score in scores:
+        row = figures.get(score.department.pk)
+        if row is not None:
+            score.open_exchanges = row["open_exchanges"]
+            score.past_routings = row["past_routings"]
+    return scores
+
+
 def _key(score: Score) -> tuple:
-    """Best first; equal points by city and department name (code-point order), then id."""
-    return (-score.points, score.department.city.name, score.department.name, score.department.pk)
+    """Best first. Equal points: the department with fewer open exchanges first (it has time), then the
+    one with more completed exchanges (it has shown it fits), then city and department name (code-point
+    order) and id, so that the order is always the same."""
+    return (
+        -score.points,
+        score.open_exchanges,
+        -score.past_routings,
+        score.department.city.name,
+        score.department.name,
+        score.department.pk,
+    )
 
 
 def _sort(scores: list[Score]) -> list[Score]:
@@ -119,25 +216,22 @@ def score_departments(request: ExchangeRequest) -> list[Score]:
     plain definition the tests compare it with.
     """
     with override("de"):  # reasons are stored once, in German, the network's language
-        request_topic_ids = {topic.pk for topic in request.topics.all()}
-        text = f"{request.title} {request.need}"
-        text_stems = stems(text)
-        scores = [
-            _score(department, request_topic_ids, text_stems, text)
-            for department in candidate_departments(request)
-        ]
-    return _sort([score for score in scores if score.points])
+        given = routing_input(request)
+        scores = [_score(department, given) for department in candidate_departments(request)]
+        return _sort(_with_tie_figures([score for score in scores if score.points], request))
 
 
-def _upper_bounds(request: ExchangeRequest, text_stems: list[str]) -> list[tuple[int, int, str, str]]:
+def _upper_bounds(given: RoutingInput) -> list[tuple[int, int, str, str]]:
     """(department id, most points it can have, city name, name), best first, from the database.
 
     The bound counts every matching topic and keyword without ``Score.add``'s merging of equal
-    reasons, so it is never below the real points. Keyword terms are matched exactly: the database
-    offers the terms whose longest stem occurs in the text, Python checks each distinct term once.
+    reasons, and the learnt points, so it is never below the real points. Keyword terms are matched
+    exactly: the database offers the terms whose longest stem occurs in the text, Python checks each
+    distinct term once.
     """
-    request_topic_ids = {topic.pk for topic in request.topics.all()}
-    topic_points = _topic_term_points(text_stems)
+    request = given.request
+    request_topic_ids = given.topic_ids
+    topic_points = _topic_term_points(given)
     # Plain indexed reads instead of correlated subqueries per department (at scale 5 a request without
     # preferred cities has 1,500 candidates): the topic links and keyword hits of the departments the
     # request may go to, added up here, then the names for the order.
@@ -153,27 +247,31 @@ def _upper_bounds(request: ExchangeRequest, text_stems: list[str]) -> list[tuple
             points = (TOPIC_POINTS if topic_id in request_topic_ids else 0) + topic_points.get(topic_id, 0)
             bounds[department_id] = bounds.get(department_id, 0) + points
             names[department_id] = (city_name, name)
-    # The database offers the keywords whose longest stem occurs in the text; Python checks each
-    # distinct term once, exactly as ``_score`` does.
+    # The database offers the keywords whose longest stem occurs in the text (a leading compound part
+    # as well: it is a substring of the word's stem); Python checks each distinct term once, exactly
+    # as ``_score`` does.
     offered = (
         DepartmentKeyword.objects.filter(match_stem__gt="", department_id__in=allowed)
-        .filter(GreaterThan(StrIndex(Value(" ".join(text_stems)), F("match_stem")), 0))
+        .filter(GreaterThan(StrIndex(Value(" ".join(given.text_stems)), F("match_stem")), 0))
         .values_list("department_id", "term")
     )
     matches: dict[str, bool] = {}
     for department_id, term in offered:
         if term not in matches:
-            matches[term] = term_in(term, text_stems)
+            matches[term] = term_in(term, given.text_stems, given.known)
         if matches[term]:
             bounds[department_id] = bounds.get(department_id, 0) + DEPARTMENT_KEYWORD_POINTS
-    missing = [pk for pk in bounds if pk not in names]  # keyword hits only: few
+    # The learnt points are exact and only ever for allowed departments (``routing_input``).
+    for department_id, learned in given.learned.items():
+        bounds[department_id] = bounds.get(department_id, 0) + learned.points
+    missing = [pk for pk in bounds if pk not in names]  # keyword hits and learnt points only: few
     if missing:
         for pk, city_name, name in Department.objects.filter(pk__in=missing).values_list(
             "pk", "city__name", "name"
         ):
             names[pk] = (city_name, name)
     rows = [(pk, bound, *names[pk]) for pk, bound in bounds.items() if bound > 0]
-    rows.sort(key=lambda row: (-row[1], row[2], row[3], row[0]))  # the order of _key
+    rows.sort(key=lambda row: (-row[1], row[2], row[3], row[0]))
     return rows
 
 
@@ -206,13 +304,13 @@ def routing_plan(request: ExchangeRequest, *, batch: int = 40) -> RoutingPlan:
     database. Once the departments scored so far that beat every bound still waiting fill the
     plan – the best departments of ``ROUTING_MAX_CITIES`` cities and ``ROUTING_KEPT_RUNNERS_UP``
     more – no department still waiting could change it, and the rest is never loaded. The result is
-    the same as scoring every department (tests/performance/test_routing_prefilter.py).
+    the same as scoring every department (tests/performance/test_routing_prefilter.py). Ties are
+    broken by figures read per batch (``_with_tie_figures``); only departments with MORE points than
+    any waiting one are settled, so a waiting department can never tie with a settled one.
     """
     with override("de"):
-        request_topic_ids = {topic.pk for topic in request.topics.all()}
-        text = f"{request.title} {request.need}"
-        text_stems = stems(text)
-        bounds = _upper_bounds(request, text_stems)
+        given = routing_input(request)
+        bounds = _upper_bounds(given)
         scored: list[Score] = []
         position = 0
         while True:
@@ -227,11 +325,9 @@ def routing_plan(request: ExchangeRequest, *, batch: int = 40) -> RoutingPlan:
                         Prefetch("topics__keywords", queryset=TopicKeyword.objects.order_by("term")),
                     )
                 )
-                scored += [
-                    score
-                    for d in departments
-                    if (score := _score(d, request_topic_ids, text_stems, text)).points
-                ]
+                scored += _with_tie_figures(
+                    [score for d in departments if (score := _score(d, given)).points], request
+                )
             # The first department still waiting scores at most its bound (the bounds come best first).
             # Only what scored MORE is final: a waiting department with equal points may still sort
             # between them, or be a city's second routed department (same points as the city's best).
@@ -285,6 +381,8 @@ def request_route(*, request_id: int) -> bool:
                 rank=rank,
                 reasons=score.reasons,
                 is_routed=score.department.pk in routed,
+                open_exchanges=score.open_exchanges,
+                past_routings=score.past_routings,
             )
             for rank, score in plan.ranked
         )
@@ -326,15 +424,32 @@ def routing_check_allowed(*, actor: User, request: ExchangeRequest) -> None:
 
 @transaction.atomic
 def routing_correct(
-    *, request: ExchangeRequest, department: Department, routed: bool, note: str, actor: User
+    *,
+    request: ExchangeRequest,
+    department: Department,
+    routed: bool,
+    note: str,
+    actor: User,
+    term: str = "",
 ) -> RoutingDecision:
-    """A coordinator adds or removes a department; recorded with the note in the (internal) timeline."""
+    """A coordinator adds or removes a department; recorded with the note in the (internal) timeline.
+
+    With a ``term`` (only when adding), the department's keywords gain it: routing counts it for this
+    department from now on ("diesen Begriff künftig für dieses Fachressort werten").
+    """
 
     request = ExchangeRequest.objects.select_for_update().get(pk=request.pk)
     routing_check_allowed(actor=actor, request=request)
     note = (note or "").strip()
     if not note:
         raise DomainError(_("Please say why you correct the routing."), field="note")
+    term = (term or "").strip()
+    if term:
+        if not routed:
+            raise DomainError(
+                _("A term can only be added together with a department that is routed."), field="term"
+            )
+        term = department_keyword_check(department=department, term=term)
     decision, _created = RoutingDecision.objects.get_or_create(
         request=request,
         department=department,
@@ -355,6 +470,17 @@ def routing_correct(
         comment=f"{department}: {note}",
         is_public=False,
     )
+    if term:
+        department_keyword_add(department=department, term=term)
+        TimelineEntry.objects.create(
+            request=request,
+            actor=actor,
+            action="routing_term_added",
+            from_status=request.status,
+            to_status=request.status,
+            comment=f"{department}: {term}",
+            is_public=False,
+        )
     if routed:
         if request.status == Status.ROUTING:
             # Its start_matching entry tells the liaisons of every routed department, this one included.

@@ -70,6 +70,7 @@ def routing_correction(request: HttpRequest, pk: int) -> HttpResponse:
                 routed=form.cleaned_data["routed"],
                 note=form.cleaned_data["note"],
                 actor=request.user,
+                term=form.cleaned_data["term"],
             )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)

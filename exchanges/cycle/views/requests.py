@@ -60,6 +60,7 @@ from exchanges.cycle.selectors import (
     request_get_for_user,
     return_question,
     similar_exchanges,
+    tied_routing_decisions,
     timeline_for,
 )
 from exchanges.cycle.services.requests import (
@@ -481,7 +482,9 @@ def _cycle_context(user, exchange: ExchangeRequest, *, routing_form, propose_for
     context: dict = {}
     invitations = None
     if can_see_routing(user, exchange):
-        context["routing_decisions"] = exchange.routing_decisions.select_related("department__city")
+        decisions = list(exchange.routing_decisions.select_related("department__city"))
+        context["routing_decisions"] = decisions
+        context["routing_tied"] = tied_routing_decisions(decisions)
         invitations = list(exchange.invitations.select_related("expert__user__home_city", "proposed_by"))
         context["invitations"] = invitations
         # Answers given by phone: recorded by the coordination on the expert's behalf.
