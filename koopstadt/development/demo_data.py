@@ -754,6 +754,8 @@ DEPARTMENTS = [
         ["bildung"],
         [
             "Bildungs- und Quartierszentrum",
+            "Quartiersbildungszentrum",
+            "Bildungszentrum",
             "Kindertagesbetreuung",
             "Kindertagesstätte",
             "Ganztagsschule",
