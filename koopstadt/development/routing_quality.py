@@ -10,7 +10,8 @@ requests it routes are written inside a transaction that is rolled back.
   tested against); a department is right when it works on one of the case's right topic areas. Top-1 —
   the best department is right; top-3 — one of the best three is. Measured three ways: the text alone
   (no topic chosen), with the topic the suggestion offers first (a requester who takes it), and with
-  the right topics chosen.
+  the right topics chosen. And a fourth way: the text alone with a model learnt (leave-one-out) from
+  all the other cases, each taken as routed to the partner cities' departments of its right topics.
 - **Learning** (``measure_learning``): leave-one-out over the history in the database (the demo's or the
   load data's completed exchanges): for each completed exchange, the model is trained on every other
   example and the exchange is routed again, with its own topics and by its text alone, once by the
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from cities.directory.german_words import content_stems
 from cities.directory.models import City, Department, Topic, User
 from cities.directory.suggestions import topic_suggestions
 from exchanges.cycle.models import ExchangeRequest, RoutingModel, Status
@@ -94,9 +96,11 @@ def measure(cases: Iterable[RoutingCase] = CASES) -> list[HitRate]:
     text_only = HitRate("Routing, text only")
     suggested = HitRate("Routing, with the first suggested topic")
     chosen = HitRate("Routing, with the right topics chosen")
+    learned = HitRate("Routing, text only, learnt from other cases")
     requesters = _requesters()
     try:
         with transaction.atomic():
+            RoutingModel.objects.all().delete()  # the rules alone first
             for case in cases:
                 right = set(case.topics)
                 suggested_topics = [s.topic for s in topic_suggestions(f"{case.title} {case.need}")]
@@ -111,10 +115,38 @@ def measure(cases: Iterable[RoutingCase] = CASES) -> list[HitRate]:
                 ):
                     ranked = _route(case, requester, case_topics)
                     rate.count([bool(department_topics[d.pk] & right) for d in ranked])
+            _leave_one_out(cases, requesters, department_topics, learned)
             raise _Rollback
     except _Rollback:
         pass
-    return [suggestion, text_only, suggested, chosen]
+    return [suggestion, text_only, suggested, chosen, learned]
+
+
+def _leave_one_out(cases, requesters, department_topics, rate: HitRate) -> None:
+    """Each case routed by its text alone with a model learnt from all the *other* cases, as if each had
+    been routed to every partner city's department working on its right topics (what a coordinator's
+    corrections would have taught): does what was learnt from similar wording help a new request?"""
+    cities = {department.pk: department.city.slug for department in Department.objects.select_related("city")}
+    examples = []
+    for number, case in enumerate(cases):
+        stems = content_stems(f"{case.title} {case.need}")
+        for pk, slugs in department_topics.items():
+            if slugs & set(case.topics) and cities[pk] != case.requester_city:
+                examples.append((pk, f"SET-{number}", stems))
+    for number, case in enumerate(cases):
+        requester = requesters.get(case.requester_city)
+        if requester is None:
+            continue
+        others = [example for example in examples if example[1] != f"SET-{number}"]
+        model = None
+        if others:  # nothing is learnt from nothing
+            model = RoutingModel.objects.create(
+                trained_at=timezone.now(), example_count=len(others), data=_train(others)
+            )
+        ranked = _route(case, requester, [])
+        rate.count([bool(department_topics[d.pk] & set(case.topics)) for d in ranked])
+        if model is not None:
+            model.delete()
 
 
 def measure_learning(limit: int = 400) -> list[HitRate]:
@@ -150,12 +182,15 @@ def measure_learning(limit: int = 400) -> list[HitRate]:
                     ranked = [score.department.pk for score in score_departments(fresh)]
                     rates[(False, with_topics)].count([pk in right for pk in ranked])
                     others = [example for example in examples if example[1] != request.reference]
-                    model = RoutingModel.objects.create(
-                        trained_at=timezone.now(), example_count=len(others), data=_train(others)
-                    )
+                    model = None
+                    if others:  # nothing is learnt from nothing
+                        model = RoutingModel.objects.create(
+                            trained_at=timezone.now(), example_count=len(others), data=_train(others)
+                        )
                     ranked = [score.department.pk for score in score_departments(fresh)]
                     rates[(True, with_topics)].count([pk in right for pk in ranked])
-                    model.delete()
+                    if model is not None:
+                        model.delete()
             raise _Rollback
     except _Rollback:
         pass

@@ -21,12 +21,13 @@ NOTHING = RoutingCase("Frage", "Guten Tag, wir haben eine Frage an Sie.", "leipz
 
 
 def test_a_clear_case_hits_and_a_case_without_any_term_misses(demo):
-    suggestion, text_only, suggested, chosen = measure([MOBILITY, NOTHING])
+    suggestion, text_only, suggested, chosen, learned = measure([MOBILITY, NOTHING])
     assert (suggestion.total, suggestion.top1, suggestion.top3) == (2, 1, 1)
     assert (text_only.total, text_only.top1, text_only.top3) == (2, 1, 1)
     # With the right topic chosen even the vague text reaches a department that works on it.
     assert (chosen.top1, chosen.top3) == (2, 2)
     assert suggested.total == 2
+    assert learned.total == 2  # each case learnt from the other (a text without content words teaches none)
     assert ExchangeRequest.objects.filter(title__in=[MOBILITY.title, NOTHING.title]).count() == 0
 
 

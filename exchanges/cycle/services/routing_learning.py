@@ -65,7 +65,8 @@ def _train(examples: list[tuple[int, str, list[str]]]) -> dict:
     departments = {}
     for department_id, counter in counts.items():
         examples_of = per_department[department_id]
-        denominator = sum(counter.values()) + len(vocabulary)
+        # At least 1: examples whose texts hold no content word at all (only "Frage", say) teach no stem.
+        denominator = max(1, sum(counter.values()) + len(vocabulary))
         departments[str(department_id)] = {
             "examples": examples_of,
             "log_prior": round(math.log(examples_of / total), DIGITS),

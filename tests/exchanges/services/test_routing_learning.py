@@ -285,3 +285,11 @@ def test_the_term_is_checked_next_to_the_field(world, client, coordinator, term,
     assert 'id="id_term"' in page
     assert not request.routing_decisions.exists()  # nothing was corrected either
     assert DepartmentKeyword.objects.filter(department=parken).count() == 1
+
+
+def test_examples_whose_texts_hold_no_content_word_still_train():
+    from exchanges.cycle.services.routing_learning import _train
+
+    data = _train([(1, "CR-1", []), (2, "CR-2", [])])
+    assert data["departments"]["1"]["examples"] == 1
+    assert data["departments"]["1"]["stems"] == {}
