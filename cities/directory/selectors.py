@@ -18,6 +18,7 @@ from cities.directory.models import (
 )
 
 VOCABULARY_KEY = "directory:vocabulary-stems"
+TOPIC_VOCABULARY_KEY = "directory:topic-vocabulary"  # cities.directory.suggestions
 VOCABULARY_SECONDS = 3600
 
 
@@ -90,7 +91,8 @@ def vocabulary_stems() -> frozenset[str]:
 
 
 def vocabulary_changed(**_kwargs: Any) -> None:
-    """Forget the cached vocabulary now and once more after the commit (a reader between the change and
+    """Forget the cached vocabulary (its stems, and the topics' terms the suggestions read) now and once more after the commit (a reader between the change and
     its commit may have stored the old one)."""
-    cache.delete(VOCABULARY_KEY)
-    transaction.on_commit(lambda: cache.delete(VOCABULARY_KEY))
+    keys = [VOCABULARY_KEY, TOPIC_VOCABULARY_KEY]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))

@@ -131,3 +131,11 @@ def test_the_coordination_sees_a_suggested_topic_the_requester_did_not_choose(
     # The requester's own page does not show it.
     client.force_login(people["requester"])
     assert "Vorgeschlagen aus dem Text:" not in client.get(request.get_absolute_url()).content.decode()
+
+
+def test_suggestions_read_the_cache_and_see_a_new_keyword_at_once(vocabulary, django_assert_num_queries):
+    topic_suggestions("Radverkehr")  # reads the vocabulary once
+    with django_assert_num_queries(0):
+        assert [s.topic.slug for s in topic_suggestions("Radverkehr")] == ["mobilitaet"]
+    TopicKeywordFactory(topic=vocabulary["housing"], term="Genossenschaft")
+    assert [s.topic.slug for s in topic_suggestions("Eine Genossenschaft gründen")] == ["wohnen"]
