@@ -58,13 +58,16 @@ def test_coordinators_edit_topic_keywords_inline(coordinator_client):
             f"keywords-{index}-term": keyword.term,
             f"keywords-{index}-kind": keyword.kind,
         }
-    data |= {f"keywords-{len(keywords)}-term": "Wohnungsnot", f"keywords-{len(keywords)}-kind": "synonym"}
+    data |= {
+        f"keywords-{len(keywords)}-term": "Wohnraumnotstand",
+        f"keywords-{len(keywords)}-kind": "synonym",
+    }
     assert form is not None
 
     response = coordinator_client.post(url, data)
 
     assert response.status_code == 302
-    assert TopicKeyword.objects.filter(topic=topic, term="Wohnungsnot", kind="synonym").exists()
+    assert TopicKeyword.objects.filter(topic=topic, term="Wohnraumnotstand", kind="synonym").exists()
 
 
 def test_coordinators_cannot_make_anyone_an_administrator(coordinator_client):

@@ -421,6 +421,7 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "exchanges:knowledge_base": [Case(get=signed_in(200))],
     # the panel of similar past exchanges (live, beside the request form): as the knowledge base
     "exchanges:similar_exchanges": [Case(get=signed_in(200))],
+    "exchanges:request_topic_suggestions": [Case(get=signed_in(200))],
     # --- travel claims --------------------------------------------------------------------------------
     "exchanges:claim_create": [
         Case(
