@@ -13,12 +13,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
+            "--cases", type=int, default=len(CASES), help="Only the first N cases of the labelled set."
+        )
+        parser.add_argument(
             "--history", type=int, default=400, help="At most this many completed exchanges (newest first)."
         )
 
     def handle(self, *args: object, **options: object) -> None:
         try:
-            rates = measure()
+            rates = measure(CASES[: options["cases"]])
         except ValueError as error:
             raise CommandError(str(error)) from error
         self.stdout.write("Labelled set (koopstadt/development/routing_cases.py):")
