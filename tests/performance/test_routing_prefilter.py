@@ -21,13 +21,22 @@ from exchanges.cycle.services.routing import (
     score_departments,
 )
 from exchanges.cycle.services.routing_learning import routing_model_train
+from tests.module_db import rolled_back_after_module
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _generated(django_db_setup, django_db_blocker):
+    """The load data, generated once for the module (each test's changes are rolled back after it)."""
+    with rolled_back_after_module(django_db_blocker):
+        call_command("generate_load_data", "--scale", "0.02", "--seed", "3", stdout=io.StringIO())
+        yield
+
+
 @pytest.fixture
-def network(db):
-    call_command("generate_load_data", "--scale", "0.02", "--seed", "3", stdout=io.StringIO())
+def network(_generated, db):
+    pass
 
 
 def test_upper_bounds_cover_every_scoring_department_and_never_undercut_it(network):
