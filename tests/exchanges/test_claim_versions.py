@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,13 +25,11 @@ from exchanges.travel.models import (
     Budget,
     ClaimItem,
     ClaimStatus,
-    Commitment,
     RateSet,
     TravelClaim,
     TripRequest,
-    TripStatus,
 )
-from exchanges.travel.services.budget import BudgetExceeded, budget_position, budget_set
+from exchanges.travel.services.budget import budget_position, budget_set
 from exchanges.travel.services.claims import (
     claim_approve,
     claim_create,
@@ -45,7 +43,6 @@ from exchanges.travel.services.claims import (
 )
 from exchanges.travel.services.trips import (
     trip_cancel,
-    trip_cost_decide,
     trip_create,
     trip_submit,
     trip_supervisor_decide,
@@ -53,6 +50,7 @@ from exchanges.travel.services.trips import (
 from tests.api.conftest import issue, problem, token_client
 from tests.cities.factories import UserFactory
 from tests.exchanges.claims_world import at, attach_receipt, day_trip_draft, held_exchange, meeting_day
+from tests.module_db import rolled_back_after_module
 
 pytestmark = pytest.mark.django_db
 
@@ -65,10 +63,20 @@ def pdf(name: str = "beleg.pdf") -> SimpleUploadedFile:
     )
 
 
+@pytest.fixture(scope="module")
+def _demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for the module and rolled back after it; each test's changes are rolled back
+    after the test (the concurrent approvals, which need real commits: test_claim_versions_concurrent)."""
+    with (
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
+        rolled_back_after_module(django_db_blocker),
+    ):
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+
+
 @pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", stdout=io.StringIO())
+def demo(_demo_loaded, db):
     return held_exchange()
 
 
@@ -436,42 +444,6 @@ def _two_claims_over_the_budget(exchange):
     return claims, finance
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
-def test_two_approvals_at_once_never_pass_the_budget_without_the_confirmation(demo):
-    claims, finance = _two_claims_over_the_budget(demo)
-
-    results = _run_concurrently(
-        *[lambda claim=claim: claim_approve(claim_id=claim.pk, actor=finance) for claim in claims]
-    )
-
-    assert sum(isinstance(result, TravelClaim) for result in results) == 1, results
-    assert sum(isinstance(result, BudgetExceeded) for result in results) == 1, results
-    approved = TravelClaim.objects.filter(
-        pk__in=[c.pk for c in claims], status__in=[ClaimStatus.APPROVED, ClaimStatus.BOOKED]
-    )
-    assert approved.count() == 1 and approved.get().budget_override is False
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
-def test_with_the_confirmation_the_override_is_recorded_on_exactly_the_claim_that_needed_it(demo):
-    claims, finance = _two_claims_over_the_budget(demo)
-
-    results = _run_concurrently(
-        *[
-            lambda claim=claim: claim_approve(claim_id=claim.pk, actor=finance, confirm_over_budget=True)
-            for claim in claims
-        ]
-    )
-
-    assert all(isinstance(result, TravelClaim) for result in results), results
-    decided = TravelClaim.objects.filter(pk__in=[c.pk for c in claims]).order_by("decided_at")
-    assert [claim.budget_override for claim in decided] == [False, True]  # the second passed the budget
-    assert decided[1].events.get(action="approve").comment
-    assert decided[0].events.get(action="approve").comment == ""
-
-
 def test_a_budget_year_without_a_budget_approves_without_a_limit(demo):
     claim = submitted_64(demo)
     Budget.objects.all().delete()
@@ -574,29 +546,3 @@ def _two_trips_over_the_budget():
     smallest = min(trip.estimated_total for trip in trips)
     budget_set(year=year, amount=used + smallest + D("1.00"), actor=person("finanzen@example.org"))
     return trips
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
-def test_two_trip_cost_approvals_at_once_never_pass_the_budget_without_the_confirmation(demo):
-    trips = _two_trips_over_the_budget()
-    coordinator = person("koordination@example.org")
-
-    results = _run_concurrently(
-        *[
-            lambda trip=trip: trip_cost_decide(trip_id=trip.pk, decision="approved", actor=coordinator)
-            for trip in trips
-        ]
-    )
-
-    assert sum(isinstance(result, TripRequest) for result in results) == 1, results
-    assert sum(isinstance(result, BudgetExceeded) for result in results) == 1, results
-    assert Commitment.objects.filter(trip__in=trips, released_at__isnull=True).count() == 1
-    refused = next(
-        trip for trip, result in zip(trips, results, strict=True) if isinstance(result, BudgetExceeded)
-    )
-    # the second is confirmed deliberately, and that is recorded
-    confirmed = trip_cost_decide(
-        trip_id=refused.pk, decision="approved", actor=coordinator, confirm_over_budget=True
-    )
-    assert confirmed.budget_override is True and confirmed.status == TripStatus.APPROVED

@@ -1,14 +1,13 @@
 """Claims: the calculation from stored items, four eyes, exactly one booking, late claims, the budget."""
 
 import io
-import threading
 from datetime import datetime, timedelta
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 
 from cities.directory.models import User
@@ -17,7 +16,6 @@ from exchanges.travel.models import Booking, ClaimItem, ClaimStatus
 from exchanges.travel.services.budget import BudgetExceeded
 from exchanges.travel.services.claims import (
     claim_approve,
-    claim_book,
     claim_calculate,
     claim_create,
     claim_is_late,
@@ -29,15 +27,26 @@ from exchanges.travel.tasks import book_claim_task
 from koopstadt.errors import DomainError, TransitionNotAllowed
 from tests.cities.factories import DepartmentFactory, UserFactory
 from tests.exchanges.claims_world import attach_receipt, held_exchange, meeting_day
+from tests.module_db import rolled_back_after_module
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
+@pytest.fixture(scope="module")
+def _demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for the module and rolled back after it; each test's changes are rolled back
+    after the test (the concurrent approvals, which need real commits, are in test_claims_concurrent)."""
+    with (
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
+        rolled_back_after_module(django_db_blocker),
+    ):
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+
+
 @pytest.fixture
-def exchange(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", stdout=io.StringIO())
+def exchange(_demo_loaded, db):
     return held_exchange()  # Leipzig → Bremen twelve days ago, Gesa Lüders accepted
 
 
@@ -154,42 +163,6 @@ def test_approving_beyond_the_budget_needs_a_confirmation(exchange, finance):
     claim.refresh_from_db()
     assert claim.budget_override is True
     assert claim.events.get(action="approve").comment
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
-def test_twenty_concurrent_approvals_give_one_approval_and_one_booking(exchange, finance):
-    claim = _claim_a(exchange)
-    claim_submit(no_trip_reason="Auf Papier genehmigt.", claim_id=claim.pk, actor=claim.traveller)
-    from django.conf import settings
-
-    eager = settings.CELERY_TASK_ALWAYS_EAGER
-    assert eager  # the booking runs right after each commit in this test
-    barrier = threading.Barrier(20)
-    results: list = []
-
-    def approve() -> None:
-        try:
-            barrier.wait()
-            results.append(claim_approve(claim_id=claim.pk, actor=finance))
-        except Exception as exc:  # collected and counted below
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=approve) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert sum(not isinstance(r, Exception) for r in results) == 1
-    assert sum(isinstance(r, TransitionNotAllowed) for r in results) == 19
-    assert Booking.objects.filter(claim=claim).count() == 1
-    assert claim.events.filter(action="approve").count() == 1
-    claim.refresh_from_db()
-    assert claim.status == ClaimStatus.BOOKED
-    assert claim_book(claim_id=claim.pk) is False
 
 
 def test_a_hotel_night_without_receipt_is_computed_as_the_flat_rate_until_a_receipt_is_attached(
