@@ -165,16 +165,14 @@ def _score(department: Department, given: RoutingInput) -> Score:
     return score
 
 
-def _with_tie_figures(scores: list[Score], request: ExchangeRequest) -> list[Score]:
-    """Fill in what breaks ties (``_key``) for ``scores``, in one aggregate query: per department the
-    open exchanges routed to it now and the completed exchanges it was routed to (this request aside)."""
-    if not scores:
-        return scores
-    figures = {
-        row["department_id"]: row
-        for row in RoutingDecision.objects.filter(
-            department_id__in=[score.department.pk for score in scores], is_routed=True
-        )
+def _tie_figures(department_ids: list[int], request: ExchangeRequest) -> dict[int, tuple[int, int]]:
+    """What breaks ties (``_key``), in one aggregate query: per department the open exchanges routed to it
+    now and the completed exchanges it was routed to (this request aside)."""
+    if not department_ids:
+        return {}
+    return {
+        row["department_id"]: (row["open_exchanges"], row["past_routings"])
+        for row in RoutingDecision.objects.filter(department_id__in=department_ids, is_routed=True)
         .exclude(request_id=request.pk)
         .order_by()
         .values("department_id")
@@ -183,11 +181,16 @@ def _with_tie_figures(scores: list[Score], request: ExchangeRequest) -> list[Sco
             past_routings=Count("pk", filter=Q(request__status=Status.COMPLETED)),
         )
     }
+
+
+def _with_tie_figures(
+    scores: list[Score], request: ExchangeRequest, figures: dict[int, tuple[int, int]] | None = None
+) -> list[Score]:
+    """Fill in the tie figures of ``scores`` (read in one query unless ``figures`` are given)."""
+    if figures is None:
+        figures = _tie_figures([score.department.pk for score in scores], request)
     for score in scores:
-        row = figures.get(score.department.pk)
-        if row is not None:
-            score.open_exchanges = row["open_exchanges"]
-            score.past_routings = row["past_routings"]
+        score.open_exchanges, score.past_routings = figures.get(score.department.pk, (0, 0))
     return scores
 
 
@@ -221,8 +224,8 @@ def score_departments(request: ExchangeRequest) -> list[Score]:
         return _sort(_with_tie_figures([score for score in scores if score.points], request))
 
 
-def _upper_bounds(given: RoutingInput) -> list[tuple[int, int, str, str]]:
-    """(department id, most points it can have, city name, name), best first, from the database.
+def _upper_bounds(given: RoutingInput) -> list[tuple[int, int, str, str, int]]:
+    """(department id, most points it can have, city name, name, city id), best first, from the database.
 
     The bound counts every matching topic and keyword without ``Score.add``'s merging of equal
     reasons, and the learnt points, so it is never below the real points. Keyword terms are matched
@@ -237,16 +240,18 @@ def _upper_bounds(given: RoutingInput) -> list[tuple[int, int, str, str]]:
     # request may go to, added up here, then the names for the order.
     allowed = candidate_departments(request).prefetch_related(None).order_by().values("pk")
     bounds: dict[int, int] = {}
-    names: dict[int, tuple[str, str]] = {}
+    names: dict[int, tuple[str, str, int]] = {}
     relevant_topics = request_topic_ids | set(topic_points)
     if relevant_topics:
         links = Department.topics.through.objects.filter(
             topic_id__in=relevant_topics, department_id__in=allowed
-        ).values_list("department_id", "topic_id", "department__city__name", "department__name")
-        for department_id, topic_id, city_name, name in links:
+        ).values_list(
+            "department_id", "topic_id", "department__city__name", "department__name", "department__city_id"
+        )
+        for department_id, topic_id, city_name, name, city_id in links:
             points = (TOPIC_POINTS if topic_id in request_topic_ids else 0) + topic_points.get(topic_id, 0)
             bounds[department_id] = bounds.get(department_id, 0) + points
-            names[department_id] = (city_name, name)
+            names[department_id] = (city_name, name, city_id)
     # The database offers the keywords whose longest stem occurs in the text (a leading compound part
     # as well: it is a substring of the word's stem); Python checks each distinct term once, exactly
     # as ``_score`` does.
@@ -266,10 +271,10 @@ def _upper_bounds(given: RoutingInput) -> list[tuple[int, int, str, str]]:
         bounds[department_id] = bounds.get(department_id, 0) + learned.points
     missing = [pk for pk in bounds if pk not in names]  # keyword hits and learnt points only: few
     if missing:
-        for pk, city_name, name in Department.objects.filter(pk__in=missing).values_list(
-            "pk", "city__name", "name"
+        for pk, city_name, name, city_id in Department.objects.filter(pk__in=missing).values_list(
+            "pk", "city__name", "name", "city_id"
         ):
-            names[pk] = (city_name, name)
+            names[pk] = (city_name, name, city_id)
     rows = [(pk, bound, *names[pk]) for pk, bound in bounds.items() if bound > 0]
     rows.sort(key=lambda row: (-row[1], row[2], row[3], row[0]))
     return rows
@@ -297,20 +302,44 @@ def _plan(scores: list[Score]) -> tuple[set[int], list[Score], int]:
     return routed, runners_up, len(best_per_city)
 
 
+def _row_key(row: tuple, figures: dict[int, tuple[int, int]]) -> tuple:
+    """``_key`` of a department still waiting, with its bound for its points: never after its real key."""
+    pk, bound, city_name, name, _city_id = row
+    open_exchanges, past_routings = figures.get(pk, (0, 0))
+    return (-bound, open_exchanges, -past_routings, city_name, name, pk)
+
+
+def _second_may_wait(routed: set[int], settled: list[Score], waiting: list[tuple]) -> bool:
+    """Whether a department still waiting could become a routed city's second routed department: its
+    city has one routed department so far and the waiting one's bound reaches that one's points."""
+    by_city: dict[int, list[Score]] = {}
+    for score in settled:
+        if score.department.pk in routed:
+            by_city.setdefault(score.department.city_id, []).append(score)
+    open_cities = {
+        city_id: scores[0].points for city_id, scores in by_city.items() if len(scores) < MAX_ROUTED_PER_CITY
+    }
+    return any(row[4] in open_cities and row[1] >= open_cities[row[4]] for row in waiting)
+
+
 def routing_plan(request: ExchangeRequest, *, batch: int = 40) -> RoutingPlan:
     """Which departments to route to and which decisions to store, scoring as few as possible.
 
     Departments are scored (with reasons, in Python) in the order of their upper bound from the
-    database. Once the departments scored so far that beat every bound still waiting fill the
-    plan – the best departments of ``ROUTING_MAX_CITIES`` cities and ``ROUTING_KEPT_RUNNERS_UP``
-    more – no department still waiting could change it, and the rest is never loaded. The result is
-    the same as scoring every department (tests/performance/test_routing_prefilter.py). Ties are
-    broken by figures read per batch (``_with_tie_figures``); only departments with MORE points than
-    any waiting one are settled, so a waiting department can never tie with a settled one.
+    database and their tie figures (read for all of them in one query, ``_tie_figures``): the order of
+    ``_key`` with the bound for the points. What is scored before the first department still waiting
+    in that order is final — a waiting department's real key is never before its row's. Once that
+    prefix fills the plan – the best departments of ``ROUTING_MAX_CITIES`` cities and
+    ``ROUTING_KEPT_RUNNERS_UP`` more – and no waiting department could be a routed city's second (equal
+    points), the rest is never loaded. So departments tied on their bound (a topic keyword gives its
+    points to every department of the topic) are settled by their figures instead of all being scored.
+    The result is the same as scoring every department (tests/performance/test_routing_prefilter.py).
     """
     with override("de"):
         given = routing_input(request)
         bounds = _upper_bounds(given)
+        figures = _tie_figures([row[0] for row in bounds], request)
+        bounds.sort(key=lambda row: _row_key(row, figures))
         scored: list[Score] = []
         position = 0
         while True:
@@ -326,19 +355,19 @@ def routing_plan(request: ExchangeRequest, *, batch: int = 40) -> RoutingPlan:
                     )
                 )
                 scored += _with_tie_figures(
-                    [score for d in departments if (score := _score(d, given)).points], request
+                    [score for d in departments if (score := _score(d, given)).points], request, figures
                 )
-            # The first department still waiting scores at most its bound (the bounds come best first).
-            # Only what scored MORE is final: a waiting department with equal points may still sort
-            # between them, or be a city's second routed department (same points as the city's best).
+            ordered = _sort(scored)
             if position < len(bounds):
-                bound = bounds[position][1]
-                settled = [score for score in _sort(scored) if score.points > bound]
+                first_waiting = _row_key(bounds[position], figures)
+                settled = [score for score in ordered if _key(score) < first_waiting]
             else:
-                settled = _sort(scored)
+                settled = ordered
             routed, runners_up, cities = _plan(settled)
             complete = (
-                cities >= settings.ROUTING_MAX_CITIES and len(runners_up) >= settings.ROUTING_KEPT_RUNNERS_UP
+                cities >= settings.ROUTING_MAX_CITIES
+                and len(runners_up) >= settings.ROUTING_KEPT_RUNNERS_UP
+                and not _second_may_wait(routed, settled, bounds[position:])
             )
             if complete or position >= len(bounds):
                 break
