@@ -115,16 +115,21 @@ def _typed_topics(form: RequestForm) -> list[str]:
     return [str(pk) for pk in form.instance.topics.values_list("pk", flat=True)] if form.instance.pk else []
 
 
-def _similar_context(user, *, text: str, exchange: ExchangeRequest | None) -> dict:
+def _similar_context(
+    user, *, text: str, exchange: ExchangeRequest | None, may_settle: bool | None = None
+) -> dict:
     """The panel "Vielleicht hilft das schon": completed exchanges like ``text``, and for a request that can
-    still be withdrawn by this person the one-click "hat sich erledigt" (the rule the service asks)."""
+    still be withdrawn by this person the one-click "hat sich erledigt" (the rule the service asks;
+    ``may_settle`` when the caller has asked it already)."""
+    if may_settle is None:
+        may_settle = exchange is not None and may_take(user, exchange, TRANSITIONS["withdraw"])
     return {
         "similar": similar_exchanges(
             text=text, viewer=user, exclude_request_id=exchange.pk if exchange is not None else None
         ),
         "similar_exchange": exchange,
         "similar_text_given": bool(text.strip()),
-        "may_settle": exchange is not None and may_take(user, exchange, TRANSITIONS["withdraw"]),
+        "may_settle": may_settle,
     }
 
 
@@ -387,19 +392,24 @@ def _detail(
     if coordination_view:
         chosen = [str(topic.pk) for topic in exchange.topics.all()]
         context.update(_suggestions_context(exchange.title, exchange.need, chosen))
-    context.update(_similar_panel(user, exchange, coordination_view=coordination_view))
+    may_withdraw = any(transition.action == "withdraw" for transition in transitions)
+    context.update(
+        _similar_panel(user, exchange, coordination_view=coordination_view, may_withdraw=may_withdraw)
+    )
     return render(http_request, "exchanges/request_detail.html", context, status=status)
 
 
-def _similar_panel(user, exchange: ExchangeRequest, *, coordination_view: bool) -> dict:
+def _similar_panel(user, exchange: ExchangeRequest, *, coordination_view: bool, may_withdraw: bool) -> dict:
     """Similar past exchanges on the request page of an open request: for the coordination side (to point
-    the requester to them), and for a requester who may still withdraw it ("hat sich erledigt")."""
-    if exchange.status in CLOSED_STATUSES or not (
-        coordination_view or may_take(user, exchange, TRANSITIONS["withdraw"])
-    ):
+    the requester to them), and for a requester who may still withdraw it ("hat sich erledigt").
+    ``may_withdraw``: the page's own ``available_transitions`` (the same rule), not asked twice."""
+    if exchange.status in CLOSED_STATUSES or not (coordination_view or may_withdraw):
         return {}
     text = f"{exchange.title} {exchange.need}"
-    return {**_similar_context(user, text=text, exchange=exchange), "similar_panel": True}
+    return {
+        **_similar_context(user, text=text, exchange=exchange, may_settle=may_withdraw),
+        "similar_panel": True,
+    }
 
 
 @login_required
